@@ -1,0 +1,219 @@
+"""Configuration: defaults < the user's ``config.toml`` < ``[tool.selfheal]`` in the project < CLI.
+
+Every path default is resolved here and nowhere else; importing this module reads nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+DEFAULT_PROTECTED = (
+    "tests/**",
+    "test/**",
+    "**/test_*.py",
+    "**/*_test.py",
+    "**/conftest.py",
+    "conftest.py",
+    "test_*.py",
+    "*_test.py",
+    "pyproject.toml",
+    "setup.py",
+    "setup.cfg",
+    "tox.ini",
+    "pytest.ini",
+    "noxfile.py",
+    ".selfheal/**",
+)
+
+DEFAULT_RUFF_SELECT = ("E9", "F", "B006", "B011", "E711", "E712", "E721", "E722", "PLE", "UP")
+"""Rules used when the project does not configure ruff: real breakage, not style."""
+
+
+def selfheal_home(env: dict[str, str] | None = None) -> Path:
+    """The per-user data dir: ``$SELFHEAL_HOME`` or the platform's user data dir."""
+    env = os.environ if env is None else env
+    if env.get("SELFHEAL_HOME"):
+        return Path(env["SELFHEAL_HOME"]).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("selfheal-local", appauthor=False))
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything a heal can be told. Field docstrings are the documentation."""
+
+    test_command: tuple[str, ...] = ()
+    """argv that runs the project's tests; empty means ``<python> -m pytest``."""
+    python: str = ""
+    """Interpreter for the project's tests; empty: the project's ``.venv`` if present, else ours."""
+    protected: tuple[str, ...] = DEFAULT_PROTECTED
+    """Glob patterns of files never edited (tests, conftest, config) unless ``allow_test_edits``."""
+    allow_test_edits: bool = False
+    """Let patches edit protected files (off: the tests are the oracle, not the patient)."""
+    ruff_select: tuple[str, ...] = DEFAULT_RUFF_SELECT
+    """ruff rules checked when the project has no ruff configuration of its own."""
+    test_timeout_s: float = 300.0
+    """Wall-clock limit of one test-suite run in the sandbox."""
+    max_steps: int = 25
+    """Most heal steps (fix one finding, re-scan) in one ``heal``."""
+    max_candidates: int = 24
+    """Most candidates validated for one finding from rules and memory."""
+    search_budget_s: float = 60.0
+    """Time budget of the mutation search for one finding."""
+    search_max_candidates: int = 200
+    """Most mutants validated for one finding."""
+    parallel: int = 0
+    """Candidates validated at once; 0 means the CPU count."""
+    max_retries: int = 3
+    """Self-correction rounds for model patches."""
+    samples: int = 3
+    """Model samples per round (the first greedy, the rest with temperature)."""
+    engine: str = "auto"
+    """none | hf | vllm | auto (hf when ``model`` is a local directory, vllm when it is a URL)."""
+    model: str = ""
+    """Local model directory (hf, or vllm serve) or the URL of a running vLLM server."""
+    load_in_4bit: bool = False
+    """Embedded engine: load the base in 4-bit NF4 (bitsandbytes)."""
+    use_model: bool = True
+    """Ask the model at all (``--no-model`` switches it off)."""
+    use_memory: bool = True
+    """Replay and record fixes in the fix memory."""
+    embedding_model: str = ""
+    """Local sentence-transformers directory; empty: the bundled all-MiniLM-L6-v2."""
+    recall_k: int = 5
+    """Past fixes retrieved per diagnosis."""
+    auto_apply_confidence: float = 0.0
+    """TUI: apply validated patches at or above this confidence without asking (0 = off)."""
+    commit: bool = False
+    """Commit each applied heal when the project is a git repository (never pushes)."""
+    commit_branch: str = ""
+    """Branch for heal commits (e.g. ``selfheal/heals``); empty: the current branch."""
+    memory_limit_mb: int = 2048
+    """Address-space limit of each sandboxed command."""
+    cpu_limit_s: int = 600
+    """CPU-seconds limit of each sandboxed command."""
+    file_size_limit_mb: int = 256
+    """Largest file a sandboxed command may write."""
+    process_limit: int = 256
+    """Most processes a sandboxed command may have at once."""
+    home: str = ""
+    """Data dir override (``$SELFHEAL_HOME`` wins over the platform default; this wins over both)."""
+
+    def home_dir(self) -> Path:
+        return Path(self.home).expanduser() if self.home else selfheal_home()
+
+    def python_for(self, project_root: Path) -> str:
+        if self.python:
+            return self.python
+        for candidate in (".venv/bin/python", "venv/bin/python"):
+            exe = project_root / candidate
+            if exe.exists():
+                return str(exe)
+        return sys.executable
+
+    def test_argv(self, project_root: Path) -> list[str]:
+        if self.test_command:
+            return list(self.test_command)
+        return [self.python_for(project_root), "-m", "pytest"]
+
+    def workers(self) -> int:
+        return self.parallel if self.parallel > 0 else max(1, os.cpu_count() or 1)
+
+    def merged(self, overrides: dict[str, Any], origin: str = "overrides") -> Config:
+        """A copy with ``overrides`` applied, each checked against the field's type."""
+        return replace(self, **_coerce(overrides, origin))
+
+
+_FIELDS = {f.name: f for f in fields(Config)}
+
+
+def _coerce(raw: dict[str, Any], origin: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in raw.items():
+        name = key.replace("-", "_")
+        if name not in _FIELDS:
+            known = ", ".join(sorted(_FIELDS))
+            raise ConfigError(f"{origin}: unknown setting '{key}' (known: {known})")
+        default = getattr(Config(), name)
+        try:
+            if isinstance(default, bool):
+                if not isinstance(value, bool):
+                    raise TypeError
+            elif isinstance(default, tuple):
+                value = tuple(value.split() if isinstance(value, str) else value)
+                if not all(isinstance(v, str) for v in value):
+                    raise TypeError
+            elif isinstance(default, float):
+                if isinstance(value, bool):
+                    raise TypeError
+                value = float(value)
+            elif isinstance(default, int):
+                if isinstance(value, bool) or not isinstance(value, int):
+                    raise TypeError
+            elif isinstance(default, str):
+                if not isinstance(value, str):
+                    raise TypeError
+        except (TypeError, ValueError):
+            raise ConfigError(
+                f"{origin}: '{key}' must be {type(default).__name__}, got {value!r}"
+            ) from None
+        out[name] = value
+    return out
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML ({exc}); fix or remove the file") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text; fix or remove the file") from exc
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from exc
+
+
+def project_has_ruff_config(project_root: Path) -> bool:
+    """True when the project configures ruff itself (then its own rule selection is used)."""
+    if (project_root / "ruff.toml").is_file() or (project_root / ".ruff.toml").is_file():
+        return True
+    pyproject = project_root / "pyproject.toml"
+    if pyproject.is_file():
+        try:
+            return "ruff" in tomllib.loads(pyproject.read_text(encoding="utf-8")).get("tool", {})
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError):
+            return False
+    return False
+
+
+def load_config(
+    project_root: Path | None = None,
+    overrides: dict[str, Any] | None = None,
+    *,
+    env: dict[str, str] | None = None,
+) -> Config:
+    """Defaults < ``$SELFHEAL_HOME/config.toml`` < ``[tool.selfheal]`` < ``overrides``."""
+    config = Config()
+    user_file = selfheal_home(env) / "config.toml"
+    if user_file.is_file():
+        config = config.merged(_read_toml(user_file).get("selfheal", {}), str(user_file))
+    if project_root is not None:
+        pyproject = project_root / "pyproject.toml"
+        if pyproject.is_file():
+            table = _read_toml(pyproject).get("tool", {}).get("selfheal", {})
+            if not isinstance(table, dict):
+                raise ConfigError(f"{pyproject}: [tool.selfheal] must be a table")
+            config = config.merged(table, f"{pyproject} [tool.selfheal]")
+    if overrides:
+        config = config.merged({k: v for k, v in overrides.items() if v is not None}, "options")
+    return config
+
+
+__all__ = ["Config", "load_config", "selfheal_home", "project_has_ruff_config"]

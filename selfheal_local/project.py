@@ -1,0 +1,120 @@
+"""A read-only view of the project being healed: its files, modules and protected paths."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path, PurePosixPath
+
+from .config import Config
+from .errors import BadInputError, UnsafeEditError
+
+SKIP_DIRS = frozenset(
+    {".git", ".hg", ".svn", ".venv", "venv", "env", ".env", "__pycache__", ".selfheal",
+     ".pytest_cache", ".mypy_cache", ".ruff_cache", ".tox", ".nox", "node_modules", "build",
+     "dist", ".eggs", "site-packages"}
+)
+"""Directories never scanned, copied into a workspace, or edited."""
+
+MAX_SOURCE_BYTES = 2 * 1024 * 1024
+"""Python files larger than this are reported, not parsed or edited."""
+
+
+@dataclass
+class Project:
+    """The project at ``root``; paths handed around are project-relative posix strings."""
+
+    root: Path
+    config: Config = field(default_factory=Config)
+    _texts: dict[str, str] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], config: Config | None = None) -> Project:
+        """Check ``path`` is a usable project directory and return a view of it."""
+        root = Path(path).expanduser()
+        if not root.exists():
+            raise BadInputError(f"{path}: no such directory; pass the root of a Python project")
+        if not root.is_dir():
+            raise BadInputError(f"{path}: not a directory; pass the root of a Python project")
+        if not os.access(root, os.R_OK | os.X_OK):
+            raise BadInputError(f"{path}: cannot read this directory (permission denied)")
+        root = root.resolve()
+        from .config import load_config
+
+        project = cls(root=root, config=config or load_config(root))
+        if not project.python_files:
+            raise BadInputError(f"{path}: no Python files found; pass the root of a Python project")
+        return project
+
+    @cached_property
+    def python_files(self) -> list[str]:
+        """Every ``.py`` file of the project (symlinks that leave the project excluded)."""
+        found: list[str] = []
+        for dirpath, dirnames, filenames in os.walk(self.root):
+            dirnames[:] = sorted(
+                d for d in dirnames if d not in SKIP_DIRS and not d.endswith(".egg-info")
+            )
+            for name in sorted(filenames):
+                if name.endswith(".py"):
+                    full = Path(dirpath) / name
+                    if self.contains(full):
+                        found.append(full.relative_to(self.root).as_posix())
+        return found
+
+    def contains(self, path: Path) -> bool:
+        """True when ``path`` (after resolving symlinks) lies inside the project."""
+        try:
+            path.resolve().relative_to(self.root)
+        except (ValueError, OSError):
+            return False
+        return True
+
+    def resolve(self, rel: str) -> Path:
+        """The absolute path of a project-relative path; refuses anything that escapes."""
+        pure = PurePosixPath(rel)
+        if pure.is_absolute() or ".." in pure.parts or not rel:
+            raise UnsafeEditError(f"refusing path outside the project: {rel!r}")
+        full = self.root / pure
+        if not self.contains(full):
+            raise UnsafeEditError(f"refusing path that resolves outside the project: {rel!r}")
+        return full
+
+    def read(self, rel: str) -> str:
+        """Text of a project file (cached for the life of this view)."""
+        if rel not in self._texts:
+            full = self.resolve(rel)
+            data = full.read_bytes()
+            try:
+                self._texts[rel] = data.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise BadInputError(f"{rel}: not UTF-8 text; it cannot be edited") from exc
+        return self._texts[rel]
+
+    def forget(self, rel: str | None = None) -> None:
+        """Drop cached text (after a file was written)."""
+        if rel is None:
+            self._texts.clear()
+        else:
+            self._texts.pop(rel, None)
+
+    def is_protected(self, rel: str) -> bool:
+        """Tests, conftest and config are never edited unless the config allows it."""
+        if self.config.allow_test_edits:
+            return rel.startswith(".selfheal/")
+        return any(fnmatch.fnmatch(rel, pat) for pat in self.config.protected)
+
+    def module_name(self, rel: str) -> str:
+        """Dotted module name of a project file (``pkg/mod.py`` -> ``pkg.mod``)."""
+        parts = list(PurePosixPath(rel).with_suffix("").parts)
+        if parts and parts[0] == "src" and len(parts) > 1:
+            parts = parts[1:]
+        if parts and parts[-1] == "__init__":
+            parts = parts[:-1]
+        return ".".join(parts)
+
+    @cached_property
+    def modules(self) -> dict[str, str]:
+        """Dotted module name -> project-relative file, for every importable project module."""
+        return {self.module_name(rel): rel for rel in self.python_files if self.module_name(rel)}

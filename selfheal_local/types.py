@@ -1,0 +1,459 @@
+"""Domain values that cross package lines: findings, diagnoses, patches, verdicts, heal results.
+
+Everything here is a plain dataclass with ``to_dict``/``from_dict`` for the JSON edge.
+``Patch`` is the one mutable value: the Saplings-compatible API sets ``patch.status`` in place.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import uuid
+from dataclasses import asdict, dataclass, field, fields
+from enum import StrEnum
+from typing import Any
+
+PATTERNS: tuple[str, ...] = (
+    "undefined_variable",
+    "attribute_error",
+    "type_error",
+    "import_error",
+    "syntax_error",
+    "index_error",
+    "key_error",
+    "value_error",
+    "zero_division_error",
+    "file_not_found_error",
+    "permission_error",
+    "timeout_error",
+    "memory_error",
+    "recursion_error",
+    "assertion_error",
+    "not_implemented_error",
+    "runtime_error",
+    "exception",
+    "lint",
+)
+"""The error taxonomy of DESIGN.md: every finding is classified into exactly one of these."""
+
+SOURCES: tuple[str, ...] = ("ruff", "rule", "memory", "search", "model")
+"""Where a candidate patch came from, cheapest first."""
+
+
+class FindingSource(StrEnum):
+    RUFF = "ruff"
+    SYNTAX = "syntax"
+    TEST = "test"
+    TRACEBACK = "traceback"
+
+
+class PatchStatus(StrEnum):
+    """Status of a patch (Saplings-compatible values)."""
+
+    GENERATED = "generated"
+    VALIDATED = "validated"
+    APPLIED = "applied"
+    FAILED = "failed"
+    REJECTED = "rejected"
+
+
+def _from_dict(cls: type, data: dict[str, Any]) -> Any:
+    known = {f.name for f in fields(cls)}
+    return cls(**{k: v for k, v in data.items() if k in known})
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One traceback frame; ``file`` is project-relative (posix) when inside the project."""
+
+    file: str
+    line: int
+    function: str
+    code: str = ""
+    in_project: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Frame:
+        return _from_dict(cls, data)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something broken in a project, as a detector reported it."""
+
+    source: str
+    """ruff | syntax | test | traceback"""
+    file: str
+    """Project-relative posix path of the file to fix ("" when unknown)."""
+    line: int
+    """1-based line, 0 when unknown."""
+    code: str
+    """ruff rule code (``F821``), exception type (``NameError``) or ``SyntaxError``."""
+    message: str
+    column: int = 0
+    end_line: int = 0
+    end_column: int = 0
+    traceback: str = ""
+    """Full traceback / test output text, when there is one."""
+    frames: tuple[Frame, ...] = ()
+    """Traceback frames, outermost first."""
+    test_ids: tuple[str, ...] = ()
+    """Failing test node ids that show this finding."""
+    fix_applicability: str = ""
+    """ruff's ``fix.applicability`` (safe | unsafe | display-only), "" when ruff has no fix."""
+
+    @property
+    def id(self) -> str:
+        """Stable identifier: the same breakage gets the same id across scans."""
+        key = f"{self.source}|{self.file}|{self.line}|{self.code}|{self.message}"
+        return hashlib.sha1(key.encode()).hexdigest()[:12]
+
+    @property
+    def location(self) -> str:
+        return f"{self.file}:{self.line}" if self.line else self.file
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["frames"] = [f.to_dict() for f in self.frames]
+        data["test_ids"] = list(self.test_ids)
+        data["id"] = self.id
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Finding:
+        data = dict(data)
+        data["frames"] = tuple(Frame.from_dict(f) for f in data.get("frames", ()))
+        data["test_ids"] = tuple(data.get("test_ids", ()))
+        return _from_dict(cls, data)
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """A finding classified into the taxonomy, with what a fixer needs to know."""
+
+    finding: Finding
+    pattern: str
+    exception_type: str
+    message: str
+    name: str = ""
+    """The name involved: variable, attribute, module, key (``""`` when none)."""
+    file: str = ""
+    """Project-relative file of the frame closest to the error (where the fix most likely goes)."""
+    line: int = 0
+    function: str = ""
+    """Qualified name of the enclosing function (``Cls.meth``), ``""`` at module level."""
+    function_span: tuple[int, int] = (0, 0)
+    """1-based inclusive first/last line of the enclosing function (decorators included)."""
+    test_ids: tuple[str, ...] = ()
+    details: dict[str, str] = field(default_factory=dict)
+    """Pattern-specific extras, e.g. ``owner`` (the type an attribute was looked up on),
+    ``module`` (for import errors), ``left``/``right`` operand types."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "finding": self.finding.to_dict(),
+            "pattern": self.pattern,
+            "exception_type": self.exception_type,
+            "message": self.message,
+            "name": self.name,
+            "file": self.file,
+            "line": self.line,
+            "function": self.function,
+            "function_span": list(self.function_span),
+            "test_ids": list(self.test_ids),
+            "details": dict(self.details),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Diagnosis:
+        data = dict(data)
+        data["finding"] = Finding.from_dict(data["finding"])
+        data["function_span"] = tuple(data.get("function_span", (0, 0)))
+        data["test_ids"] = tuple(data.get("test_ids", ()))
+        return _from_dict(cls, data)
+
+
+@dataclass(frozen=True)
+class FileEdit:
+    """One file's full text before and after a patch (``path`` is project-relative posix)."""
+
+    path: str
+    before: str
+    after: str
+
+    def diff(self) -> str:
+        return "".join(
+            difflib.unified_diff(
+                self.before.splitlines(keepends=True),
+                self.after.splitlines(keepends=True),
+                fromfile=f"a/{self.path}",
+                tofile=f"b/{self.path}",
+            )
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> FileEdit:
+        return _from_dict(cls, data)
+
+
+@dataclass
+class Patch:
+    """A candidate fix. Constructor order is Saplings-compatible:
+    ``Patch(original_code, patched_code, error, error_info, status, metadata)``.
+
+    For project heals ``edits`` holds the whole-file changes; ``original_code`` /
+    ``patched_code`` then hold the changed region (the enclosing function) for display,
+    memory and training.
+    """
+
+    original_code: str
+    patched_code: str
+    error: str
+    error_info: dict[str, Any] = field(default_factory=dict)
+    status: PatchStatus = PatchStatus.GENERATED
+    metadata: dict[str, Any] = field(default_factory=dict)
+    edits: tuple[FileEdit, ...] = ()
+    source: str = "rule"
+    """ruff | rule | memory | search | model"""
+    explanation: str = ""
+    """One line a person reads: ``renamed 'totl' to 'total' (closest name in scope)``."""
+    confidence: float = 0.5
+    pattern: str = ""
+    adapter: str | None = None
+    """The LoRA adapter that produced a model patch (None for the base model or non-model sources)."""
+    id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+
+    @property
+    def files(self) -> list[str]:
+        return [e.path for e in self.edits]
+
+    @property
+    def diff(self) -> str:
+        if self.edits:
+            return "".join(e.diff() for e in self.edits)
+        return "".join(
+            difflib.unified_diff(
+                self.original_code.splitlines(keepends=True),
+                self.patched_code.splitlines(keepends=True),
+                fromfile="a/code",
+                tofile="b/code",
+            )
+        )
+
+    @property
+    def size(self) -> int:
+        """Changed lines: the tie-breaker between candidates that all pass (smaller wins)."""
+        return sum(
+            1
+            for line in self.diff.splitlines()
+            if line[:1] in "+-" and not line.startswith(("+++", "---"))
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "original_code": self.original_code,
+            "patched_code": self.patched_code,
+            "error": self.error,
+            "error_info": dict(self.error_info),
+            "status": str(PatchStatus(self.status).value),
+            "metadata": dict(self.metadata),
+            "edits": [e.to_dict() for e in self.edits],
+            "source": self.source,
+            "explanation": self.explanation,
+            "confidence": self.confidence,
+            "pattern": self.pattern,
+            "adapter": self.adapter,
+            "files": self.files,
+            "diff": self.diff,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Patch:
+        data = dict(data)
+        data["status"] = PatchStatus(data.get("status", PatchStatus.GENERATED))
+        data["edits"] = tuple(FileEdit.from_dict(e) for e in data.get("edits", ()))
+        return _from_dict(cls, data)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome of validating one candidate in the sandbox."""
+
+    passed: bool
+    stage: str
+    """The last check run: policy | parse | ruff | failing | suite (``suite`` when all passed)."""
+    reason: str = ""
+    """Why it failed, one line a person reads ("" when passed)."""
+    output: str = ""
+    """Tail of the failing check's output (fed back to the model on self-correction)."""
+    newly_failing: tuple[str, ...] = ()
+    """Tests that passed before and fail with the candidate (regressions)."""
+    still_failing: tuple[str, ...] = ()
+    tests_passed: int = 0
+    tests_total: int = 0
+    elapsed_s: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["newly_failing"] = list(self.newly_failing)
+        data["still_failing"] = list(self.still_failing)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Verdict:
+        data = dict(data)
+        data["newly_failing"] = tuple(data.get("newly_failing", ()))
+        data["still_failing"] = tuple(data.get("still_failing", ()))
+        return _from_dict(cls, data)
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One candidate tried for a finding and what the sandbox said about it."""
+
+    source: str
+    explanation: str
+    verdict: Verdict
+    adapter: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "explanation": self.explanation,
+            "adapter": self.adapter,
+            "passed": self.verdict.passed,
+            "stage": self.verdict.stage,
+            "reason": self.verdict.reason,
+        }
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A finding the heal could not fix, with every candidate tried and why each was rejected."""
+
+    finding: Finding
+    pattern: str
+    sources_tried: tuple[str, ...]
+    attempts: tuple[Attempt, ...]
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "finding": self.finding.to_dict(),
+            "pattern": self.pattern,
+            "sources_tried": list(self.sources_tried),
+            "attempts": [a.to_dict() for a in self.attempts],
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True)
+class Applied:
+    """A patch that passed validation and was written to the project."""
+
+    patch: Patch
+    verdict: Verdict
+    journal_id: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.patch.id,
+            "pattern": self.patch.pattern,
+            "source": self.patch.source,
+            "adapter": self.patch.adapter,
+            "explanation": self.patch.explanation,
+            "confidence": self.patch.confidence,
+            "files": self.patch.files,
+            "diff": self.patch.diff,
+            "validation": self.verdict.to_dict(),
+            "journal_id": self.journal_id,
+        }
+
+
+@dataclass(frozen=True)
+class HealResult:
+    """What one ``heal`` did: the contract of ``selfheal heal --json``."""
+
+    healthy: bool
+    findings: tuple[Finding, ...]
+    applied: tuple[Applied, ...]
+    failed: tuple[Failure, ...]
+    elapsed_s: float
+    remaining: tuple[Finding, ...] = ()
+    """Findings still present after the heal."""
+    notes: tuple[str, ...] = ()
+    """Things the person should know (no model configured, memory unavailable, sandbox level)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "healthy": self.healthy,
+            "findings": [f.to_dict() for f in self.findings],
+            "applied": [a.to_dict() for a in self.applied],
+            "failed": [f.to_dict() for f in self.failed],
+            "remaining": [f.to_dict() for f in self.remaining],
+            "notes": list(self.notes),
+            "elapsed_s": round(self.elapsed_s, 3),
+        }
+
+
+@dataclass(frozen=True)
+class TestOutcome:
+    """One test's result from a pytest run (from its junit XML report)."""
+
+    __test__ = False  # not a pytest test class
+
+    test_id: str
+    """pytest node id, relative to the project root (``tests/test_x.py::test_y``)."""
+    outcome: str
+    """passed | failed | error | skipped"""
+    exception_type: str = ""
+    message: str = ""
+    traceback: str = ""
+    frames: tuple[Frame, ...] = ()
+    """Traceback frames inside the project, outermost first."""
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["frames"] = [f.to_dict() for f in self.frames]
+        return data
+
+
+@dataclass(frozen=True)
+class TestReport:
+    """A whole pytest run: per-test outcomes plus whether collection worked at all."""
+
+    __test__ = False
+
+    outcomes: tuple[TestOutcome, ...]
+    returncode: int
+    output: str = ""
+    """Tail of the combined output."""
+    elapsed_s: float = 0.0
+    timed_out: bool = False
+    collection_errors: tuple[TestOutcome, ...] = ()
+    """Modules that failed to import/collect (test_id is the file)."""
+
+    @property
+    def passed(self) -> frozenset[str]:
+        return frozenset(o.test_id for o in self.outcomes if o.outcome == "passed")
+
+    @property
+    def failed(self) -> frozenset[str]:
+        return frozenset(o.test_id for o in self.outcomes if o.outcome in ("failed", "error"))
+
+    @property
+    def ok(self) -> bool:
+        """Every collected test passed (or skipped), nothing failed to collect, no time-out."""
+        return (
+            not self.failed
+            and not self.collection_errors
+            and not self.timed_out
+            and self.returncode in (0, 5)
+        )
