@@ -1,0 +1,85 @@
+"""``selfheal``: the command line. Each subcommand lives in its own module here.
+
+A subcommand module defines ``NAME``, ``HELP``, ``add_arguments(parser)`` and
+``run(args) -> int``. Exit codes: 0 ok / healthy, 1 findings / not healthy, 2 bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from ..errors import BadInputError, SelfHealError
+
+COMMANDS: tuple[str, ...] = (
+    "scan",
+    "heal",
+    "undo",
+    "doctor",
+    "tui",
+    "memory",
+    "adapters",
+    "train",
+    "serve",
+    "models",
+)
+"""Subcommand modules, in the order ``selfheal --help`` lists them."""
+
+EXIT_OK, EXIT_FOUND, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="selfheal",
+        description="Offline self-healing for Python projects: find, fix, prove, apply, learn.",
+    )
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more logging")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"{__name__}.{name}":
+                continue  # a subcommand not built yet
+            raise
+        p = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
+        module.add_arguments(p)
+        p.set_defaults(_run=module.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    # no hub access, ever: the model paths are local directories
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.WARNING - 10 * min(args.verbose, 2),
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    if not getattr(args, "_run", None):
+        parser.print_help()
+        return EXIT_BAD_INPUT
+    try:
+        return int(args._run(args))
+    except BadInputError as exc:
+        print(f"selfheal: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except SelfHealError as exc:
+        print(f"selfheal: {exc}", file=sys.stderr)
+        return EXIT_FOUND
+    except KeyboardInterrupt:
+        print("selfheal: interrupted; nothing half-written was left behind", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
