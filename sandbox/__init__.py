@@ -1,0 +1,25 @@
+"""Throwaway workspaces and commands run under limits, cut off from the network.
+
+Importing does nothing: isolation is probed by ``Sandbox`` on first use, or on demand by
+``detect_isolation`` / ``isolation_report``.
+"""
+
+from .errors import CommandError, IsolationError, SandboxError, WorkspaceError
+from .isolation import detect_isolation, isolation_report
+from .limits import ISOLATION_LEVELS, Limits, RunResult
+from .runner import DEFAULT_ENV_ALLOW, Sandbox, run_command
+
+__all__ = [
+    "DEFAULT_ENV_ALLOW",
+    "ISOLATION_LEVELS",
+    "CommandError",
+    "IsolationError",
+    "Limits",
+    "RunResult",
+    "Sandbox",
+    "SandboxError",
+    "WorkspaceError",
+    "detect_isolation",
+    "isolation_report",
+    "run_command",
+]

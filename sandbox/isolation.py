@@ -1,0 +1,185 @@
+"""How commands are cut off from the machine: bubblewrap, ``unshare -n``, or nothing.
+
+``wrap_argv`` builds the prefix that goes in front of a command for each level; ``probe``
+proves a level works here by running ``true`` under it; ``detect_isolation`` picks the
+strongest that works and ``isolation_report`` says what was found (for ``selfheal doctor``).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import resource
+import shutil
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from .cgroups import find_pids_parent
+from .errors import IsolationError
+from .limits import ISOLATION_LEVELS
+from .process import execute, read_tail
+
+logger = logging.getLogger(__name__)
+
+NOBODY_UID = 65534
+"""The unprivileged uid commands run as when no pids cgroup can bound their process count."""
+
+_PROBE_TIMEOUT_S = 20.0
+
+
+def bwrap_path() -> str | None:
+    """Where bubblewrap is installed, if it is."""
+    return shutil.which("bwrap") or (
+        "/usr/bin/bwrap" if os.access("/usr/bin/bwrap", os.X_OK) else None
+    )
+
+
+def wrap_argv(
+    level: str,
+    *,
+    cwd: Path,
+    writable: Sequence[Path],
+    network: bool = False,
+    drop_to_uid: int | None = None,
+) -> list[str]:
+    """The argv prefix that runs a command under ``level`` (ends with ``--`` where needed)."""
+    prefix: list[str]
+    if level == "bwrap":
+        binary = bwrap_path()
+        if binary is None:
+            raise IsolationError("bubblewrap is not installed: apt-get install bubblewrap")
+        prefix = [binary, "--unshare-pid", "--unshare-ipc", "--die-with-parent"]
+        if not network:
+            prefix.append("--unshare-net")
+        prefix += ["--cap-drop", "ALL"]
+        if drop_to_uid is not None:
+            prefix += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+        # read-only everywhere (the interpreter and site-packages stay readable), private /tmp
+        prefix += ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
+        for path in writable:
+            prefix += ["--bind", str(path), str(path)]
+        prefix += ["--chdir", str(cwd), "--"]
+    elif level == "unshare":
+        binary = shutil.which("unshare")
+        if binary is None:
+            raise IsolationError("unshare is not installed (util-linux)")
+        # an unprivileged user needs a user namespace to own the new network namespace
+        user_ns = ["--map-root-user"] if os.geteuid() != 0 and not network else []
+        prefix = [binary, *user_ns] + ([] if network else ["--net"]) + ["--"]
+        setpriv = shutil.which("setpriv")
+        if drop_to_uid is None and setpriv is not None:
+            # root keeps every capability after unshare; without them it cannot nsenter back
+            prefix += [setpriv, "--bounding-set=-all", "--inh-caps=-all", "--"]
+    elif level == "none":
+        prefix = []
+    else:
+        raise IsolationError(f"unknown isolation level {level!r}; use one of {ISOLATION_LEVELS}")
+    if drop_to_uid is not None:
+        prefix += _drop_uid_argv(drop_to_uid)
+    return prefix
+
+
+def _drop_uid_argv(uid: int) -> list[str]:
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        raise IsolationError(
+            "setpriv (util-linux) is needed to run commands as an unprivileged uid"
+        )
+    return [setpriv, f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--"]
+
+
+def probe(level: str, tmp_root: Path | None = None) -> str | None:
+    """None when ``level`` really runs a command here, else why it does not."""
+    if level == "none":
+        return None
+    with tempfile.TemporaryDirectory(prefix="selfheal-probe-", dir=tmp_root) as tmp:
+        work = Path(tmp)
+        try:
+            argv = wrap_argv(level, cwd=work, writable=[work]) + ["true"]
+        except IsolationError as exc:
+            return str(exc)
+        exit_ = execute(
+            argv,
+            cwd=work,
+            env={"PATH": os.environ.get("PATH", os.defpath)},
+            stdout_path=work / "out",
+            stderr_path=work / "err",
+            timeout_s=_PROBE_TIMEOUT_S,
+        )
+        if exit_.returncode == 0 and not exit_.timed_out:
+            return None
+        return f"{level} probe exited {exit_.returncode}: {read_tail(work / 'err', 2000).strip()}"
+
+
+def detect_isolation(tmp_root: Path | None = None) -> str:
+    """The strongest isolation level that actually works here: bwrap, unshare or none."""
+    for level in ISOLATION_LEVELS:
+        why_not = probe(level, tmp_root)
+        if why_not is None:
+            return level
+        logger.debug("isolation %s unavailable: %s", level, why_not)
+    return "none"
+
+
+def process_limit_method() -> str:
+    """How the process-count limit is enforced here: cgroup, uid or none."""
+    if find_pids_parent() is not None:
+        return "cgroup"
+    if os.geteuid() != 0:
+        return "rlimit"  # RLIMIT_NPROC already binds an unprivileged user
+    return "uid" if shutil.which("setpriv") else "none"
+
+
+def isolation_report(tmp_root: Path | None = None) -> dict:
+    """What isolation this machine gives sandboxed commands, for ``selfheal doctor``."""
+    bwrap = bwrap_path()
+    version = None
+    if bwrap is not None:
+        with tempfile.TemporaryDirectory(prefix="selfheal-probe-", dir=tmp_root) as tmp:
+            out = Path(tmp) / "out"
+            execute(
+                [bwrap, "--version"],
+                cwd=Path(tmp),
+                env={},
+                stdout_path=out,
+                stderr_path=Path(tmp) / "err",
+                timeout_s=_PROBE_TIMEOUT_S,
+            )
+            version = read_tail(out, 200).strip() or None
+    why = {level: probe(level, tmp_root) for level in ("bwrap", "unshare")}
+    level = next((lvl for lvl in ("bwrap", "unshare") if why[lvl] is None), "none")
+    parent = find_pids_parent()
+    method = process_limit_method()
+    rlimits = ["RLIMIT_CPU", "RLIMIT_AS", "RLIMIT_FSIZE", "RLIMIT_NOFILE", "RLIMIT_CORE"]
+    rlimits = [name for name in rlimits if hasattr(resource, name)]
+    summary = {
+        "bwrap": "bubblewrap: no network, read-only filesystem, own pid namespace",
+        "unshare": "unshare -n: no network, but the filesystem is writable outside the workspace",
+        "none": "NO ISOLATION: sandboxed commands can use the network and write anywhere",
+    }[level]
+    processes = {
+        "cgroup": f"process count bounded by a pids cgroup under {parent}",
+        "uid": f"process count bounded by running as uid {NOBODY_UID}",
+        "rlimit": "process count bounded by RLIMIT_NPROC",
+        "none": "process count NOT bounded (root without a writable pids cgroup or setpriv)",
+    }[method]
+    return {
+        "level": level,
+        "bwrap": {
+            "path": bwrap,
+            "version": version,
+            "works": why["bwrap"] is None,
+            "error": why["bwrap"],
+        },
+        "unshare": {
+            "path": shutil.which("unshare"),
+            "works": why["unshare"] is None,
+            "error": why["unshare"],
+        },
+        "process_limit": {"method": method, "cgroup_parent": str(parent) if parent else None},
+        "rlimits": rlimits,
+        "interpreter": sys.executable,
+        "summary": f"{summary}; {processes}",
+    }
