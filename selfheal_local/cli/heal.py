@@ -1,0 +1,93 @@
+"""``selfheal heal PATH``: fix what is broken, prove each fix with the project's tests, apply it."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from rich.console import Console
+from rich.syntax import Syntax
+
+NAME = "heal"
+HELP = "fix what is broken, prove every fix in the sandbox, apply it (journaled, undoable)"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("path", help="the project's root directory")
+    p.add_argument("--yes", action="store_true", help="apply every validated fix without asking")
+    p.add_argument("--json", action="store_true", help="print only the result as one JSON object")
+    p.add_argument("--no-model", action="store_true", help="do not ask the model")
+    p.add_argument("--no-memory", action="store_true", help="neither replay nor record fixes")
+    p.add_argument("--max-retries", type=int, metavar="N", help="self-correction rounds for the model")
+    p.add_argument("--engine", choices=("none", "hf", "vllm", "auto"), help="model engine")
+    p.add_argument("--model", metavar="DIR|URL", help="local model directory or vLLM server URL")
+
+
+def overrides_from(args: argparse.Namespace) -> dict:
+    out: dict = {}
+    if getattr(args, "no_model", False):
+        out["use_model"] = False
+    if getattr(args, "no_memory", False):
+        out["use_memory"] = False
+    if getattr(args, "max_retries", None) is not None:
+        if args.max_retries < 0:
+            from ..errors import BadInputError
+
+            raise BadInputError("--max-retries must be 0 or more")
+        out["max_retries"] = args.max_retries
+    if getattr(args, "engine", None):
+        out["engine"] = args.engine
+    if getattr(args, "model", None):
+        out["model"] = args.model
+    return out
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..errors import BadInputError
+    from ..factory import open_healer
+    from .progress import Progress
+
+    interactive = sys.stdin.isatty()
+    if not args.yes and not interactive:
+        raise BadInputError("heal asks before applying each fix; on a non-interactive run pass --yes")
+    err = Console(stderr=True)
+    out = Console()
+    progress = Progress(err, enabled=err.is_terminal and not args.json)
+    healer = open_healer(args.path, overrides_from(args), on_event=progress)
+
+    def confirm(outcome) -> bool:
+        progress.pause()
+        try:
+            patch = outcome.patch
+            err.print(f"\n[bold]{patch.explanation}[/]  [dim]({patch.source}, confidence "
+                      f"{patch.confidence:.2f}, {outcome.validation.verdict.tests_passed} tests pass)[/]")
+            err.print(Syntax(patch.diff, "diff", theme="ansi_dark"))
+            answer = err.input("apply this fix? [y/N] ").strip().lower()
+            return answer in ("y", "yes")
+        finally:
+            progress.resume()
+
+    with progress:
+        result = healer.heal(confirm=None if args.yes else confirm)
+    if args.json:
+        out.print_json(json.dumps(result.to_dict()), highlight=False) if out.is_terminal else print(
+            json.dumps(result.to_dict(), indent=2))
+    else:
+        _summary(out, result)
+    return 0 if result.healthy else 1
+
+
+def _summary(out: Console, result) -> None:
+    for applied in result.applied:
+        out.print(f"[green]fixed[/] {applied.patch.pattern} in {', '.join(applied.patch.files)}: "
+                  f"{applied.patch.explanation} [dim]({applied.patch.source})[/]")
+    for failure in result.failed:
+        out.print(f"[red]not fixed[/] {failure.finding.location} {failure.finding.message}: "
+                  f"{failure.reason}")
+    for note in result.notes:
+        out.print(f"[dim]note: {note}[/]")
+    state = "[bold green]healthy[/]" if result.healthy else (
+        f"[bold red]not healthy[/]: {len(result.remaining)} finding(s) remain")
+    out.print(f"{state} — {len(result.applied)} fix(es) applied in {result.elapsed_s:.1f}s"
+              + ("; `selfheal undo` restores" if result.applied else ""))

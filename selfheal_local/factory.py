@@ -1,0 +1,136 @@
+"""The one place where the parts are wired: sandbox, candidate sources, memory, engine."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from typing import Any
+
+from .config import Config, load_config
+from .project import Project
+from .protocols import CandidateSource, Sandbox
+
+log = logging.getLogger(__name__)
+
+
+def make_sandbox(config: Config) -> Sandbox:
+    """A sandbox with the limits of ``config`` (bubblewrap where it works)."""
+    from sandbox import Limits
+    from sandbox import Sandbox as _Sandbox
+
+    limits = Limits(
+        timeout_s=config.test_timeout_s,
+        cpu_s=config.cpu_limit_s,
+        memory_bytes=config.memory_limit_mb * 1024 * 1024,
+        file_size_bytes=config.file_size_limit_mb * 1024 * 1024,
+        processes=config.process_limit,
+    )
+    return _Sandbox(limits=limits)
+
+
+def make_memory(config: Config) -> tuple[Any, str | None]:
+    """The fix memory, or (None, why) when it is switched off or unusable."""
+    if not config.use_memory:
+        return None, "memory switched off"
+    try:
+        from .memory import open_memory
+    except ImportError as exc:
+        return None, f"memory not available ({exc})"
+    try:
+        memory = open_memory(config)
+    except Exception as exc:
+        return None, f"memory unavailable: {exc}"
+    return (memory, None) if memory is not None else (None, "memory unavailable (see log)")
+
+
+def make_engine_for(config: Config) -> tuple[Any, str | None]:
+    """The model engine, or (None, why) when no model is configured or it cannot start."""
+    if not config.use_model or config.engine == "none":
+        return None, "model switched off"
+    if not config.model:
+        return None, "no model configured: rules, memory and search only (set model = DIR or URL)"
+    try:
+        from .engines import make_engine
+    except ImportError as exc:
+        return None, f"model engine not available ({exc})"
+    try:
+        return make_engine(config), None
+    except Exception as exc:
+        return None, f"model unavailable: {exc}"
+
+
+def make_sources(config: Config, *, memory: Any = None, engine: Any = None) -> list[CandidateSource]:
+    """Candidate sources, cheapest first: ruff, rules (built-in + learned), memory, search, model."""
+    from .fixers import RuleSource
+
+    sources: list[CandidateSource] = []
+    try:
+        from .fixers.ruff_fix import RuffFixSource
+
+        sources.append(RuffFixSource())
+    except ImportError:
+        log.debug("ruff fix source not available")
+    sources.append(RuleSource())
+    try:
+        from .memory import LearnedRuleSource
+
+        sources.append(LearnedRuleSource(config))
+    except ImportError:
+        log.debug("learned rules not available")
+    except Exception as exc:
+        log.warning("learned rules unavailable: %s", exc)
+    if memory is not None:
+        replay = getattr(memory, "replay_source", None)
+        if callable(replay):
+            sources.append(replay())
+    try:
+        from .fixers.search import SearchSource
+
+        sources.append(SearchSource(config))
+    except ImportError:
+        log.debug("mutation search not available")
+    if engine is not None:
+        from .modelfix import ModelSource
+
+        adapters = None
+        try:
+            from models.adapters import AdapterManager
+
+            adapters = AdapterManager(model=engine, adapter_dir=str(config.home_dir() / "adapters"))
+        except Exception as exc:
+            log.warning("adapter registry unavailable: %s", exc)
+        sources.append(ModelSource(engine, adapters=adapters, memory=memory, samples=config.samples))
+    return sources
+
+
+def open_healer(
+    path: str | os.PathLike[str],
+    overrides: dict[str, Any] | None = None,
+    *,
+    on_event: Callable[[Any], None] | None = None,
+    sandbox: Sandbox | None = None,
+    engine: Any = None,
+    memory: Any = None,
+):
+    """A ready Healer for the project at ``path`` (raises BadInputError for unusable input)."""
+    from .service import Healer
+
+    project = Project.open(path)
+    config = load_config(project.root, overrides)
+    project.config = config
+    notes: list[str] = []
+    sandbox = sandbox or make_sandbox(config)
+    if sandbox.isolation == "none":
+        notes.append("sandbox: no network isolation available (install bubblewrap)")
+    if memory is None:
+        memory, why = make_memory(config)
+        if why and why != "memory switched off":
+            notes.append(why)
+    if engine is None:
+        engine, why = make_engine_for(config)
+        if why and config.use_model and config.engine != "none":
+            notes.append(why)
+    sources = make_sources(config, memory=memory, engine=engine)
+    return Healer(project, sandbox, sources=sources, memory=memory, engine=engine,
+                  on_event=on_event, notes=notes)

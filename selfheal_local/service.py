@@ -1,0 +1,360 @@
+"""The heal loop: detect → analyze → propose → validate → select → apply → re-scan.
+
+Each step is a small method a subclass (or the TUI) can call or override on its own:
+``scan``, ``diagnose``, ``fix`` (propose + validate + select for one finding), ``apply``,
+``reject``, ``undo`` and ``heal`` (the whole loop, bounded by ``config.max_steps``).
+Progress is reported through ``on_event``; nothing here prints.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any
+
+from .analyze import diagnose
+from .detect.scan import ScanResult, findings_from_report, scan
+from .journal import Journal, JournalEntry
+from .project import Project
+from .protocols import CandidateSource, Memory, Sandbox
+from .types import (
+    Applied,
+    Attempt,
+    Diagnosis,
+    Failure,
+    Finding,
+    HealResult,
+    Patch,
+    PatchStatus,
+    TestReport,
+    Verdict,
+)
+from .validate import Validation, Validator
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something the loop did, for progress displays (CLI, TUI)."""
+
+    kind: str
+    """scan.start | scan.done | finding | candidate | validate.start | validate.done |
+    fix.found | fix.none | apply | reject | undo | heal.done"""
+    message: str
+    finding_id: str = ""
+    patch_id: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+class Cancelled(Exception):
+    """The person cancelled the running job."""
+
+
+@dataclass
+class FixOutcome:
+    """What ``fix`` found for one finding: the selected patch (or None) and every attempt."""
+
+    finding: Finding
+    diagnosis: Diagnosis
+    patch: Patch | None = None
+    validation: Validation | None = None
+    attempts: list[Attempt] = field(default_factory=list)
+    sources_tried: list[str] = field(default_factory=list)
+    reason: str = ""
+    candidates: list[tuple[Patch, Verdict]] = field(default_factory=list)
+
+    def failure(self) -> Failure:
+        return Failure(self.finding, self.diagnosis.pattern, tuple(self.sources_tried),
+                       tuple(self.attempts), self.reason or "no candidate passed validation")
+
+
+def _fingerprint(project: Project) -> dict[str, tuple[int, int]]:
+    out = {}
+    for rel in project.python_files:
+        try:
+            st = (project.root / rel).stat()
+        except OSError:
+            continue
+        out[rel] = (st.st_size, st.st_mtime_ns)
+    return out
+
+
+class Healer:
+    """One project's heal session. Thread-safe for one job at a time (the TUI runs it in workers)."""
+
+    def __init__(
+        self,
+        project: Project,
+        sandbox: Sandbox,
+        *,
+        sources: Sequence[CandidateSource] = (),
+        memory: Memory | None = None,
+        engine: Any = None,
+        on_event: Callable[[Event], None] | None = None,
+        notes: Sequence[str] = (),
+    ):
+        self.project = project
+        self.sandbox = sandbox
+        self.sources = list(sources)
+        self.memory = memory
+        self.engine = engine
+        self.on_event = on_event
+        self.notes = list(notes)
+        self.journal = Journal(project.root)
+        self.findings: list[Finding] = []
+        self.baseline: TestReport | None = None
+        self._fingerprint: dict[str, tuple[int, int]] = {}
+        self._diagnoses: dict[str, Diagnosis] = {}
+        recovered = self.journal.recover() if self.journal.dir.is_dir() else []
+        if recovered:
+            self.notes.append(f"rolled back {len(recovered)} interrupted apply(s): {', '.join(recovered)}")
+
+    # ------------------------------------------------------------------ events
+    def emit(self, kind: str, message: str, **kw: Any) -> None:
+        log.debug("%s: %s", kind, message)
+        if self.on_event is not None:
+            try:
+                self.on_event(Event(kind, message, **kw))
+            except Exception:  # a display bug must not break a heal
+                log.exception("event handler failed")
+
+    @staticmethod
+    def _check(cancel: threading.Event | None) -> None:
+        if cancel is not None and cancel.is_set():
+            raise Cancelled("cancelled")
+
+    # ------------------------------------------------------------------ detect / analyze
+    def scan(self, *, tests: bool = True) -> ScanResult:
+        """Find everything broken; the test report becomes the baseline for validation."""
+        self.emit("scan.start", f"scanning {self.project.root}")
+        self.project.forget()
+        result = scan(self.project, self.sandbox, tests=tests)
+        self.findings = list(result.findings)
+        if result.tests is not None:
+            self.baseline = result.tests
+        self._fingerprint = _fingerprint(self.project)
+        self.emit("scan.done", f"{len(self.findings)} finding(s)",
+                  data={"findings": len(self.findings), "elapsed_s": result.elapsed_s})
+        return result
+
+    def _rescan_after(self, applied_files: Iterable[str], report: TestReport | None) -> None:
+        """Re-scan cheaply: static checks again; the validated suite run stands for the tests
+        when nothing but the applied files changed since the scan (else run everything)."""
+        self.project.forget()
+        expected = set(applied_files)
+        now = _fingerprint(self.project)
+        changed = {r for r in set(now) | set(self._fingerprint) if now.get(r) != self._fingerprint.get(r)}
+        if report is None or not changed <= expected:
+            self.scan()
+            return
+        self.emit("scan.start", "re-scanning changed files")
+        static = scan(self.project, self.sandbox, tests=False)
+        self.baseline = report
+        self.findings = list(static.findings) + findings_from_report(report, self.project)
+        self._fingerprint = now
+        self.emit("scan.done", f"{len(self.findings)} finding(s)", data={"findings": len(self.findings)})
+
+    def diagnose(self, finding: Finding) -> Diagnosis:
+        if finding.id not in self._diagnoses:
+            self._diagnoses[finding.id] = diagnose(finding, self.project)
+        return self._diagnoses[finding.id]
+
+    # ------------------------------------------------------------------ propose / validate
+    def validator(self) -> Validator:
+        return Validator(self.project, self.sandbox, self.baseline)
+
+    def _limit_for(self, source: CandidateSource) -> int:
+        config = self.project.config
+        return config.search_max_candidates if source.name == "search" else config.max_candidates
+
+    def _validate_batch(
+        self, outcome: FixOutcome, patches: list[Patch], cancel: threading.Event | None
+    ) -> list[tuple[Patch, Validation]]:
+        validator = self.validator()
+        for patch in patches:
+            self.emit("validate.start", patch.explanation, finding_id=outcome.finding.id,
+                      patch_id=patch.id, data={"source": patch.source})
+
+        def run(patch: Patch) -> tuple[Patch, Validation]:
+            self._check(cancel)
+            return patch, validator.validate(patch, outcome.diagnosis)
+
+        workers = min(len(patches), self.project.config.workers())
+        if workers <= 1:
+            results = [run(p) for p in patches]
+        else:
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                results = list(pool.map(run, patches))
+        for patch, validation in results:
+            verdict = validation.verdict
+            patch.status = PatchStatus.VALIDATED if verdict.passed else PatchStatus.FAILED
+            outcome.attempts.append(Attempt(patch.source, patch.explanation, verdict, patch.adapter))
+            outcome.candidates.append((patch, verdict))
+            self.emit("validate.done", verdict.reason or "passed", finding_id=outcome.finding.id,
+                      patch_id=patch.id, data={"passed": verdict.passed, "stage": verdict.stage})
+            if not verdict.passed and self.memory is not None and patch.source != "search":
+                self._safely(self.memory.record_failure, outcome.diagnosis, patch, verdict.reason)
+        return results
+
+    def _safely(self, fn: Callable[..., Any], *args: Any, **kw: Any) -> None:
+        try:
+            fn(*args, **kw)
+        except Exception as exc:  # memory trouble never stops healing
+            log.warning("memory unavailable: %s", exc)
+
+    @staticmethod
+    def _best(results: list[tuple[Patch, Validation]]) -> tuple[Patch, Validation] | None:
+        passed = [(p, v) for p, v in results if v.verdict.passed]
+        if not passed:
+            return None
+        return min(passed, key=lambda pv: (pv[0].size, -pv[0].confidence))
+
+    def _try(
+        self, outcome: FixOutcome, patches: Iterable[Patch], limit: int, cancel: threading.Event | None
+    ) -> bool:
+        batch_size = max(1, self.project.config.workers())
+        stream: Iterator[Patch] = islice(iter(patches), limit)
+        while True:
+            self._check(cancel)
+            batch = [p for p in islice(stream, batch_size) if p is not None]
+            if not batch:
+                return False
+            for patch in batch:
+                self.emit("candidate", patch.explanation, finding_id=outcome.finding.id,
+                          patch_id=patch.id, data={"source": patch.source, "confidence": patch.confidence})
+            best = self._best(self._validate_batch(outcome, batch, cancel))
+            if best:
+                outcome.patch, outcome.validation = best
+                return True
+
+    def fix(self, finding: Finding, *, cancel: threading.Event | None = None) -> FixOutcome:
+        """Propose candidates source by source (cheapest first), validate, select; no apply."""
+        diagnosis = self.diagnose(finding)
+        outcome = FixOutcome(finding, diagnosis)
+        self.emit("finding", f"{diagnosis.pattern}: {finding.message}", finding_id=finding.id)
+        for source in self.sources:
+            self._check(cancel)
+            outcome.sources_tried.append(source.name)
+            try:
+                proposed = source.propose(diagnosis, self.project)
+                if self._try(outcome, proposed, self._limit_for(source), cancel):
+                    break
+                revise = getattr(source, "revise", None)
+                for _round in range(self.project.config.max_retries if revise else 0):
+                    failures = [(p, v) for p, v in outcome.candidates if p.source == source.name]
+                    if self._try(outcome, revise(diagnosis, self.project, failures),
+                                 self._limit_for(source), cancel):
+                        break
+                if outcome.patch is not None:
+                    break
+            except Cancelled:
+                raise
+            except Exception as exc:  # one broken source must not stop the others
+                log.warning("source %s failed: %s", source.name, exc)
+                self.notes.append(f"{source.name} failed on {finding.location}: {exc}")
+        if outcome.patch is None:
+            outcome.reason = self._why_not(outcome)
+            self.emit("fix.none", outcome.reason, finding_id=finding.id)
+        else:
+            self.emit("fix.found", outcome.patch.explanation, finding_id=finding.id,
+                      patch_id=outcome.patch.id, data={"source": outcome.patch.source})
+        return outcome
+
+    def _why_not(self, outcome: FixOutcome) -> str:
+        if not outcome.attempts:
+            tried = ", ".join(outcome.sources_tried) or "no source"
+            return f"no candidate proposed ({tried} tried)"
+        reasons = sorted({a.verdict.stage for a in outcome.attempts})
+        return f"{len(outcome.attempts)} candidate(s) tried, none passed ({', '.join(reasons)})"
+
+    # ------------------------------------------------------------------ apply / reject / undo
+    def apply(self, outcome: FixOutcome, *, accepted_by: str = "user") -> Applied:
+        """Write the selected patch, journaled; record it in memory; re-scan."""
+        patch = outcome.patch
+        if patch is None or outcome.validation is None or not outcome.validation.verdict.passed:
+            raise ValueError("only a validated patch can be applied")
+        summary = {"explanation": patch.explanation, "source": patch.source,
+                   "pattern": patch.pattern, "finding": outcome.finding.to_dict()}
+        entry_id = self.journal.apply(patch.edits, summary)
+        patch.status = PatchStatus.APPLIED
+        applied = Applied(patch, outcome.validation.verdict, entry_id)
+        self.emit("apply", patch.explanation, finding_id=outcome.finding.id, patch_id=patch.id,
+                  data={"files": patch.files, "journal_id": entry_id})
+        if self.project.config.commit:
+            from .gitops import commit_heal
+
+            note = commit_heal(self.project, self.sandbox, patch)
+            if note:
+                self.notes.append(note)
+        if self.memory is not None:
+            self._safely(self.memory.record_success, outcome.diagnosis, patch,
+                         outcome.validation.verdict, accepted_by=accepted_by)
+        self._rescan_after(patch.files, outcome.validation.report)
+        return applied
+
+    def reject(self, outcome: FixOutcome, reason: str = "") -> None:
+        """A person said no: nothing is written; the candidate is remembered as a negative."""
+        if outcome.patch is None:
+            return
+        outcome.patch.status = PatchStatus.REJECTED
+        self.emit("reject", reason or "rejected", finding_id=outcome.finding.id,
+                  patch_id=outcome.patch.id)
+        if self.memory is not None:
+            self._safely(self.memory.record_failure, outcome.diagnosis, outcome.patch,
+                         f"rejected by the user: {reason}" if reason else "rejected by the user")
+
+    def undo(self, *, all_entries: bool = False) -> list[JournalEntry]:
+        done = self.journal.undo(all_entries=all_entries)
+        for entry in done:
+            self.emit("undo", f"restored {', '.join(entry.paths)}", data={"journal_id": entry.id})
+        self.project.forget()
+        return done
+
+    # ------------------------------------------------------------------ the loop
+    def heal(
+        self,
+        *,
+        confirm: Callable[[FixOutcome], bool] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> HealResult:
+        """Fix findings one at a time until healthy or nothing more can be done."""
+        started = time.monotonic()
+        self.scan()
+        initial = tuple(self.findings)
+        applied: list[Applied] = []
+        failed: dict[str, Failure] = {}
+        for _step in range(self.project.config.max_steps):
+            self._check(cancel)
+            pending = [f for f in self.findings if f.id not in failed]
+            if not pending:
+                break
+            outcome = self.fix(pending[0], cancel=cancel)
+            if outcome.patch is None:
+                failed[pending[0].id] = outcome.failure()
+                continue
+            if confirm is not None and not confirm(outcome):
+                self.reject(outcome)
+                failed[pending[0].id] = Failure(
+                    outcome.finding, outcome.diagnosis.pattern, tuple(outcome.sources_tried),
+                    tuple(outcome.attempts), "rejected by the user")
+                continue
+            applied.append(self.apply(outcome, accepted_by="user" if confirm else "auto"))
+        healthy = not self.findings and (self.baseline is None or self.baseline.ok)
+        result = HealResult(
+            healthy=healthy,
+            findings=initial,
+            applied=tuple(applied),
+            failed=tuple(f for fid, f in failed.items() if any(x.id == fid for x in self.findings)),
+            elapsed_s=time.monotonic() - started,
+            remaining=tuple(self.findings),
+            notes=tuple(self.notes),
+        )
+        self.emit("heal.done", "healthy" if healthy else f"{len(self.findings)} finding(s) remain",
+                  data={"healthy": healthy})
+        return result
