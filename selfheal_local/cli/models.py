@@ -14,7 +14,9 @@ HELP = "local model utilities (tiny: build the tiny Llama-architecture test mode
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="models_command", metavar="ACTION", required=True)
     tiny = sub.add_parser("tiny", help="build the tiny model + Llama-3 tokenizer into DIR")
-    tiny.add_argument("dir", type=Path, help="output directory (created; must be empty if it exists)")
+    tiny.add_argument(
+        "dir", type=Path, help="output directory (created; must be empty if it exists)"
+    )
     tiny.add_argument("--seed", type=int, default=0, help="weight seed (same seed, same files)")
 
 

@@ -1,0 +1,4 @@
+"""Engines (embedded transformers+PEFT, vLLM client and launcher), the adapter registry and
+routing, training, and the tiny test model. Imports nothing in-repo; importing it loads nothing
+heavy (torch, transformers and peft load inside the functions that use them).
+"""
