@@ -1,0 +1,286 @@
+"""Heal every case of a corpus with the real CLI and re-check each result independently.
+
+    python bench/heal_corpus.py [DIR ...] [--jobs N] [--json] [--verify] [--timeout S]
+
+A DIR is one case (a directory with ``case.toml``) or a folder of cases; default
+``tests/corpus``. Each case is copied to a temp dir, healed with
+``selfheal heal COPY --yes --json --no-model`` in a subprocess (fresh ``SELFHEAL_HOME`` per
+case, so no case learns from another), then re-checked with a clean pytest run of the copy
+(and ruff for lint/syntax cases). Prints healed/total per pattern and class, false claims
+(claimed healthy while the re-check fails: must be 0), median heal time, the median ratio of
+heal time to one plain pytest run, and the mutation-search candidates tried.
+
+``--verify`` checks the corpus itself instead: every broken case must fail its tests (or
+have ruff/syntax findings) and its reference fix (``[[fix]]`` in case.toml) must pass both.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tomllib
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_CORPUS = REPO / "tests" / "corpus"
+RUFF_SELECT = ("E9", "F", "B006", "B011", "E711", "E712", "E721", "E722", "PLE", "UP")
+"""The detector's default selection (selfheal_local.config.DEFAULT_RUFF_SELECT)."""
+STATIC_PATTERNS = ("lint", "syntax_error")
+IGNORED = shutil.ignore_patterns("__pycache__", ".pytest_cache", ".selfheal", ".ruff_cache",
+                                 "*.pyc")
+
+
+@dataclass
+class Outcome:
+    returncode: int
+    output: str
+    elapsed_s: float
+    timed_out: bool = False
+
+
+def run(argv: list[str], cwd: Path, timeout_s: float, env: dict[str, str] | None = None
+        ) -> Outcome:
+    """Run argv in its own process group; kill the whole group on time-out."""
+    with tempfile.TemporaryFile() as out:
+        began = time.monotonic()
+        proc = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True, env=env)
+        timed_out = False
+        try:
+            proc.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        elapsed = time.monotonic() - began
+        out.seek(0)
+        text = out.read().decode("utf-8", errors="replace")
+    return Outcome(proc.returncode, text, elapsed, timed_out)
+
+
+def clean_env(home: Path | None = None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "SELFHEAL"))}
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    if home is not None:
+        env["SELFHEAL_HOME"] = str(home)
+    return env
+
+
+def pytest_run(project: Path, timeout_s: float = 300) -> Outcome:
+    argv = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--ignore=.selfheal"]
+    return run(argv, project, timeout_s, clean_env())
+
+
+def pytest_ok(outcome: Outcome) -> bool:
+    return outcome.returncode == 0 and not outcome.timed_out
+
+
+def ruff_clean(project: Path) -> bool:
+    ruff = shutil.which("ruff", path=str(Path(sys.executable).parent)) or "ruff"
+    argv = [ruff, "check", "--isolated", "--no-cache", "--select", ",".join(RUFF_SELECT),
+            "--exclude", ".selfheal", "."]
+    return run(argv, project, 60, clean_env()).returncode == 0
+
+
+def find_cases(dirs: list[Path]) -> list[Path]:
+    cases: list[Path] = []
+    for d in dirs:
+        if (d / "case.toml").is_file():
+            cases.append(d)
+        elif d.is_dir():
+            cases += sorted(p.parent for p in d.glob("*/case.toml"))
+    return cases
+
+
+def read_case(case: Path) -> dict:
+    meta = tomllib.loads((case / "case.toml").read_text(encoding="utf-8"))
+    meta.setdefault("class", "rule")
+    meta.setdefault("pattern", "exception")
+    return meta
+
+
+def copy_case(case: Path, into: Path) -> Path:
+    target = into / case.name
+    shutil.copytree(case, target, ignore=IGNORED)
+    return target
+
+
+def apply_reference_fix(project: Path, fixes: list[dict]) -> None:
+    """Apply the case's ``[[fix]]`` entries (each ``broken`` must occur exactly once)."""
+    for fix in fixes:
+        path = project / fix["file"]
+        text = path.read_text(encoding="utf-8")
+        if text.count(fix["broken"]) != 1:
+            raise ValueError(f"{fix['file']}: 'broken' text found {text.count(fix['broken'])}x")
+        path.write_text(text.replace(fix["broken"], fix["fixed"]), encoding="utf-8")
+
+
+@dataclass
+class CaseResult:
+    case: str
+    pattern: str
+    klass: str
+    healed: bool = False
+    claimed_healthy: bool = False
+    false_claim: bool = False
+    exit_code: int = -1
+    heal_s: float = 0.0
+    pytest_s: float = 0.0
+    ratio: float = 0.0
+    search_tried: int = 0
+    sources: list[str] = field(default_factory=list)
+    error: str = ""
+
+
+def search_tried(report: dict) -> int:
+    """Search candidates the heal tried: its own count when reported, else the attempts."""
+    if isinstance(report.get("search_tried"), int):
+        return report["search_tried"]
+    count = sum(1 for f in report.get("failed", []) for a in f.get("attempts", [])
+                if a.get("source") == "search")
+    return count + sum(1 for a in report.get("applied", []) if a.get("source") == "search")
+
+
+def heal_case(case: Path, timeout_s: float, selfheal: list[str]) -> CaseResult:
+    meta = read_case(case)
+    result = CaseResult(case.name, meta["pattern"], meta["class"])
+    with tempfile.TemporaryDirectory(prefix="heal-corpus-") as tmp:
+        tmp_path = Path(tmp)
+        plain = copy_case(case, tmp_path / "plain")
+        result.pytest_s = pytest_run(plain).elapsed_s
+        project = copy_case(case, tmp_path / "work")
+        heal = run([*selfheal, "heal", str(project), "--yes", "--json", "--no-model"], tmp_path,
+                   timeout_s, clean_env(tmp_path / "home"))
+        result.exit_code, result.heal_s = heal.returncode, heal.elapsed_s
+        result.ratio = heal.elapsed_s / result.pytest_s if result.pytest_s else 0.0
+        report: dict = {}
+        try:
+            start = heal.output.index("{")
+            report = json.JSONDecoder().raw_decode(heal.output[start:])[0]
+        except ValueError:
+            result.error = "timed out" if heal.timed_out else f"no JSON: {heal.output[-300:]!r}"
+        result.claimed_healthy = bool(report.get("healthy")) or heal.returncode == 0
+        result.search_tried = search_tried(report)
+        result.sources = [a.get("source", "?") for a in report.get("applied", [])]
+        healed = pytest_ok(pytest_run(project))
+        if meta["pattern"] in STATIC_PATTERNS:
+            healed = healed and ruff_clean(project)
+        result.healed = healed
+        result.false_claim = result.claimed_healthy and not healed
+    return result
+
+
+def verify_case(case: Path) -> tuple[bool, str]:
+    """The broken case really fails; its reference fix really passes."""
+    meta = read_case(case)
+    with tempfile.TemporaryDirectory(prefix="verify-corpus-") as tmp:
+        broken = copy_case(case, Path(tmp) / "broken")
+        fails = not pytest_ok(pytest_run(broken)) or not ruff_clean(broken)
+        if not fails:
+            return False, "broken version passes its tests and ruff"
+        fixed = copy_case(case, Path(tmp) / "fixed")
+        try:
+            apply_reference_fix(fixed, meta.get("fix", []))
+        except (ValueError, KeyError, OSError) as exc:
+            return False, f"reference fix does not apply: {exc}"
+        if not meta.get("fix"):
+            return False, "no [[fix]] reference in case.toml"
+        outcome = pytest_run(fixed)
+        if not pytest_ok(outcome):
+            return False, "reference fix fails its tests: " + outcome.output[-300:]
+        if not ruff_clean(fixed):
+            return False, "reference fix leaves ruff findings"
+    return True, "ok"
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else 0.0
+
+
+def summarise(results: list[CaseResult]) -> dict:
+    def group(key: str) -> dict[str, dict[str, int]]:
+        table: dict[str, dict[str, int]] = defaultdict(lambda: {"healed": 0, "total": 0})
+        for r in results:
+            table[getattr(r, key)]["total"] += 1
+            table[getattr(r, key)]["healed"] += int(r.healed)
+        return dict(sorted(table.items()))
+
+    rule_ratios = [r.ratio for r in results if r.klass == "rule" and r.healed]
+    return {
+        "cases": len(results),
+        "healed": sum(r.healed for r in results),
+        "false_claims": sum(r.false_claim for r in results),
+        "per_pattern": group("pattern"),
+        "per_class": group("klass"),
+        "median_heal_s": round(median([r.heal_s for r in results]), 2),
+        "median_ratio": round(median([r.ratio for r in results if r.healed]), 2),
+        "median_ratio_rule": round(median(rule_ratios), 2),
+        "search_tried_total": sum(r.search_tried for r in results),
+        "search_tried_median": median([r.search_tried for r in results if r.search_tried]),
+    }
+
+
+def print_table(results: list[CaseResult], summary: dict) -> None:
+    print(f"{'case':<52}{'class':<8}{'healed':<8}{'claim':<7}{'heal s':>8}{'ratio':>7}"
+          f"{'tried':>7}  sources")
+    for r in results:
+        print(f"{r.case:<52}{r.klass:<8}{'yes' if r.healed else 'NO':<8}"
+              f"{'ok' if r.claimed_healthy else '-':<7}{r.heal_s:>8.1f}{r.ratio:>7.1f}"
+              f"{r.search_tried:>7}  {','.join(r.sources)} {r.error}")
+    print()
+    for title, key in (("pattern", "per_pattern"), ("class", "per_class")):
+        print(f"{title:<28}healed/total")
+        for name, row in summary[key].items():
+            print(f"  {name:<26}{row['healed']}/{row['total']}")
+    print(f"\nhealed {summary['healed']}/{summary['cases']}   false claims "
+          f"{summary['false_claims']}   median heal {summary['median_heal_s']}s   median ratio "
+          f"heal/pytest {summary['median_ratio']} (rule class {summary['median_ratio_rule']})"
+          f"   search candidates tried {summary['search_tried_total']} "
+          f"(median {summary['search_tried_median']} where searched)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("dirs", nargs="*", type=Path, default=[DEFAULT_CORPUS])
+    parser.add_argument("--jobs", type=int, default=1)
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--verify", action="store_true", help="check the corpus itself")
+    parser.add_argument("--timeout", type=float, default=600.0, help="per heal, seconds")
+    parser.add_argument("--selfheal", default=f"{sys.executable} -m selfheal_local",
+                        help="command that runs the CLI")
+    args = parser.parse_args(argv)
+    cases = find_cases([d.resolve() for d in args.dirs])
+    if not cases:
+        print("no cases found (a case is a directory with case.toml)", file=sys.stderr)
+        return 2
+    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        if args.verify:
+            verdicts = list(pool.map(verify_case, cases))
+            bad = [(c.name, why) for c, (ok, why) in zip(cases, verdicts, strict=True) if not ok]
+            for case, (ok, why) in zip(cases, verdicts, strict=True):
+                print(f"{'ok ' if ok else 'BAD'} {case.name}: {why}")
+            print(f"\n{len(cases) - len(bad)}/{len(cases)} cases verified")
+            return 1 if bad else 0
+        results = list(pool.map(lambda c: heal_case(c, args.timeout, args.selfheal.split()),
+                                cases))
+    summary = summarise(results)
+    if args.json:
+        print(json.dumps({"summary": summary, "cases": [asdict(r) for r in results]}, indent=2))
+    else:
+        print_table(results, summary)
+    return 1 if summary["false_claims"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
