@@ -228,6 +228,10 @@ class Journal:
                     shutil.rmtree(d, ignore_errors=True)
         for entry in self.entries():
             if entry.state == "pending":
+                for f in entry.files:  # temp files of an atomic write cut short
+                    target = self._target(f["path"])
+                    for tmp in target.parent.glob(f".{target.name}.selfheal-*.tmp"):
+                        tmp.unlink(missing_ok=True)
                 self._restore(entry, strict=False)
                 self._set_state(entry, "rolled_back")
                 log.warning("rolled back interrupted apply %s", entry.id)
