@@ -1,0 +1,26 @@
+"""Detection: what is broken in a project (ruff, syntax, failing tests, tracebacks)."""
+
+from __future__ import annotations
+
+from .errors import DetectionError
+from .ruff import parse_ruff_json, ruff_check_text, ruff_fix_text, run_ruff
+from .scan import ScanResult, scan
+from .syntax import check_source, syntax_findings
+from .tests import run_tests
+from .traceback import ParsedTraceback, closest_project_frame, parse_tracebacks
+
+__all__ = [
+    "DetectionError",
+    "ParsedTraceback",
+    "ScanResult",
+    "check_source",
+    "closest_project_frame",
+    "parse_ruff_json",
+    "parse_tracebacks",
+    "ruff_check_text",
+    "ruff_fix_text",
+    "run_ruff",
+    "run_tests",
+    "scan",
+    "syntax_findings",
+]

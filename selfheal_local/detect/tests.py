@@ -1,0 +1,199 @@
+"""Run the project's tests in the sandbox and read back what happened, test by test.
+
+pytest writes a junit XML report into the (workspace) root; each failure becomes a
+``TestOutcome`` with its node id, exception, message and the traceback frames inside the
+project. A custom test command that is not pytest is judged by its exit status.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from pathlib import Path, PurePath
+
+from selfheal_local.config import Config
+from selfheal_local.protocols import Sandbox
+from selfheal_local.types import TestOutcome, TestReport
+
+from .traceback import ParsedTraceback, parse_tracebacks, render_traceback, split_exception_line
+
+log = logging.getLogger(__name__)
+
+OUTPUT_TAIL = 20_000
+PYTEST_FLAGS = ("-p", "no:cacheprovider", "--tb=native", "-q", "-o", "junit_family=xunit2",
+                "--continue-on-collection-errors", "--rootdir=.")
+
+
+def is_pytest(argv: Sequence[str]) -> bool:
+    """True when argv runs pytest (``pytest``, ``py.test``, ``python -m pytest``)."""
+    names = [PurePath(a).name for a in argv]
+    return any(n in ("pytest", "py.test") or n.startswith("pytest-") for n in names)
+
+
+def pytest_argv(root: Path, config: Config, junit_name: str, test_ids: Sequence[str] = ()) -> list[str]:
+    base = config.test_argv(root)
+    if not is_pytest(base):
+        return base
+    return [*base, *PYTEST_FLAGS, f"--junitxml={junit_name}", *test_ids]
+
+
+def run_tests(
+    root: Path,
+    sandbox: Sandbox,
+    config: Config,
+    *,
+    test_ids: Sequence[str] = (),
+    timeout_s: float | None = None,
+) -> TestReport:
+    """Run the suite (or ``test_ids``) in ``root`` inside the sandbox and report per test."""
+    junit_name = f".selfheal-junit-{uuid.uuid4().hex[:10]}.xml"
+    argv = pytest_argv(root, config, junit_name, test_ids)
+    limit = timeout_s if timeout_s is not None else config.test_timeout_s
+    junit = root / junit_name
+    try:
+        result = sandbox.run(argv, cwd=root, timeout_s=limit)
+        output = _tail(result.stdout + ("\n" + result.stderr if result.stderr else ""))
+        xml_text = _read(junit) if is_pytest(argv) else None
+    finally:
+        junit.unlink(missing_ok=True)
+    outcomes, collection = parse_junit(xml_text, root) if xml_text else ((), ())
+    if not is_pytest(argv) and result.returncode != 0 and not result.timed_out:
+        outcomes = (_command_failure(argv, output, root),)
+    elif is_pytest(argv) and xml_text is None and result.returncode not in (0, 5):
+        collection = _errors_without_report(output, root, result.timed_out)
+    return TestReport(
+        outcomes=tuple(outcomes),
+        returncode=result.returncode,
+        output=output,
+        elapsed_s=result.elapsed_s,
+        timed_out=result.timed_out,
+        collection_errors=tuple(collection),
+    )
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+
+
+def _tail(text: str) -> str:
+    return text if len(text) <= OUTPUT_TAIL else text[-OUTPUT_TAIL:]
+
+
+def parse_junit(xml_text: str, root: Path) -> tuple[tuple[TestOutcome, ...], tuple[TestOutcome, ...]]:
+    """``(outcomes, collection_errors)`` from pytest's junit XML."""
+    try:
+        tree = ET.fromstring(xml_text)
+    except ET.ParseError as exc:
+        log.warning("unreadable junit report (%s); judging by exit status", exc)
+        return (), ()
+    outcomes: list[TestOutcome] = []
+    collection: list[TestOutcome] = []
+    for case in tree.iter("testcase"):
+        classname, name = case.get("classname", ""), case.get("name", "")
+        problem = case.find("failure")
+        if problem is None:
+            problem = case.find("error")
+        if not classname and problem is not None and problem.get("message") == "collection failure":
+            collection.append(_outcome(_module_path(name, root), "error", problem, root))
+            continue
+        test_id = node_id(classname, name, root)
+        if problem is not None:
+            kind = "failed" if problem.tag == "failure" else "error"
+            outcomes.append(_outcome(test_id, kind, problem, root))
+        elif case.find("skipped") is not None:
+            skipped = case.find("skipped")
+            message = skipped.get("message", "") if skipped is not None else ""
+            outcomes.append(TestOutcome(test_id=test_id, outcome="skipped", message=message))
+        else:
+            outcomes.append(TestOutcome(test_id=test_id, outcome="passed"))
+    return tuple(outcomes), tuple(collection)
+
+
+def _outcome(test_id: str, kind: str, element: ET.Element, root: Path) -> TestOutcome:
+    text = element.text or ""
+    parsed = _last(parse_tracebacks(text, root))
+    exc_type, message = _exception_of(parsed, element.get("message", ""))
+    frames = parsed.project_frames if parsed else ()
+    traceback = render_traceback(parsed) if parsed else text.strip()
+    return TestOutcome(
+        test_id=test_id, outcome=kind, exception_type=exc_type, message=message,
+        traceback=traceback, frames=frames,
+    )
+
+
+def _last(parsed: list[ParsedTraceback]) -> ParsedTraceback | None:
+    return parsed[-1] if parsed else None
+
+
+def _exception_of(parsed: ParsedTraceback | None, junit_message: str) -> tuple[str, str]:
+    if parsed and parsed.exception_type:
+        return parsed.exception_type, parsed.message
+    exc_type, message = split_exception_line(junit_message.splitlines()[0] if junit_message else "")
+    if exc_type:
+        return exc_type, message
+    if junit_message.lstrip().startswith("assert"):
+        return "AssertionError", junit_message.strip()
+    return "", junit_message.strip()
+
+
+def node_id(classname: str, name: str, root: Path) -> str:
+    """pytest node id from junit's dotted ``classname`` + ``name`` (the file found on disk)."""
+    parts = [p for p in classname.split(".") if p]
+    for i in range(len(parts), 0, -1):
+        candidate = "/".join(parts[:i]) + ".py"
+        if (root / candidate).is_file():
+            return "::".join([candidate, *parts[i:], name])
+    if not parts:
+        return name
+    return "::".join(["/".join(parts) + ".py", name])
+
+
+def _module_path(dotted: str, root: Path) -> str:
+    parts = [p for p in dotted.split(".") if p]
+    for i in range(len(parts), 0, -1):
+        candidate = "/".join(parts[:i]) + ".py"
+        if (root / candidate).is_file():
+            return candidate
+        if (root / "/".join(parts[:i])).is_dir() and i == len(parts):
+            return "/".join(parts)
+    return "/".join(parts) + ".py" if parts else dotted
+
+
+def _errors_without_report(output: str, root: Path, timed_out: bool) -> tuple[TestOutcome, ...]:
+    """pytest stopped before writing its report (a broken conftest, bad options): say why."""
+    if timed_out:
+        return ()
+    parsed = _last(parse_tracebacks(output, root))
+    if parsed is None:
+        lines = [ln for ln in output.splitlines() if ln.strip()]
+        message = next((ln for ln in lines if "error" in ln.lower()), lines[-1] if lines else "")
+        return (TestOutcome(test_id="", outcome="error", message=message.strip(), traceback=output),)
+    target = parsed.target
+    return (
+        TestOutcome(
+            test_id=target.file if target else "", outcome="error",
+            exception_type=parsed.exception_type, message=parsed.message,
+            traceback=render_traceback(parsed), frames=parsed.project_frames,
+        ),
+    )
+
+
+def _command_failure(argv: Sequence[str], output: str, root: Path) -> TestOutcome:
+    parsed = _last(parse_tracebacks(output, root))
+    lines = [ln for ln in output.splitlines() if ln.strip()]
+    return TestOutcome(
+        test_id=" ".join(argv),
+        outcome="failed",
+        exception_type=parsed.exception_type if parsed else "",
+        message=parsed.message if parsed else (lines[-1].strip() if lines else ""),
+        traceback=render_traceback(parsed) if parsed else output[-4000:],
+        frames=parsed.project_frames if parsed else (),
+    )
+
+
+__all__ = ["is_pytest", "node_id", "parse_junit", "pytest_argv", "run_tests"]
