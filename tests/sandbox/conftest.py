@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 import uuid
 from pathlib import Path
 
@@ -45,8 +46,19 @@ def tree_hashes(root: Path) -> dict[str, str]:
     return found
 
 
-def processes_with(token: str) -> list[int]:
-    """Host pids whose command line contains token."""
+def processes_with(token: str, grace_s: float = 2.0) -> list[int]:
+    """Host pids whose command line contains token, after ``grace_s`` for SIGKILLed ones to go.
+
+    A process killed a moment ago can still show its command line while the kernel tears it
+    down; one that is still there after the grace period survived.
+    """
+    deadline = time.monotonic() + grace_s
+    while (found := _scan_proc(token)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return found
+
+
+def _scan_proc(token: str) -> list[int]:
     pids = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
