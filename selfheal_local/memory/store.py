@@ -1,0 +1,311 @@
+"""FixMemory: past fixes and rejected candidates in an embedded LanceDB directory.
+
+Vectors are computed here, by one long-lived model, and written through ``merge_insert``
+keyed by a stable id (LanceDB's ``update()`` would not re-embed, and a plain ``add`` would
+duplicate). Writers (the TUI and the nightly job are two processes) serialise on an ``fcntl``
+lock beside the directory; readers see other processes' commits at once
+(``read_consistency_interval=0``).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import os
+import re
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from selfheal_local.errors import MemoryUnavailable
+from selfheal_local.types import Diagnosis, Patch, Verdict
+
+from . import schema
+from .embedder import Embedder
+from .learned import DEFAULT_PROMOTE_AFTER, LearnedRules
+from .pairs import PAIRS_FILE, PairLog, build_pair, now_iso, pair_id
+from .signature import signature, text_signature
+from .transform import extract, transform_key
+
+log = logging.getLogger(__name__)
+
+_SAFE = re.compile(r"^[A-Za-z0-9_.:@-]*$")
+
+
+def _quote(value: str) -> str:
+    if not _SAFE.match(value):
+        raise ValueError(f"unsafe filter value {value!r}")
+    return f"'{value}'"
+
+
+class FixMemory:
+    """The fix memory (satisfies ``protocols.Memory``): record, recall, search, forget."""
+
+    def __init__(self, root: Path, embedder: Embedder, *, pairs_dir: Path | None = None,
+                 max_pairs: int = 1000, promote_after: int = DEFAULT_PROMOTE_AFTER,
+                 ann_threshold: int = 5000, optimize_every: int = 32) -> None:
+        self.root = Path(root)
+        self.embedder = embedder
+        self.pairs = PairLog(Path(pairs_dir or self.root.parent / "pairs") / PAIRS_FILE,
+                             max_pairs)
+        self.rules = LearnedRules(self.root / "learned_rules.json")
+        self.promote_after = promote_after
+        self.ann_threshold = ann_threshold
+        self.optimize_every = optimize_every
+        self.notes: list[str] = []
+        """What a person should know about this memory (a migration, a moved-aside dir)."""
+        self._writes_since_optimize = 0
+        self._tables: dict[str, Any] = {}
+        self._open()
+
+    @classmethod
+    def at_home(cls, home: Path, embedder: Embedder, **kwargs: Any) -> FixMemory:
+        """The memory of a data dir: ``<home>/memory`` (LanceDB) and ``<home>/pairs`` (JSONL)."""
+        return cls(home / "memory", embedder, pairs_dir=home / "pairs", **kwargs)
+
+    # ---- opening ------------------------------------------------------------------------
+
+    @contextmanager
+    def _write_lock(self) -> Iterator[None]:
+        lock = self.root.parent / f".{self.root.name}.lock"
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+
+    def _open(self) -> None:
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            probe = self.root / f".probe-{os.getpid()}"
+            probe.write_bytes(b"")
+            probe.unlink()
+        except OSError as exc:
+            raise MemoryUnavailable(
+                f"memory dir {self.root} is not writable ({exc.strerror}); set SELFHEAL_HOME "
+                "to a writable directory"
+            ) from exc
+        import lancedb
+
+        with self._write_lock():
+            moved = schema.check(self.root, self.embedder)
+            self._db = lancedb.connect(self.root, read_consistency_interval=timedelta(0))
+            if moved is not None:
+                note = schema.migrate(moved, self)
+                self.notes.append(note)
+                log.warning("%s", note)
+
+    def _table(self, name: str) -> Any:
+        if name not in self._tables:
+            if name in self._db.table_names():
+                self._tables[name] = self._db.open_table(name)
+            else:
+                self._tables[name] = self._db.create_table(
+                    name, schema=schema.arrow_schema(name, self.embedder.dim), exist_ok=True)
+        return self._tables[name]
+
+    # ---- writing -------------------------------------------------------------------------
+
+    def _upsert(self, name: str, rows: list[dict[str, Any]], *, locked: bool = False) -> None:
+        import pyarrow as pa
+
+        data = pa.Table.from_pylist(rows, schema=schema.arrow_schema(name, self.embedder.dim))
+        if locked:
+            self._table(name).merge_insert("id").when_not_matched_insert_all().execute(data)
+        else:
+            with self._write_lock():
+                self._table(name).merge_insert("id").when_not_matched_insert_all().execute(data)
+        self._writes_since_optimize += len(rows)
+        if self._writes_since_optimize >= self.optimize_every:
+            self.maintain()
+
+    def store_pairs(self, pairs: list[dict[str, Any]], *, locked: bool = False) -> int:
+        """Embed and upsert success pairs (ids keep it idempotent); returns how many given."""
+        if not pairs:
+            return 0
+        sigs = [str(p.get("metadata", {}).get("signature") or text_signature(p["input"]))
+                for p in pairs]
+        vectors = self.embedder.embed(sigs)
+        rows = [schema.fix_row(p, sig, vec, self.embedder.model_id)
+                for p, sig, vec in zip(pairs, sigs, vectors, strict=True)]
+        self._upsert("fixes", rows, locked=locked)
+        for row in rows:
+            if row["transform_key"]:
+                self._maybe_promote(row["transform_key"], json.loads(row["transformation"]))
+        return len(rows)
+
+    def store_pair(self, pair: dict[str, Any]) -> None:
+        self.store_pairs([pair])
+
+    def _maybe_promote(self, key: str, transformation: dict[str, Any]) -> None:
+        rows = (self._table("fixes").search().where(f"transform_key = {_quote(key)}")
+                .select(["id", "project"]).limit(1000).to_list())
+        if len(rows) >= self.promote_after:
+            self.rules.promote(key, transformation, len(rows),
+                               [f"{r['project']}:{r['id']}" for r in rows])
+
+    def record_success(self, diagnosis: Diagnosis, patch: Patch, verdict: Verdict | None, *,
+                       accepted_by: str, project: str = "") -> None:
+        """Remember an applied fix: a JSONL pair, a row in the fixes table, maybe a rule."""
+        try:
+            primary = next((e for e in patch.edits if e.path == diagnosis.file),
+                           patch.edits[0] if patch.edits else None)
+            sig = signature(diagnosis, primary.before if primary else "")
+            transformation = extract(diagnosis, patch)
+            extra = {"signature": sig, "transformation": transformation,
+                     "transform_key": transform_key(transformation) if transformation else "",
+                     "replayed_fix_id": str(patch.metadata.get("replayed_fix_id", ""))}
+            pair = build_pair(diagnosis, patch, verdict, accepted_by=accepted_by,
+                              embedding_model=self.embedder.model_id, project=project,
+                              extra=extra)
+            self.pairs.append(pair)
+            self.store_pairs([pair])
+        except Exception as exc:  # memory must never stop a heal; say why and go on
+            log.warning("memory: could not record the fix for %s: %s",
+                        diagnosis.finding.location, exc)
+
+    def record_failure(self, diagnosis: Diagnosis, patch: Patch, reason: str) -> None:
+        """Remember a rejected candidate as a negative (down-ranks the past fix it replayed)."""
+        try:
+            sig = signature(diagnosis, next((e.before for e in patch.edits
+                                             if e.path == diagnosis.file), ""))
+            row = {
+                "id": pair_id(diagnosis.finding.id, patch.diff, reason[:200]),
+                "vector": self.embedder.embed([sig])[0],
+                "signature": sig, "pattern": diagnosis.pattern,
+                "error_type": diagnosis.exception_type, "message": diagnosis.message,
+                "source": patch.source, "project": str(patch.metadata.get("project", "")),
+                "reason": reason, "diff": patch.diff, "explanation": patch.explanation,
+                "replayed_fix_id": str(patch.metadata.get("replayed_fix_id", "")),
+                "created_at": now_iso(),
+            }
+            self._upsert("negatives", [row])
+        except Exception as exc:  # memory must never stop a heal; say why and go on
+            log.warning("memory: could not record the rejected candidate: %s", exc)
+
+    def maintain(self) -> None:
+        """After a batch: compact, and build the indexes the table is now big enough for."""
+        with self._write_lock():
+            for name in ("fixes", "negatives"):
+                schema.maintain(self._table(name), name, self.ann_threshold)
+        self._writes_since_optimize = 0
+
+    # ---- reading -------------------------------------------------------------------------
+
+    def _failures(self, ids: list[str]) -> Counter[str]:
+        if not ids or self._table("negatives").count_rows() == 0:
+            return Counter()
+        where = f"replayed_fix_id IN ({', '.join(_quote(i) for i in ids)})"
+        rows = (self._table("negatives").search().where(where).select(["replayed_fix_id"])
+                .limit(100_000).to_list())
+        return Counter(r["replayed_fix_id"] for r in rows)
+
+    def search_vector(self, vector: list[float], k: int = 5,
+                      pattern: str | None = None) -> list[dict[str, Any]]:
+        """The k nearest fixes (same pattern when given), failures down-ranked."""
+        table = self._table("fixes")
+        query = (table.search(vector, vector_column_name="vector").distance_type("cosine")
+                 .limit(k).select([*schema.HIT_COLUMNS, "_distance"]))
+        if pattern:
+            query = query.where(f"pattern = {_quote(pattern)}", prefilter=True)
+        return self._hits(query.to_list(), lambda r: 1.0 - float(r["_distance"]))
+
+    def _hits(self, rows: list[dict[str, Any]], score: Any) -> list[dict[str, Any]]:
+        failures = self._failures([r["id"] for r in rows])
+        hits = []
+        for row in rows:
+            hit = schema.hit(row, float(score(row)), failures[row["id"]])
+            hits.append(hit)
+        return sorted(hits, key=lambda h: -h["rank_score"])
+
+    def nearest(self, diagnosis: Diagnosis, k: int = 5, *,
+                file_text: str = "") -> list[dict[str, Any]]:
+        """Past fixes nearest to ``diagnosis``'s signature, same pattern."""
+        vector = self.embedder.embed([signature(diagnosis, file_text)])[0]
+        return self.search_vector(vector, k, diagnosis.pattern)
+
+    def recall(self, diagnosis: Diagnosis, k: int = 5, *, project: Any = None
+               ) -> list[dict[str, Any]]:
+        """Past fixes as few-shot examples: error, before, after, pattern, source, score."""
+        text = ""
+        if project is not None and diagnosis.file:
+            try:
+                text = project.read(diagnosis.file)
+            except Exception:  # an unreadable file only weakens the query
+                text = ""
+        try:
+            hits = self.nearest(diagnosis, k, file_text=text)
+        except Exception as exc:  # memory must never stop a heal
+            log.warning("memory: recall failed: %s", exc)
+            return []
+        return [schema.example(h) for h in hits]
+
+    def search_text(self, text: str, k: int = 5,
+                    pattern: str | None = None) -> list[dict[str, Any]]:
+        """A person's query: hybrid vector + full-text (RRF), vector only without an FTS index."""
+        vector = self.embedder.embed([f"{text_signature(text)} | {text}"])[0]
+        table = self._table("fixes")
+        if not schema.has_fts(table):
+            return self.search_vector(vector, k, pattern)
+        from lancedb.rerankers import RRFReranker
+
+        query = (table.search(query_type="hybrid", vector_column_name="vector")
+                 .vector(vector).text(text).distance_type("cosine")
+                 .rerank(RRFReranker()).limit(k)
+                 .select([*schema.HIT_COLUMNS, "_distance", "_score"]))
+        if pattern:
+            query = query.where(f"pattern = {_quote(pattern)}", prefilter=True)
+        return self._hits(query.to_list(), lambda r: float(r.get("_relevance_score", 0.0)))
+
+    def list(self, limit: int = 20, pattern: str | None = None) -> list[dict[str, Any]]:
+        """The most recent fixes first."""
+        query = self._table("fixes").search().select(schema.HIT_COLUMNS).limit(100_000)
+        if pattern:
+            query = query.where(f"pattern = {_quote(pattern)}")
+        rows = sorted(query.to_list(), key=lambda r: r["created_at"], reverse=True)[:limit]
+        return [schema.hit(r, 1.0, 0) for r in rows]
+
+    def all_pairs(self) -> list[dict[str, Any]]:
+        """Every pair the table holds (the JSONL may have rotated older ones out)."""
+        rows = self._table("fixes").search().select(["pair_json"]).limit(10_000_000).to_list()
+        return [json.loads(r["pair_json"]) for r in rows]
+
+    def forget(self, fix_id: str) -> int:
+        """Remove a fix (table and JSONL); returns how many rows went."""
+        with self._write_lock():
+            table = self._table("fixes")
+            before = table.count_rows()
+            table.delete(f"id = {_quote(fix_id)}")
+            gone = before - table.count_rows()
+        gone += self.pairs.remove({fix_id})
+        return gone
+
+    def stats(self) -> dict[str, Any]:
+        """Pairs per pattern and source, accept rate, table size, index state."""
+        fixes, negatives = self._table("fixes"), self._table("negatives")
+        rows = fixes.search().select(["pattern", "source", "accepted_by"]).limit(
+            10_000_000).to_list()
+        n_fix, n_neg = len(rows), negatives.count_rows()
+        size = sum(p.stat().st_size for p in self.root.rglob("*") if p.is_file())
+        return {
+            "fixes": n_fix,
+            "negatives": n_neg,
+            "by_pattern": dict(Counter(r["pattern"] for r in rows).most_common()),
+            "by_source": dict(Counter(r["source"] for r in rows).most_common()),
+            "by_accepted_by": dict(Counter(r["accepted_by"] for r in rows).most_common()),
+            "accept_rate": round(n_fix / (n_fix + n_neg), 3) if n_fix + n_neg else None,
+            "jsonl_pairs": len(self.pairs.read()),
+            "learned_rules": len(self.rules.list()),
+            "disk_bytes": size,
+            "indexes": schema.index_state(fixes) + schema.index_state(negatives),
+            "embedding_model": self.embedder.model_id,
+            "schema_version": schema.SCHEMA_VERSION,
+            "root": str(self.root),
+        }
+

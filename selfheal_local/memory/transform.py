@@ -1,0 +1,391 @@
+"""Abstract transformations: what a fix *did*, re-expressible at another site.
+
+A transformation is a short list of steps, each readable JSON::
+
+    {"kind": "edit_line", "old": ["$ID1"], "new": ["str", "(", "$ID1", ")"],
+     "context_left": ["$S1", "+"], "context_right": [], "space": [false, false, false, false]}
+    {"kind": "add_import", "line": "import $NAME"}
+    {"kind": "insert_before", "anchor": ["/", "$ID1"],
+     "lines": [{"indent": 0, "tokens": ["if", "$ID1", "==", "0", ":"], "space": [...]}, ...]}
+
+Roles: ``$NAME`` is the diagnosed name (variable, attribute, module); ``$IDk`` any other
+identifier, ``$Sk`` a string literal, ``$Nk`` a number, all bound consistently within a match;
+``$NEAR:R`` is a name in the file close to whatever role R bound (a typo fix). Everything else
+(keywords, operators, builtins, literals the fix introduced) is concrete text.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import hashlib
+import itertools
+import json
+import sys
+from typing import Any
+
+from selfheal_local.types import Diagnosis, Patch
+
+from .signature import Token, tokenize_line
+
+MAX_STEPS = 3
+MAX_INSERTED_LINES = 6
+MAX_ALTERNATIVES = 6
+NEAR_CUTOFF = 0.6
+
+
+def _is_import(line: str) -> bool:
+    return line.lstrip().startswith(("import ", "from ")) and " import " in f" {line.strip()} "
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+def _role_map(tokens: list[Token], name: str) -> dict[str, str]:
+    roles: dict[str, str] = {}
+    counters = {"ID": 0, "S": 0, "N": 0}
+    for tok in tokens:
+        if tok.text in roles:
+            continue
+        if tok.is_identifier and name and tok.text == name:
+            roles[tok.text] = "$NAME"
+        elif tok.is_identifier or tok.kind in ("STRING", "NUMBER"):
+            prefix = "ID" if tok.kind == "NAME" else ("S" if tok.kind == "STRING" else "N")
+            counters[prefix] += 1
+            roles[tok.text] = f"${prefix}{counters[prefix]}"
+    return roles
+
+
+def _abstract_new(tok: Token, roles: dict[str, str]) -> str:
+    if tok.text in roles:
+        return roles[tok.text]
+    if tok.is_identifier:
+        olds = [t for t, r in roles.items() if r == "$NAME" or r.startswith("$ID")]
+        best = max(olds, key=lambda o: difflib.SequenceMatcher(None, o, tok.text).ratio(),
+                   default="")
+        if best and difflib.SequenceMatcher(None, best, tok.text).ratio() >= NEAR_CUTOFF:
+            return f"$NEAR:{roles[best][1:]}"
+    return tok.text
+
+
+def _spaces(tokens: list[Token]) -> list[bool]:
+    return [i > 0 and tok.start > tokens[i - 1].end for i, tok in enumerate(tokens)]
+
+
+def _canonical(step: dict[str, Any], order: tuple[str, ...]) -> dict[str, Any]:
+    """Renumber roles by first appearance in ``order`` so that keys do not depend on the site."""
+    mapping: dict[str, str] = {}
+    counters = {"ID": 0, "S": 0, "N": 0}
+
+    def rename(elem: str) -> str:
+        if not elem.startswith("$") or elem == "$NAME":
+            return elem
+        if elem.startswith("$NEAR:"):
+            return "$NEAR:" + rename("$" + elem[6:])[1:]
+        if elem not in mapping:
+            prefix = elem[1:].rstrip("0123456789")
+            counters[prefix] += 1
+            mapping[elem] = f"${prefix}{counters[prefix]}"
+        return mapping[elem]
+
+    for key in order:
+        if key == "lines":
+            step["lines"] = [dict(ln, tokens=[rename(e) for e in ln["tokens"]])
+                             for ln in step["lines"]]
+        else:
+            step[key] = [rename(e) for e in step[key]]
+    return step
+
+
+def _edit_line_step(before: str, after: str, name: str) -> dict[str, Any] | None:
+    old, new = tokenize_line(before), tokenize_line(after)
+    if [t.text for t in old] == [t.text for t in new]:
+        return None
+    prefix = 0
+    while prefix < min(len(old), len(new)) and old[prefix].text == new[prefix].text:
+        prefix += 1
+    suffix = 0
+    while (suffix < min(len(old), len(new)) - prefix
+           and old[-1 - suffix].text == new[-1 - suffix].text):
+        suffix += 1
+    roles = _role_map(old, name)
+    old_span, new_span = old[prefix:len(old) - suffix], new[prefix:len(new) - suffix]
+    if not old_span and prefix == 0:
+        return None  # a pure insertion needs something on its left to anchor it
+    step = {
+        "kind": "edit_line",
+        "old": [roles.get(t.text, t.text) for t in old_span],
+        "new": [_abstract_new(t, roles) for t in new_span],
+        "context_left": [roles.get(t.text, t.text) for t in old[max(0, prefix - 2):prefix]],
+        "context_right": [roles.get(t.text, t.text)
+                          for t in old[len(old) - suffix:len(old) - suffix + 2]],
+        "space": _spaces(new)[prefix:len(new) - suffix],
+    }
+    return _canonical(step, ("old", "new", "context_left", "context_right"))
+
+
+def _insert_before_step(anchor: str, inserted: list[str], name: str) -> dict[str, Any] | None:
+    anchor_toks = tokenize_line(anchor)
+    if not anchor_toks:
+        return None
+    roles = _role_map(anchor_toks, name)
+    lines = []
+    for text in inserted:
+        toks = tokenize_line(text)
+        lines.append({"indent": max(0, _indent(text) - _indent(anchor)),
+                      "tokens": [roles.get(t.text, t.text) if t.is_identifier else t.text
+                                 for t in toks],
+                      "space": _spaces(toks)})
+    used = {e for ln in lines for e in ln["tokens"] if e.startswith("$")}
+    abstract = [roles.get(t.text, t.text) for t in anchor_toks]
+    hits = [i for i, e in enumerate(abstract) if e in used]
+    lo, hi = (max(0, hits[0] - 1), min(len(abstract), hits[-1] + 2)) if hits else (0, 3)
+    step = {"kind": "insert_before", "anchor": abstract[lo:hi], "lines": lines}
+    return _canonical(step, ("anchor", "lines"))
+
+
+def _import_step(line: str, name: str) -> dict[str, Any]:
+    toks = line.strip().split()
+    if name and toks and toks[-1] == name:
+        toks[-1] = "$NAME"
+    return {"kind": "add_import", "line": " ".join(toks)}
+
+
+def extract(diagnosis: Diagnosis, patch: Patch) -> dict[str, Any] | None:
+    """The abstract transformation of a single-file patch, or None when it has no simple shape."""
+    if len(patch.edits) != 1:
+        return None
+    edit = patch.edits[0]
+    before, after = edit.before.splitlines(), edit.after.splitlines()
+    name = diagnosis.name
+    steps: list[dict[str, Any]] = []
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        added = [ln for ln in after[j1:j2] if ln.strip()]
+        if tag == "insert" and added and all(_is_import(ln) for ln in added):
+            steps.extend(_import_step(ln, name) for ln in added)
+        elif tag == "replace" and i2 - i1 == j2 - j1:
+            for b, a in zip(before[i1:i2], after[j1:j2], strict=True):
+                if b != a:
+                    step = _edit_line_step(b, a, name)
+                    if step is None:
+                        return None
+                    steps.append(step)
+        elif tag == "insert" and i1 < len(before) and 0 < len(added) <= MAX_INSERTED_LINES:
+            step = _insert_before_step(before[i1], after[j1:j2], name)
+            if step is None:
+                return None
+            steps.append(step)
+        else:
+            return None
+    if not steps or len(steps) > MAX_STEPS:
+        return None
+    return {"version": 1, "pattern": diagnosis.pattern, "steps": steps}
+
+
+def transform_key(transformation: dict[str, Any]) -> str:
+    """Site-independent identity of a transformation: what learned rules count."""
+    core = []
+    for step in transformation["steps"]:
+        if step["kind"] == "edit_line":
+            core.append(["edit_line", step["old"], step["new"]])
+        elif step["kind"] == "insert_before":
+            core.append(["insert_before", step["anchor"], [ln["tokens"] for ln in step["lines"]]])
+        else:
+            core.append(["add_import", step["line"]])
+    blob = json.dumps([transformation["pattern"], core], sort_keys=True)
+    return hashlib.sha1(blob.encode()).hexdigest()[:16]
+
+
+def describe(transformation: dict[str, Any]) -> str:
+    """One line a person reads: ``$ID1 -> str ( $ID1 )``."""
+    parts = []
+    for step in transformation["steps"]:
+        if step["kind"] == "edit_line":
+            parts.append(f"{' '.join(step['old']) or '∅'} -> {' '.join(step['new']) or '∅'}")
+        elif step["kind"] == "insert_before":
+            first = " ".join(step["lines"][0]["tokens"]) if step["lines"] else ""
+            parts.append(f"insert '{first}' before '{' '.join(step['anchor'])}'")
+        else:
+            parts.append(f"add '{step['line']}'")
+    return "; ".join(parts)
+
+
+# ---- re-expressing a transformation at a new site ------------------------------------------
+
+
+def _match(pattern: list[str], toks: list[Token], at: int, bound: dict[str, str],
+           name: str) -> dict[str, str] | None:
+    if at + len(pattern) > len(toks):
+        return None
+    bound = dict(bound)
+    for elem, tok in zip(pattern, toks[at:at + len(pattern)], strict=False):
+        if not elem.startswith("$"):
+            if tok.text != elem:
+                return None
+            continue
+        if elem == "$NAME":
+            ok = tok.text == name if name else tok.is_identifier
+        elif elem.startswith("$ID"):
+            ok = tok.is_identifier
+        elif elem.startswith("$S"):
+            ok = tok.kind == "STRING"
+        else:
+            ok = tok.kind == "NUMBER"
+        if not ok or bound.setdefault(elem, tok.text) != tok.text:
+            return None
+    return bound
+
+
+def _near(role_value: str, vocabulary: set[str]) -> list[str]:
+    found = difflib.get_close_matches(role_value, sorted(vocabulary - {role_value}), n=3,
+                                      cutoff=NEAR_CUTOFF)
+    return found
+
+
+def _render(elems: list[str], space: list[bool], bound: dict[str, str],
+            vocabulary: set[str]) -> list[str]:
+    """All renderings of ``elems`` (several when a ``$NEAR`` role has several close names)."""
+    options: list[list[str]] = []
+    for elem in elems:
+        if elem.startswith("$NEAR:"):
+            source = bound.get("$" + elem[6:])
+            options.append(_near(source, vocabulary) if source else [])
+        elif elem.startswith("$"):
+            options.append([bound[elem]] if elem in bound else [])
+        else:
+            options.append([elem])
+    out = []
+    for combo in itertools.islice(itertools.product(*options), MAX_ALTERNATIVES):
+        text = ""
+        for i, piece in enumerate(combo):
+            text += (" " if i < len(space) and space[i] and text else "") + piece
+        out.append(text)
+    return out
+
+
+def _vocabulary(text: str) -> set[str]:
+    return {t.text for ln in text.splitlines() for t in tokenize_line(ln) if t.is_identifier}
+
+
+def _candidate_lines(text: str, diagnosis: Diagnosis) -> list[int]:
+    total = len(text.splitlines())
+    first = [diagnosis.line] if 0 < diagnosis.line <= total else []
+    start, end = diagnosis.function_span
+    rest = [i for i in range(max(1, start), min(total, end) + 1) if i != diagnosis.line]
+    return first + rest
+
+
+def _apply_edit_line(step: dict[str, Any], text: str, diagnosis: Diagnosis) -> list[str]:
+    lines = text.splitlines(keepends=True)
+    vocabulary = _vocabulary(text)
+    levels = [(step["context_left"], step["context_right"]),
+              (step["context_left"][-1:], step["context_right"][:1]), ([], [])]
+    for left, right in levels:
+        if not step["old"] and not left:
+            continue
+        pattern = left + step["old"] + right
+        results: list[str] = []
+        for lineno in _candidate_lines(text, diagnosis):
+            line = lines[lineno - 1]
+            toks = tokenize_line(line)
+            for at in range(len(toks)):
+                bound = _match(pattern, toks, at, {}, diagnosis.name)
+                if bound is None:
+                    continue
+                old_toks = toks[at + len(left):at + len(left) + len(step["old"])]
+                if old_toks:
+                    lo, hi, lead = old_toks[0].start, old_toks[-1].end, False
+                else:
+                    lo = hi = toks[at + len(left) - 1].end
+                    lead = bool(step["space"] and step["space"][0])
+                for piece in _render(step["new"], step["space"], bound, vocabulary):
+                    new_line = line[:lo] + (" " if lead else "") + piece + line[hi:]
+                    results.append("".join(lines[:lineno - 1]) + new_line
+                                   + "".join(lines[lineno:]))
+            if results:
+                return results[:MAX_ALTERNATIVES]  # the nearest line that matches wins
+    return []
+
+
+def _apply_insert_before(step: dict[str, Any], text: str, diagnosis: Diagnosis) -> list[str]:
+    lines = text.splitlines(keepends=True)
+    vocabulary = _vocabulary(text)
+    for lineno in _candidate_lines(text, diagnosis):
+        line = lines[lineno - 1]
+        toks = tokenize_line(line)
+        for at in range(len(toks)):
+            bound = _match(step["anchor"], toks, at, {}, diagnosis.name)
+            if bound is None:
+                continue
+            indent = line[:_indent(line)]
+            rendered = []
+            for spec in step["lines"]:
+                pieces = _render(spec["tokens"], spec["space"], bound, vocabulary)
+                if not pieces:
+                    break
+                rendered.append(indent + " " * spec["indent"] + pieces[0] + "\n")
+            else:
+                return ["".join(lines[:lineno - 1]) + "".join(rendered)
+                        + "".join(lines[lineno - 1:])]
+    return []
+
+
+def _import_position(text: str) -> int:
+    """0-based line index where a new top-level import goes (after the last one)."""
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return 0
+    pos = 0
+    for i, node in enumerate(tree.body):
+        is_doc = (i == 0 and isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+                  and isinstance(node.value.value, str))
+        if is_doc or isinstance(node, ast.Import | ast.ImportFrom):
+            pos = node.end_lineno or pos
+        else:
+            break
+    return pos
+
+
+def _apply_import(step: dict[str, Any], text: str, diagnosis: Diagnosis,
+                  modules: set[str]) -> list[str]:
+    line = step["line"]
+    if "$NAME" in line:
+        if not diagnosis.name:
+            return []
+        if line.startswith("import ") and line == "import $NAME" and diagnosis.name not in modules:
+            return []  # only import a name that is a module we know
+        line = line.replace("$NAME", diagnosis.name)
+    if any(ln.strip() == line for ln in text.splitlines()):
+        return [text]
+    lines = text.splitlines(keepends=True)
+    pos = _import_position(text)
+    return ["".join(lines[:pos]) + line + "\n" + "".join(lines[pos:])]
+
+
+def apply(transformation: dict[str, Any], diagnosis: Diagnosis, text: str,
+          modules: set[str] = frozenset()) -> list[str]:
+    """New texts of the diagnosed file with the transformation re-expressed there (may be [])."""
+    if transformation.get("pattern") != diagnosis.pattern:
+        return []
+    known = set(modules) | set(sys.stdlib_module_names)
+    texts = [text]
+    # imports last: they shift the lines the other steps look for
+    steps = sorted(transformation["steps"], key=lambda s: s["kind"] == "add_import")
+    for step in steps:
+        nxt: list[str] = []
+        for current in texts:
+            if step["kind"] == "edit_line":
+                nxt.extend(_apply_edit_line(step, current, diagnosis))
+            elif step["kind"] == "insert_before":
+                nxt.extend(_apply_insert_before(step, current, diagnosis))
+            else:
+                nxt.extend(_apply_import(step, current, diagnosis, known))
+        texts = list(dict.fromkeys(nxt))[:MAX_ALTERNATIVES]
+        if not texts:
+            return []
+    return [t for t in texts if t != text]
