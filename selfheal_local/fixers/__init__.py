@@ -6,7 +6,9 @@ import importlib
 
 from .base import RuleSource, make_patch, rule, rules_for
 
-BUILTIN_RULE_MODULES: tuple[str, ...] = ()
+BUILTIN_RULE_MODULES: tuple[str, ...] = (
+    "names", "imports", "attributes", "typeerrors",
+)
 """Modules under ``selfheal_local.fixers`` whose import registers rules."""
 
 _loaded = False

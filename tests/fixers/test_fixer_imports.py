@@ -1,0 +1,105 @@
+"""Missing-import rules for undefined names, judged by the projects' own tests."""
+
+from __future__ import annotations
+
+from fixer_helpers import candidates, diagnosis, first_passing, make_project, patched
+
+
+def test_missing_stdlib_module_import(tmp_path):
+    project = make_project(tmp_path / "p", {
+        "config.py": '''
+            """Settings."""
+            import os
+
+            def load(text):
+                return json.loads(text)
+            ''',
+        "tests/test_config.py": '''
+            from config import load
+
+            def test_load():
+                assert load('{"a": 1}') == {"a": 1}
+            ''',
+    })
+    diag = diagnosis("undefined_variable", "NameError", "name 'json' is not defined",
+                     "config.py", 5, name="json")
+    found = candidates(diag, project)
+    assert found[0].explanation == "added 'import json' (a standard-library module)"
+    assert patched(found[0], "config.py").startswith('"""Settings."""\nimport os\nimport json\n')
+    assert first_passing(project, found, tmp_path / "try") == 0
+
+
+def test_missing_common_name_import(tmp_path):
+    project = make_project(tmp_path / "p", {
+        "words.py": '''
+            def group(words):
+                out = defaultdict(list)
+                for w in words:
+                    out[w[0]].append(w)
+                return dict(out)
+            ''',
+        "tests/test_words.py": '''
+            from words import group
+
+            def test_group():
+                assert group(["ab", "ac", "b"]) == {"a": ["ab", "ac"], "b": ["b"]}
+            ''',
+    })
+    diag = diagnosis("undefined_variable", "NameError", "name 'defaultdict' is not defined",
+                     "words.py", 2, name="defaultdict")
+    found = candidates(diag, project)
+    assert found[0].explanation.startswith("added 'from collections import defaultdict'")
+    assert patched(found[0], "words.py").startswith("from collections import defaultdict\n\n\ndef")
+    assert first_passing(project, found, tmp_path / "try") == 0
+
+
+def test_name_defined_elsewhere_in_project(tmp_path):
+    project = make_project(tmp_path / "p", {
+        "app/__init__.py": "",
+        "app/money.py": '''
+            def to_cents(amount):
+                return round(amount * 100)
+            ''',
+        "app/cart.py": '''
+            def cart_cents(items):
+                return sum(to_cents(p) for p in items)
+            ''',
+        "tests/test_cart.py": '''
+            from app.cart import cart_cents
+
+            def test_cents():
+                assert cart_cents([1.5, 2]) == 350
+            ''',
+    })
+    diag = diagnosis("undefined_variable", "NameError", "name 'to_cents' is not defined",
+                     "app/cart.py", 2, name="to_cents")
+    found = candidates(diag, project)
+    assert found[0].explanation == "added 'from app.money import to_cents' (defined in the project's app.money)"
+    assert first_passing(project, found, tmp_path / "try") == 0
+
+
+def test_project_definition_first_but_tests_need_stdlib(tmp_path):
+    # The project defines its own 'Counter' class; the code wanted collections.Counter.
+    project = make_project(tmp_path / "p", {
+        "clicks.py": '''
+            class Counter:
+                def __init__(self):
+                    self.n = 0
+            ''',
+        "tally.py": '''
+            def tally(items):
+                return Counter(items).most_common(1)[0][0]
+            ''',
+        "tests/test_tally.py": '''
+            from tally import tally
+
+            def test_tally():
+                assert tally("abca") == "a"
+            ''',
+    })
+    diag = diagnosis("undefined_variable", "NameError", "name 'Counter' is not defined",
+                     "tally.py", 2, name="Counter")
+    found = [p for p in candidates(diag, project) if p.explanation.startswith("added")]
+    index = first_passing(project, found, tmp_path / "try")
+    assert index > 0
+    assert "from collections import Counter" in found[index].explanation
