@@ -1,0 +1,148 @@
+"""The training screen: pairs per pattern since the last run, the schedule, train now with a
+progress bar per step and a live loss sparkline, the gate's result and promotion."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, ProgressBar, Sparkline, Static
+
+from selfheal_local import tui_api
+
+
+def overview_table(overview: dict[str, Any]) -> Table:
+    table = Table(box=None, padding=(0, 2))
+    table.add_column("pattern")
+    table.add_column("pairs since last run", justify="right")
+    for pattern, count in sorted(overview.get("pairs_since_last_run", {}).items()):
+        table.add_row(pattern, str(count))
+    return table
+
+
+class TrainingScreen(Screen):
+    """Nightly QLoRA training: what it would learn from, when, and a manual run."""
+
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("T", "train_now", "Train now"),
+        Binding("x", "cancel", "Cancel training"),
+        Binding("R", "reload", "Reload"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Static("Training — per-pattern QLoRA adapters", classes="screen-title")
+        yield Static("", id="training-note", classes="unavailable")
+        with Vertical(classes="pane"):
+            yield Static(id="schedule")
+            yield Static(id="pairs")
+            yield Static("", id="train-step")
+            yield ProgressBar(id="train-progress", show_eta=False)
+            yield Sparkline([], id="loss")
+            yield Static("", id="gate")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.cancel_event = threading.Event()
+        self.losses: list[float] = []
+        self.running = False
+        self.action_reload()
+
+    def say(self, message: str) -> None:
+        note = self.query_one("#training-note", Static)
+        note.update(message)
+        note.display = bool(message)
+
+    def action_reload(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="training-load")
+    def load(self) -> None:
+        healer = self.app.healer
+        if healer is None:
+            self.app.call_from_thread(self.say, "the project is still opening; R reloads")
+            return
+        try:
+            overview = tui_api.training_overview(healer)
+        except tui_api.NotAvailable as exc:
+            self.app.call_from_thread(self.say, f"training not available: {exc}")
+            return
+        except Exception as exc:
+            self.app.call_from_thread(self.say, f"training state unreadable: {exc}")
+            return
+        self.app.call_from_thread(self.show, overview)
+
+    def show(self, overview: dict[str, Any]) -> None:
+        self.say("" if overview.get("pairs_since_last_run") else
+                 "no new pairs since the last run: accept some fixes first")
+        schedule = Text()
+        schedule.append("schedule ", style="dim")
+        schedule.append(str(overview.get("schedule") or "not installed (`selfheal train --schedule`)"))
+        schedule.append("\nnext run ", style="dim")
+        schedule.append(str(overview.get("next_run") or "-"))
+        schedule.append("\nlast run ", style="dim")
+        schedule.append(str(overview.get("last_run") or "never"))
+        self.query_one("#schedule", Static).update(schedule)
+        self.query_one("#pairs", Static).update(overview_table(overview))
+
+    def action_train_now(self) -> None:
+        if self.running:
+            self.notify("training is already running (x cancels)", severity="warning")
+            return
+        self.running = True
+        self.cancel_event = threading.Event()
+        self.losses = []
+        self.query_one("#gate", Static).update("")
+        self.train(self.cancel_event)
+
+    def action_cancel(self) -> None:
+        self.cancel_event.set()
+
+    @work(thread=True, exclusive=True, group="training")
+    def train(self, cancel: threading.Event) -> None:
+        call = self.app.call_from_thread
+
+        def progress(update: dict[str, Any]) -> None:
+            call(self.progress, update)
+
+        try:
+            result = tui_api.train_now(self.app.healer, progress, cancel)
+        except tui_api.NotAvailable as exc:
+            call(self.say, f"training not available: {exc}")
+            result = None
+        except Exception as exc:
+            call(self.notify, f"training failed: {exc}", severity="error")
+            result = None
+        call(self.finished, result)
+
+    def progress(self, update: dict[str, Any]) -> None:
+        bar = self.query_one("#train-progress", ProgressBar)
+        if "total" in update:
+            bar.update(total=update["total"])
+        if "step" in update:
+            bar.update(progress=update["step"])
+        if "loss" in update:
+            self.losses.append(float(update["loss"]))
+            self.query_one("#loss", Sparkline).data = list(self.losses)
+        label = " · ".join(str(update[k]) for k in ("stage", "pattern") if update.get(k))
+        if label:
+            self.query_one("#train-step", Static).update(label)
+
+    def finished(self, result: dict[str, Any] | None) -> None:
+        self.running = False
+        if result is None:
+            return
+        gate = Text()
+        for key in ("gate", "promoted", "hot_loaded"):
+            if key in result:
+                gate.append(f"{key} ", style="dim")
+                gate.append(f"{result[key]}\n")
+        self.query_one("#gate", Static).update(gate)
+        self.action_reload()
