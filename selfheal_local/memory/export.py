@@ -25,6 +25,10 @@ def _digest(pair: dict[str, Any]) -> str:
     return hashlib.sha1(key.encode()).hexdigest()
 
 
+def _age(pair: dict[str, Any]) -> tuple[str, str]:
+    return (str(pair.get("created_at", "")), str(pair.get("id", "")))
+
+
 def to_chat(pair: dict[str, Any]) -> dict[str, Any]:
     """One pair as ``{"messages": [system, user, assistant], ...}``."""
     meta = pair.get("metadata") or {}
@@ -48,8 +52,12 @@ def split_pairs(pairs: list[dict[str, Any]]) -> dict[str, dict[str, list[dict[st
     """``{pattern: {"train": [...], "heldout": [...]}}``, deduplicated, deterministic."""
     unique: dict[str, dict[str, Any]] = {}
     for pair in pairs:
-        if str(pair.get("output", "")).strip():
-            unique.setdefault(_digest(pair), pair)
+        if not str(pair.get("output", "")).strip():
+            continue
+        digest = _digest(pair)
+        # of duplicates keep the oldest (then lowest id): the same choice whatever the order
+        if digest not in unique or _age(pair) < _age(unique[digest]):
+            unique[digest] = pair
     groups: dict[str, list[tuple[str, dict[str, Any]]]] = defaultdict(list)
     for digest, pair in sorted(unique.items()):
         groups[pair_pattern(pair)].append((digest, pair))

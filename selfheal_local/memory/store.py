@@ -196,6 +196,12 @@ class FixMemory:
                 schema.maintain(self._table(name), name, self.ann_threshold)
         self._writes_since_optimize = 0
 
+    def replay_source(self, k: int = 5) -> Any:
+        """The candidate source ``memory`` over this memory (the factory wires it in)."""
+        from .replay import MemorySource
+
+        return MemorySource(self, k=k)
+
     # ---- reading -------------------------------------------------------------------------
 
     def _failures(self, ids: list[str]) -> Counter[str]:
@@ -257,8 +263,7 @@ class FixMemory:
 
         query = (table.search(query_type="hybrid", vector_column_name="vector")
                  .vector(vector).text(text).distance_type("cosine")
-                 .rerank(RRFReranker()).limit(k)
-                 .select([*schema.HIT_COLUMNS, "_distance", "_score"]))
+                 .rerank(RRFReranker()).limit(k).select(schema.HIT_COLUMNS))
         if pattern:
             query = query.where(f"pattern = {_quote(pattern)}", prefilter=True)
         return self._hits(query.to_list(), lambda r: float(r.get("_relevance_score", 0.0)))
