@@ -142,10 +142,11 @@ _NAME_RULES: tuple[tuple[str, re.Pattern[str], tuple[str, ...]], ...] = (
     ("import_error", re.compile(
         r"cannot import name '(?P<name>[\w.]+)' from partially initialized module "
         r"'(?P<module>[\w.]+)'"), ("module",)),
-    ("import_error", re.compile(r"No module named '(?P<name>[\w.]+)'"), ("module",)),
-    ("import_error", re.compile(r"No module named (?P<name>[\w.]+)"), ("module",)),
-    ("file_not_found_error", re.compile(r"No such file or directory: '(?P<name>[^']*)'"), ("path",)),
-    ("permission_error", re.compile(r"Permission denied: '(?P<name>[^']*)'"), ("path",)),
+    ("import_error", re.compile(r"No module named '(?P<name>[\w.]+)'"), ("module=name",)),
+    ("import_error", re.compile(r"No module named (?P<name>[\w.]+)"), ("module=name",)),
+    ("file_not_found_error", re.compile(r"No such file or directory: '(?P<name>[^']*)'"),
+     ("path=name",)),
+    ("permission_error", re.compile(r"Permission denied: '(?P<name>[^']*)'"), ("path=name",)),
 )
 _TYPE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("concat", re.compile(r'can only concatenate (?P<left>\w+) \(not "(?P<right>\w+)"\) to \w+')),
@@ -189,7 +190,9 @@ def extract_details(exception_type: str, message: str) -> tuple[str, dict[str, s
         match = regex.search(message)
         if match:
             name = match["name"]
-            details.update({k: match[k] for k in extras})
+            for extra in extras:  # "detail" or "detail=group"
+                key, _, group = extra.partition("=")
+                details[key] = match[group or key]
             if pattern == "attribute_error":
                 details["owner_kind"] = _owner_kind(regex.pattern)
             break

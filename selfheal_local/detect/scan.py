@@ -97,7 +97,7 @@ def scan(
     if log_text is not None:
         say(f"reading {log}")
         dynamic += traceback_findings(parse_tracebacks(log_text, project.root))
-    syntax, dynamic = _fold_syntax(syntax, dynamic)
+    syntax, dynamic = _fold_syntax(syntax, _dedupe(dynamic))
     findings = (*syntax, *dynamic, *ruff_only)
     return ScanResult(
         findings=findings,
@@ -221,6 +221,14 @@ def traceback_findings(parsed: Sequence[ParsedTraceback]) -> list[Finding]:
         )
         found.setdefault((finding.code, finding.file, finding.line), finding)
     return list(found.values())
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    """The same error seen twice (by the command and in the log) is one finding."""
+    seen: dict[tuple[str, str, str, int], Finding] = {}
+    for f in findings:
+        seen.setdefault((f.source, f.code, f.file, f.line), f)
+    return list(seen.values())
 
 
 def _fold_syntax(syntax: list[Finding], dynamic: list[Finding]) -> tuple[list[Finding], list[Finding]]:

@@ -138,6 +138,12 @@ def _parse_pytest(lines: list[str], start: int, root: Path | None) -> tuple[Pars
         if frame:
             code = _next_code_line(lines, i + 1)
             frames.append(make_frame(frame["file"], int(frame["line"]), frame["func"], code, root))
+        elif e_line and not exc_type and _FRAME.match(e_line["text"]):
+            inner = _FRAME.match(e_line["text"])  # a SyntaxError's own location, in E lines
+            assert inner is not None
+            code = _PYTEST_E.match(lines[i + 1]) if i + 1 < len(lines) else None
+            frames.append(make_frame(inner["file"], int(inner["line"]), (inner["func"] or "").strip(),
+                                     code["text"].strip() if code else "", root))
         elif e_line and not exc_type:
             exc_type, message = split_exception_line(e_line["text"])
             if not exc_type and e_line["text"].lstrip().startswith("assert"):

@@ -1,0 +1,137 @@
+"""run_tests: real pytest runs in the real sandbox, read back through junit XML."""
+
+from __future__ import annotations
+
+import sys
+
+from selfheal_local.config import Config
+from selfheal_local.detect.tests import is_pytest, node_id, run_tests
+
+
+def test_outcomes_ids_exceptions_and_project_frames(sandbox, broken_project) -> None:
+    with sandbox.workspace(broken_project) as ws:
+        report = run_tests(ws, sandbox, Config())
+        assert not list(ws.glob(".selfheal-junit-*"))  # the report file is cleaned up
+    by_id = {o.test_id: o for o in report.outcomes}
+    assert set(by_id) == {
+        "tests/test_calc.py::test_total", "tests/test_calc.py::test_total_empty",
+        "tests/test_calc.py::test_box", "tests/test_calc.py::test_ok",
+    }
+    assert report.passed == {"tests/test_calc.py::test_ok"}
+    assert report.failed == {"tests/test_calc.py::test_total", "tests/test_calc.py::test_total_empty",
+                             "tests/test_calc.py::test_box"}
+    total = by_id["tests/test_calc.py::test_total"]
+    assert total.exception_type == "NameError"
+    assert total.message.startswith("name 'totl' is not defined")
+    assert [(f.file, f.line, f.function) for f in total.frames] == [
+        ("tests/test_calc.py", 5, "test_total"), ("pkg/calc.py", 5, "total"),
+    ]
+    assert "_pytest" not in total.traceback and 'File "pkg/calc.py", line 5' in total.traceback
+    box = by_id["tests/test_calc.py::test_box"]
+    assert box.exception_type == "AttributeError" and "'vaule'" in box.message
+    assert not report.ok and not report.timed_out and report.returncode == 1
+
+
+def test_selected_test_ids_only(sandbox, broken_project) -> None:
+    report = run_tests(broken_project, sandbox, Config(),
+                       test_ids=["tests/test_calc.py::test_box", "tests/test_calc.py::test_ok"])
+    assert {o.test_id for o in report.outcomes} == {"tests/test_calc.py::test_box",
+                                                    "tests/test_calc.py::test_ok"}
+    assert not list(broken_project.glob(".selfheal-junit-*"))
+
+
+def test_classes_parametrize_and_nested_dirs(sandbox, make_project) -> None:
+    root = make_project({
+        "src_mod.py": "def double(x):\n    return x * 2\n",
+        "tests/unit/test_cls.py": """
+            import pytest
+            from src_mod import double
+
+
+            class TestDouble:
+                @pytest.mark.parametrize("x, want", [(1, 2), (2, 5), ("a", "aa")])
+                def test_it(self, x, want):
+                    assert double(x) == want
+
+                @pytest.mark.skip(reason="later")
+                def test_skipped(self):
+                    pass
+            """,
+    })
+    report = run_tests(root, sandbox, Config())
+    by_id = {o.test_id: o for o in report.outcomes}
+    base = "tests/unit/test_cls.py::TestDouble::"
+    assert set(by_id) == {base + "test_it[1-2]", base + "test_it[2-5]", base + "test_it[a-aa]",
+                          base + "test_skipped"}
+    assert by_id[base + "test_it[2-5]"].outcome == "failed"
+    assert by_id[base + "test_it[2-5]"].exception_type == "AssertionError"
+    assert by_id[base + "test_skipped"].outcome == "skipped"
+    assert report.failed == {base + "test_it[2-5]"}
+
+
+def test_collection_errors_are_reported_and_other_tests_still_run(sandbox, make_project) -> None:
+    root = make_project({
+        "pkg/__init__.py": "",
+        "pkg/core.py": "import helpers_that_do_not_exist\n",
+        "pkg/fine.py": "def one():\n    return 1\n",
+        "tests/test_core.py": "from pkg import core\n\ndef test_core():\n    assert core\n",
+        "tests/test_fine.py": "from pkg.fine import one\n\ndef test_one():\n    assert one() == 1\n",
+    })
+    report = run_tests(root, sandbox, Config())
+    assert report.passed == {"tests/test_fine.py::test_one"}
+    [error] = report.collection_errors
+    assert error.test_id == "tests/test_core.py"
+    assert error.exception_type == "ModuleNotFoundError"
+    assert "helpers_that_do_not_exist" in error.message
+    assert error.frames[-1].file == "pkg/core.py" and error.frames[-1].line == 1
+    assert not report.ok
+
+
+def test_suite_that_cannot_be_collected_at_all(sandbox, make_project) -> None:
+    root = make_project({
+        "conftest.py": "import pytest\nfrom missing_plugin import thing\n",
+        "tests/test_a.py": "def test_a():\n    pass\n",
+    })
+    report = run_tests(root, sandbox, Config())
+    assert not report.ok and report.outcomes == ()
+    [error] = report.collection_errors
+    assert error.exception_type == "ModuleNotFoundError"
+    assert "missing_plugin" in error.message
+
+
+def test_no_tests_is_exit_5_and_ok(sandbox, make_project) -> None:
+    root = make_project({"app.py": "x = 1\n"})
+    report = run_tests(root, sandbox, Config())
+    assert report.returncode == 5 and report.outcomes == () and report.ok
+
+
+def test_hanging_suite_times_out(sandbox, make_project) -> None:
+    root = make_project({"tests/test_hang.py": "def test_hang():\n    while True:\n        pass\n"})
+    report = run_tests(root, sandbox, Config(), timeout_s=3)
+    assert report.timed_out and not report.ok
+    assert report.elapsed_s < 30
+
+
+def test_custom_non_pytest_command_is_judged_by_exit_status(sandbox, make_project) -> None:
+    root = make_project({
+        "check.py": "import sys\nfrom lib import value\nsys.exit(0 if value() == 2 else 3)\n",
+        "lib.py": "def value():\n    return undefined_value\n",
+    })
+    config = Config(test_command=(sys.executable, "check.py"))
+    report = run_tests(root, sandbox, config)
+    [outcome] = report.outcomes
+    assert outcome.outcome == "failed" and outcome.exception_type == "NameError"
+    assert outcome.frames[-1].file == "lib.py"
+    (root / "lib.py").write_text("def value():\n    return 2\n")
+    fixed = run_tests(root, sandbox, config)
+    assert fixed.ok and fixed.outcomes == ()
+
+
+def test_is_pytest_and_node_id(tmp_path) -> None:
+    assert is_pytest([sys.executable, "-m", "pytest", "-x"])
+    assert is_pytest(["/venv/bin/pytest"])
+    assert not is_pytest(["make", "test"])
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_a.py").write_text("")
+    assert node_id("tests.test_a.TestX", "test_y[1.5]", tmp_path) == "tests/test_a.py::TestX::test_y[1.5]"
+    assert node_id("tests.test_a", "test_z", tmp_path) == "tests/test_a.py::test_z"
