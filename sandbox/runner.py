@@ -112,6 +112,8 @@ def run_command(
 
     ``isolation``/``process_limit``/``pids_parent`` are detected when not given (the
     ``Sandbox`` detects them once and passes them in). ``writable`` defaults to ``(cwd,)``.
+    ``process_limit="uid"`` runs the command as uid 65534 and chowns ``writable`` to it, so
+    it is only chosen when asked for (the ``Sandbox`` asks for it for its own workspaces).
     """
     argv = tuple(str(arg) for arg in argv)
     if not argv:
@@ -122,7 +124,18 @@ def run_command(
     level = isolation or detect_isolation(tmp_root)
     if level not in ISOLATION_LEVELS:
         raise IsolationError(f"unknown isolation level {level!r}; use one of {ISOLATION_LEVELS}")
-    method = process_limit or process_limit_method()
+    method = process_limit
+    if method is None:
+        method = process_limit_method()
+        if method == "uid":
+            # the uid fallback chowns the writable paths; only do that when asked to
+            logger.warning(
+                "no writable pids cgroup: the process limit does not hold for %s "
+                "(pass process_limit='uid' to run as uid %d)",
+                argv[0],
+                NOBODY_UID,
+            )
+            method = "none"
     if method == "cgroup" and pids_parent is None:
         pids_parent = find_pids_parent()
         if pids_parent is None:
@@ -303,15 +316,25 @@ class Sandbox:
         if timeout_s is not None:
             limits = dataclasses.replace(limits, timeout_s=timeout_s)
         cwd = Path(cwd).resolve()
+        workspace = self._workspace_of(cwd)
+        method = self._method
+        if method == "uid" and workspace is None:
+            # never chown a directory the sandbox does not own (e.g. the user's project)
+            logger.warning(
+                "sandbox: %s runs outside a workspace, as root: the process limit "
+                "does not hold for it",
+                argv[0] if argv else argv,
+            )
+            method = "none"
         return run_command(
             argv,
             cwd=cwd,
             limits=limits,
             isolation=level,
             env=env,
-            writable=(self._workspace_of(cwd) or cwd,),
+            writable=(workspace or cwd,),
             env_allow=self.env_allow,
             tmp_root=self._ensure_tmp_root(),
-            process_limit=self._method,
+            process_limit=method,
             pids_parent=self._pids_parent,
         )
