@@ -72,16 +72,22 @@ def _print_table(result) -> None:  # noqa: ANN001 - ScanResult, imported lazily
     from rich.console import Console
     from rich.table import Table
 
+    from selfheal_local.analyze import classify
+
     console = Console()
     if not result.findings:
         console.print(f"[green]no findings[/] ({result.elapsed_s:.1f}s)")
     else:
-        table = Table(title=f"{len(result.findings)} finding(s)", show_lines=False)
-        for column in ("id", "source", "where", "code", "message", "tests"):
-            table.add_column(column, overflow="fold")
+        table = Table(title=f"{len(result.findings)} finding(s) in {result.elapsed_s:.1f}s")
+        table.add_column("id", no_wrap=True)
+        table.add_column("where", overflow="fold", max_width=28)
+        table.add_column("error", no_wrap=True)
+        table.add_column("message", overflow="fold", min_width=24, ratio=1)
+        table.add_column("tests", justify="right", no_wrap=True)
         for f in result.findings:
             tests = str(len(f.test_ids)) if f.test_ids else ""
-            table.add_row(f.id, f.source, f.location or "-", f.code, f.message[:200], tests)
+            error = f"{f.code}\n[dim]{classify(f.code, f.message)}[/]"
+            table.add_row(f.id[:8], f.location or "-", error, f.message[:300], tests)
         console.print(table)
     report = result.tests
     if report is not None:

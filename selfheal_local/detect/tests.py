@@ -73,6 +73,36 @@ def run_tests(
     )
 
 
+def still_failing(report: TestReport, test_ids: Sequence[str]) -> tuple[str, ...]:
+    """The ids in ``test_ids`` that did not pass in ``report``.
+
+    An id without ``::`` (a module that could not be collected, or a conftest) passes once it
+    is no collection error any more and nothing under it failed or went missing.
+    """
+    if report.timed_out:
+        return tuple(test_ids)
+    errors = {c.test_id for c in report.collection_errors}
+    failed = report.failed
+    ran = {o.test_id for o in report.outcomes}
+    out = []
+    for tid in test_ids:
+        if "::" in tid or not tid:
+            if tid not in report.passed:
+                out.append(tid)
+            continue
+        prefix = tid + "::"
+        under = [t for t in ran if t.startswith(prefix)]
+        if tid in errors or any(t in failed for t in under) or (
+            not under and not _is_conftest(tid) and report.returncode not in (0, 5)
+        ):
+            out.append(tid)
+    return tuple(out)
+
+
+def _is_conftest(rel: str) -> bool:
+    return PurePath(rel).name == "conftest.py"
+
+
 def _read(path: Path) -> str | None:
     try:
         return path.read_text(encoding="utf-8", errors="replace")
@@ -196,4 +226,4 @@ def _command_failure(argv: Sequence[str], output: str, root: Path) -> TestOutcom
     )
 
 
-__all__ = ["is_pytest", "node_id", "parse_junit", "pytest_argv", "run_tests"]
+__all__ = ["is_pytest", "node_id", "parse_junit", "pytest_argv", "run_tests", "still_failing"]

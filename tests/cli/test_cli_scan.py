@@ -118,3 +118,18 @@ def test_uncollectable_suite_and_unchanged_files(tmp_path: Path) -> None:
     assert finding["code"] == "ModuleNotFoundError" and finding["file"] == "conftest.py"
     after = {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
     assert after == before
+
+
+def test_hanging_tests_and_no_tests(tmp_path: Path) -> None:
+    hang = write(tmp_path / "hang", {
+        "pyproject.toml": "[tool.selfheal]\ntest_timeout_s = 3\n",
+        "tests/test_hang.py": "def test_h():\n    while True:\n        pass\n",
+    })
+    proc = selfheal("scan", str(hang), "--json", cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    [finding] = json.loads(proc.stdout)["findings"]
+    assert finding["code"] == "TimeoutError" and "did not finish within 3s" in finding["message"]
+    none = write(tmp_path / "none", {"app.py": "def f():\n    return 1\n"})
+    proc = selfheal("scan", str(none), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "no tests were collected" in proc.stdout

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from selfheal_local.config import Config
-from selfheal_local.detect.tests import is_pytest, node_id, run_tests
+from selfheal_local.detect.tests import is_pytest, node_id, run_tests, still_failing
 
 
 def test_outcomes_ids_exceptions_and_project_frames(sandbox, broken_project) -> None:
@@ -135,3 +135,23 @@ def test_is_pytest_and_node_id(tmp_path) -> None:
     (tmp_path / "tests" / "test_a.py").write_text("")
     assert node_id("tests.test_a.TestX", "test_y[1.5]", tmp_path) == "tests/test_a.py::TestX::test_y[1.5]"
     assert node_id("tests.test_a", "test_z", tmp_path) == "tests/test_a.py::test_z"
+
+
+def test_still_failing_understands_module_ids(sandbox, make_project) -> None:
+    files = {
+        "pkg/__init__.py": "",
+        "pkg/mod.py": "def f(:\n    return 1\n",
+        "tests/test_mod.py": "from pkg.mod import f\n\ndef test_f():\n    assert f() == 1\n",
+        "tests/test_other.py": "def test_other():\n    assert True\n",
+    }
+    root = make_project(files)
+    broken = run_tests(root, sandbox, Config())
+    ids = ["tests/test_mod.py", "tests/test_other.py::test_other"]
+    assert [c.test_id for c in broken.collection_errors] == ["tests/test_mod.py"]
+    assert still_failing(broken, ids) == ("tests/test_mod.py",)
+    (root / "pkg/mod.py").write_text("def f():\n    return 2\n")
+    wrong = run_tests(root, sandbox, Config())
+    assert still_failing(wrong, ids) == ("tests/test_mod.py",)  # collected, but its test fails
+    (root / "pkg/mod.py").write_text("def f():\n    return 1\n")
+    fixed = run_tests(root, sandbox, Config())
+    assert still_failing(fixed, ids) == ()
