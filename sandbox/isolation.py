@@ -65,13 +65,20 @@ def wrap_argv(
         binary = shutil.which("unshare")
         if binary is None:
             raise IsolationError("unshare is not installed (util-linux)")
-        # an unprivileged user needs a user namespace to own the new network namespace
-        user_ns = ["--map-root-user"] if os.geteuid() != 0 and not network else []
-        prefix = [binary, *user_ns] + ([] if network else ["--net"]) + ["--"]
+        # an unprivileged user needs a user namespace to own the new namespaces
+        user_ns = ["--map-root-user"] if os.geteuid() != 0 else []
+        # own pid namespace (with its own /proc): when the command exits, everything it
+        # started dies with it, daemons that called setsid() included
+        pid_ns = ["--pid", "--fork", "--kill-child", "--mount-proc"]
+        prefix = [binary, *user_ns, *([] if network else ["--net"]), *pid_ns, "--"]
+        # a shell as pid 1, so the command is not init (init ignores default-action signals);
+        # like bwrap's init it reports a child killed by signal N as 128+N
+        pid1 = ["/bin/sh", "-c", '"$@"; exit $?', "sandbox-init"]
         setpriv = shutil.which("setpriv")
         if drop_to_uid is None and setpriv is not None:
             # root keeps every capability after unshare; without them it cannot nsenter back
             prefix += [setpriv, "--bounding-set=-all", "--inh-caps=-all", "--"]
+        prefix += pid1
     elif level == "none":
         prefix = []
     else:
@@ -156,7 +163,7 @@ def isolation_report(tmp_root: Path | None = None) -> dict:
     rlimits = [name for name in rlimits if hasattr(resource, name)]
     summary = {
         "bwrap": "bubblewrap: no network, read-only filesystem, own pid namespace",
-        "unshare": "unshare -n: no network, but the filesystem is writable outside the workspace",
+        "unshare": "unshare -n: no network, own pid namespace, but the filesystem is writable",
         "none": "NO ISOLATION: sandboxed commands can use the network and write anywhere",
     }[level]
     processes = {

@@ -50,7 +50,7 @@ class RunResult:
 
     argv: tuple[str, ...]
     returncode: int
-    """Exit status; negative -N when killed by signal N (bwrap reports such a child as 128+N)."""
+    """Exit status; -N when killed by signal N (under bwrap and unshare: 128+N, as a shell says)."""
     stdout: str
     """The tail of standard output (at most ``Limits.output_bytes``)."""
     stderr: str

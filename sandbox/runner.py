@@ -83,8 +83,8 @@ def _signal_of(returncode: int, level: str, timed_out: bool) -> int | None:
         return 9
     if returncode < 0:
         return -returncode
-    if level == "bwrap" and 128 < returncode < 128 + 65:
-        return returncode - 128  # bwrap exits 128+N when its child dies of signal N
+    if level in ("bwrap", "unshare") and 128 < returncode < 128 + 65:
+        return returncode - 128  # their pid-1 reports a child killed by signal N as 128+N
     return None
 
 

@@ -7,7 +7,15 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import LEVELS, processes_with, requires_bwrap, tree_hashes
+from sandbox_helpers import (
+    LEVELS,
+    processes_with,
+    requires_bwrap,
+    requires_pids_cgroup,
+    tree_hashes,
+)
+
+from sandbox import Limits, run_command
 
 PY = sys.executable
 
@@ -57,6 +65,7 @@ print(made, flush=True)
 """
 
 
+@requires_pids_cgroup
 @pytest.mark.parametrize("level", LEVELS)
 def test_fork_bomb_stops_at_the_process_limit(make_sandbox, project, token, level):
     sandbox = make_sandbox(level, processes=64, timeout_s=60)
@@ -79,7 +88,7 @@ while True:
 """
 
 
-@pytest.mark.parametrize("level", LEVELS)
+@pytest.mark.parametrize("level", [*LEVELS[:2], pytest.param("none", marks=requires_pids_cgroup)])
 def test_endless_loop_is_killed_with_its_grandchildren(make_sandbox, project, token, level):
     sandbox = make_sandbox(level)
     with sandbox.workspace(project) as ws:
@@ -88,6 +97,21 @@ def test_endless_loop_is_killed_with_its_grandchildren(make_sandbox, project, to
     assert result.signal == 9
     assert 1.5 <= result.elapsed_s < 10
     assert processes_with(token) == [], "a grandchild survived the timeout"
+
+
+@pytest.mark.parametrize("level", LEVELS[:2])
+def test_pid_namespace_alone_kills_escaped_daemons(project, token, tmp_root, level):
+    # no cgroup at all: the namespace dying with the command must take the daemon along
+    result = run_command(
+        [PY, "-c", ENDLESS, token],
+        cwd=project,
+        limits=Limits(timeout_s=1.5),
+        isolation=level,
+        process_limit="none",
+        tmp_root=tmp_root.parent,
+    )
+    assert result.timed_out and result.isolation == level
+    assert processes_with(token) == [], "a setsid() grandchild survived its pid namespace"
 
 
 ALLOCATE = """

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import LEVELS, processes_with
+from sandbox_helpers import LEVELS, processes_with
 
 import sandbox
 from sandbox import (

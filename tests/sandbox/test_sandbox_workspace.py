@@ -7,7 +7,7 @@ import sys
 import threading
 
 import pytest
-from conftest import tree_hashes
+from sandbox_helpers import tree_hashes
 
 from sandbox import WorkspaceError
 
