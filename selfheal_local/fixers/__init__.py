@@ -7,7 +7,7 @@ import importlib
 from .base import RuleSource, make_patch, rule, rules_for
 
 BUILTIN_RULE_MODULES: tuple[str, ...] = (
-    "names", "imports", "attributes", "typeerrors",
+    "names", "imports", "attributes", "typeerrors", "lookups", "arith",
 )
 """Modules under ``selfheal_local.fixers`` whose import registers rules."""
 

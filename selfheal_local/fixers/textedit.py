@@ -291,3 +291,36 @@ def target_file(diagnosis: Diagnosis, project: Project) -> tuple[str, str] | Non
 def target_line(diagnosis: Diagnosis) -> int:
     """The failing line (0 when unknown)."""
     return diagnosis.line or diagnosis.finding.line
+
+
+def parent_map(tree: ast.AST) -> dict[int, ast.AST]:
+    """``id(node) -> parent`` for every node of ``tree``."""
+    return {id(child): node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+
+
+def indent_unit(text: str) -> str:
+    """The file's indentation step (four spaces unless it uses tabs or two spaces)."""
+    steps = [len(m) for m in re.findall(r"^( +)\S", text, flags=re.M)]
+    if re.search(r"^\t+\S", text, flags=re.M):
+        return "\t"
+    return " " * (min(steps) if steps and min(steps) in (2, 3) else 4)
+
+
+def guard_before(text: str, stmt: ast.stmt, condition: str, action: str) -> str | None:
+    """``if condition: action`` inserted just before ``stmt`` (None where that cannot go)."""
+    lines = text.splitlines()
+    first = lines[stmt.lineno - 1].lstrip() if stmt.lineno <= len(lines) else ""
+    if first.startswith(("elif", "else", "except", "finally", "case")):
+        return None
+    indent = indent_of(text, stmt.lineno)
+    block = [f"{indent}if {condition}:", f"{indent}{indent_unit(text)}{action}"]
+    return insert_lines(text, stmt.lineno - 1, block)
+
+
+def enclosing_statement(tree: ast.Module, node: ast.AST) -> ast.stmt | None:
+    """The statement (innermost, not a compound header's body) that contains ``node``."""
+    parents = parent_map(tree)
+    current: ast.AST | None = node
+    while current is not None and not isinstance(current, ast.stmt):
+        current = parents.get(id(current))
+    return current

@@ -1,0 +1,102 @@
+"""``zero_division_error`` rules: a guard before the division; the tests pick what it returns."""
+
+from __future__ import annotations
+
+import ast
+import logging
+
+from selfheal_local.project import Project
+from selfheal_local.types import Diagnosis, Patch
+
+from .base import rule
+from .textedit import (
+    build_patches,
+    enclosing_statement,
+    function_at,
+    guard_before,
+    node_text,
+    parse,
+    replace_spans,
+    target_file,
+    target_line,
+)
+
+log = logging.getLogger(__name__)
+
+_DIVISIONS = (ast.Div, ast.FloorDiv, ast.Mod)
+
+
+def divisions_on(tree: ast.Module, line: int) -> list[ast.BinOp]:
+    """Divisions (``/``, ``//``, ``%`` on numbers) on ``line`` whose divisor is not a literal."""
+    found = []
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.BinOp) and isinstance(node.op, _DIVISIONS)
+                and node.lineno <= line <= (node.end_lineno or node.lineno)
+                and not isinstance(node.right, ast.Constant)
+                and not (isinstance(node.op, ast.Mod) and isinstance(node.left, ast.Constant)
+                         and isinstance(node.left.value, str))):
+            found.append(node)
+    return found
+
+
+def zero_condition(text: str, divisor: ast.expr) -> str:
+    """The condition under which ``divisor`` is zero, as people write it."""
+    if (isinstance(divisor, ast.Call) and isinstance(divisor.func, ast.Name)
+            and divisor.func.id == "len" and len(divisor.args) == 1):
+        return f"not {node_text(text, divisor.args[0])}"
+    src = node_text(text, divisor)
+    return f"{src} == 0" if isinstance(divisor, ast.Name | ast.Attribute) else f"({src}) == 0"
+
+
+def _guard_actions(op: ast.operator, divisor: str, inside: bool) -> list[tuple[str, str]]:
+    zero = "0.0" if isinstance(op, ast.Div) else "0"
+    other = "0" if zero == "0.0" else "0.0"
+    returns = [(f"return {v}", f"return {v}") for v in (zero, "None", other)] if inside else []
+    message = f"{divisor} must not be zero".replace('"', "'")
+    return returns[:2] + [(f'raise ValueError("{message}")', "raise ValueError")] + returns[2:]
+
+
+@rule("zero_division_error")
+def guard_zero_divisor(diagnosis: Diagnosis, project: Project) -> list[Patch]:
+    """``if not xs: return 0.0`` (or None, 0, or a clear ValueError) before the division."""
+    target = target_file(diagnosis, project)
+    tree = parse(target[1]) if target else None
+    if tree is None:
+        return []
+    rel, text = target
+    line = target_line(diagnosis)
+    inside = function_at(tree, line) is not None
+    options = []
+    for division in divisions_on(tree, line):
+        stmt = enclosing_statement(tree, division)
+        condition = zero_condition(text, division.right)
+        divisor = node_text(text, division.right)
+        for action, label in _guard_actions(division.op, divisor, inside):
+            new = guard_before(text, stmt, condition, action) if stmt else None
+            if new:
+                options.append(({rel: new}, f"guarded the division by {divisor} "
+                                            f"({label} when {condition})"))
+    return build_patches(diagnosis, project, options, top=0.75)
+
+
+@rule("zero_division_error")
+def conditional_division(diagnosis: Diagnosis, project: Project) -> list[Patch]:
+    """``a / b`` -> ``(a / b if b else 0)`` where a guard statement cannot return (loops, lambdas)."""
+    target = target_file(diagnosis, project)
+    tree = parse(target[1]) if target else None
+    if tree is None:
+        return []
+    rel, text = target
+    options = []
+    for division in divisions_on(tree, target_line(diagnosis)):
+        src = node_text(text, division)
+        condition = zero_condition(text, division.right)
+        truthy = condition[4:] if condition.startswith("not ") else \
+            condition.removesuffix(" == 0")
+        for fallback in ("0", "0.0", "None"):
+            new = replace_spans(text, [(division.lineno, division.col_offset, division.end_lineno,
+                                        division.end_col_offset,
+                                        f"({src} if {truthy} else {fallback})")])
+            options.append(({rel: new}, f"divided only when {truthy} is non-zero "
+                                        f"(else {fallback})"))
+    return build_patches(diagnosis, project, options, single=0.6, top=0.6)
