@@ -2,7 +2,8 @@
 
 A run is laid out as::
 
-    python -I -S _shim.py <cgroup + rlimits> -- [bwrap ... --|unshare --net --] [setpriv ... --] argv
+    python -I -S _shim.py <cgroup + rlimits> -- [bwrap ... -- | unshare --net --pid ... -- sh -c]
+        [setpriv ... --] argv
 
 The shim (outside the wrapper, so bubblewrap itself is counted and bounded) joins the run's
 pids cgroup and sets the rlimits, then execs the wrapper, which execs the command.
