@@ -274,7 +274,7 @@ def enclosing_function(source: str, line: int) -> tuple[str, tuple[int, int]]:
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return "", (0, 0)
+        return _enclosing_by_indent(source.splitlines(), line)
     best: tuple[str, tuple[int, int]] = ("", (0, 0))
     stack: list[tuple[ast.AST, tuple[str, ...]]] = [(tree, ())]
     while stack:
@@ -292,6 +292,31 @@ def enclosing_function(source: str, line: int) -> tuple[str, tuple[int, int]]:
             else:
                 stack.append((child, prefix))
     return best
+
+
+_DEF = re.compile(r"^(?P<indent>[ \t]*)(?:async[ \t]+)?def[ \t]+(?P<name>\w+)")
+
+
+def _enclosing_by_indent(lines: list[str], line: int) -> tuple[str, tuple[int, int]]:
+    """Best effort for source that does not parse: the nearest ``def`` above, by indentation."""
+    if line > len(lines):
+        return "", (0, 0)
+    for start in range(line - 1, -1, -1):
+        match = _DEF.match(lines[start])
+        if not match:
+            continue
+        indent = len(match["indent"].expandtabs())
+        end = start + 1
+        while end < len(lines):
+            text = lines[end]
+            if text.strip() and len(text) - len(text.lstrip()) <= indent and not text.lstrip().startswith(")"):
+                break
+            end += 1
+        while end - 1 > start and not lines[end - 1].strip():
+            end -= 1
+        if end >= line:
+            return match["name"], (start + 1, end)
+    return "", (0, 0)
 
 
 def _source_of(project: Project, rel: str) -> str:

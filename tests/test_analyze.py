@@ -136,7 +136,7 @@ def test_enclosing_function_qualified_names_and_spans() -> None:
     assert enclosing_function(source, 12) == ("Cart.total", (8, 12))
     assert enclosing_function(source, 5) == ("Cart.__init__", (5, 6))
     assert enclosing_function(source, 1) == ("", (0, 0))
-    assert enclosing_function("def f(:\n", 1) == ("", (0, 0))
+    assert enclosing_function("def f(:\n", 1) == ("f", (1, 1))  # best effort when it won't parse
 
 
 def test_diagnose_test_finding_uses_the_project_frame_closest_to_the_error(tmp_path: Path) -> None:
@@ -169,7 +169,8 @@ def test_diagnose_ruff_and_syntax_findings(tmp_path: Path) -> None:
     lint = diagnose(Finding("ruff", "app.py", 1, "F401", "`os` imported but unused"), project)
     assert (lint.pattern, lint.name) == ("lint", "os")
     syntax = diagnose(Finding("syntax", "bad.py", 1, "SyntaxError", "invalid syntax"), project)
-    assert (syntax.pattern, syntax.exception_type, syntax.function) == ("syntax_error", "SyntaxError", "")
+    assert (syntax.pattern, syntax.exception_type) == ("syntax_error", "SyntaxError")
+    assert (syntax.function, syntax.function_span) == ("f", (1, 2))
 
 
 @pytest.mark.parametrize("finding", [
@@ -196,3 +197,10 @@ def test_diagnose_never_crashes_on_odd_input(tmp_path: Path, finding: Finding) -
 def test_saplings_name_error_example() -> None:
     name, _ = extract_details("NameError", "name 'data' is not defined")
     assert classify("NameError") == "undefined_variable" and name == "data"
+
+
+def test_enclosing_function_of_source_that_does_not_parse() -> None:
+    source = "import os\n\n\ndef load(path):\n    if path\n        return os.path.exists(path)\n\n\nx = 1\n"
+    assert enclosing_function(source, 5) == ("load", (4, 6))
+    assert enclosing_function(source, 9) == ("", (0, 0))
+    assert enclosing_function(source, 99) == ("", (0, 0))
