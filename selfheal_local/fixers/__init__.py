@@ -7,7 +7,7 @@ import importlib
 from .base import RuleSource, make_patch, rule, rules_for
 
 BUILTIN_RULE_MODULES: tuple[str, ...] = (
-    "names", "imports", "attributes", "typeerrors", "lookups", "arith",
+    "names", "imports", "attributes", "typeerrors", "lookups", "arith", "syntax",
 )
 """Modules under ``selfheal_local.fixers`` whose import registers rules."""
 
