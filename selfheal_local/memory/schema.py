@@ -154,7 +154,7 @@ def migrate(aside: Path, memory: FixMemory) -> str:
     head = f"memory at {memory.root} had another schema or embedding model; moved to {aside}"
     try:
         old = lancedb.connect(aside)
-        if "fixes" not in old.table_names():
+        if "fixes" not in old.list_tables().tables:
             return f"{head}; it held no fixes table (kept there untouched)"
         rows = old.open_table("fixes").to_arrow().to_pylist()
         pairs = [p for p in (_row_pair(r) for r in rows) if p is not None]

@@ -103,7 +103,7 @@ class FixMemory:
 
     def _table(self, name: str) -> Any:
         if name not in self._tables:
-            if name in self._db.table_names():
+            if name in self._db.list_tables().tables:
                 self._tables[name] = self._db.open_table(name)
             else:
                 self._tables[name] = self._db.create_table(
