@@ -49,9 +49,10 @@ class Validator:
         self.baseline = baseline
 
     def _fail(self, stage: str, reason: str, started: float, **extra) -> Validation:
+        report = extra.pop("report", None)  # the Validation carries it, not the Verdict
         verdict = Verdict(passed=False, stage=stage, reason=reason,
                           elapsed_s=time.monotonic() - started, **extra)
-        return Validation(verdict, extra.get("report"))
+        return Validation(verdict, report)
 
     def check_static(self, patch: Patch, diagnosis: Diagnosis | None = None) -> tuple[str, str] | None:
         """Policy, parse and ruff: (stage, reason) of the first failure, or None."""
