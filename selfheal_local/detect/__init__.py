@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from .errors import DetectionError
 from .ruff import parse_ruff_json, ruff_check_text, ruff_fix_text, run_ruff
-from .scan import ScanResult, scan
+from .scan import ScanResult, findings_from_report, scan
 from .syntax import check_source, syntax_findings
-from .tests import run_tests
+from .tests import run_tests, still_failing
 from .traceback import ParsedTraceback, closest_project_frame, parse_tracebacks
 
 __all__ = [
@@ -14,6 +14,7 @@ __all__ = [
     "ParsedTraceback",
     "ScanResult",
     "check_source",
+    "findings_from_report",
     "closest_project_frame",
     "parse_ruff_json",
     "parse_tracebacks",
@@ -22,5 +23,6 @@ __all__ = [
     "run_ruff",
     "run_tests",
     "scan",
+    "still_failing",
     "syntax_findings",
 ]

@@ -75,19 +75,21 @@ def _run(argv: list[str], cwd: Path, stdin: str | None = None) -> subprocess.Com
     except OSError as exc:
         raise DetectionError(f"cannot run ruff ({exc.strerror})") from exc
     if proc.returncode not in (0, 1):
-        first = _first_line(proc.stderr.decode("utf-8", "replace"))
-        if "config" in first.lower() or "toml" in first.lower():
-            raise BadInputError(f"ruff cannot use the project's configuration: {first}")
-        raise DetectionError(f"ruff failed (exit {proc.returncode}): {first}")
+        causes = _causes(proc.stderr.decode("utf-8", "replace"))
+        if any(word in " ".join(causes).lower() for word in ("config", "toml", "selector")):
+            raise BadInputError(
+                f"ruff cannot use the project's ruff configuration: {causes[-1]}; fix it or "
+                "remove it (without one, selfheal uses its own rule selection)"
+            )
+        raise DetectionError(f"ruff failed (exit {proc.returncode}): {causes[-1]}")
     return proc
 
 
-def _first_line(text: str) -> str:
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
-    for ln in lines:
-        if ln.lower().startswith(("error", "ruff failed")):
-            return ln
-    return lines[0] if lines else "no output"
+def _causes(stderr: str) -> list[str]:
+    """ruff's error lines (``Cause: ...``), most specific last; never empty."""
+    lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
+    causes = [ln.removeprefix("Cause:").strip() for ln in lines if ln.startswith("Cause:")]
+    return causes or lines[:1] or ["no output"]
 
 
 def run_ruff(project: Project, select: Sequence[str] | None = None) -> list[Finding]:

@@ -82,7 +82,7 @@ def test_command_and_log(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("case", ["missing", "file", "no_python", "bad_log", "binary_log",
-                                  "bad_config", "bad_command"])
+                                  "bad_config", "bad_ruff_config", "bad_command"])
 def test_bad_input_exit_2_one_line(tmp_path: Path, case: str) -> None:
     root = write(tmp_path / "p", {"app.py": "x = 1\n"})
     args = ["scan", str(root), "--no-tests"]
@@ -102,6 +102,8 @@ def test_bad_input_exit_2_one_line(tmp_path: Path, case: str) -> None:
         args += ["--log", str(tmp_path / "b.log")]
     elif case == "bad_config":
         (root / "pyproject.toml").write_text("[tool.selfheal]\ntest_timeout_s = 'soon'\n")
+    elif case == "bad_ruff_config":
+        (root / "ruff.toml").write_text('[lint]\nselect = ["NOPE123"]\n')
     elif case == "bad_command":
         args += ["--command", "python 'unterminated"]
     message = one_line_error(selfheal(*args, cwd=tmp_path))
