@@ -7,7 +7,8 @@ import importlib
 from .base import RuleSource, make_patch, rule, rules_for
 
 BUILTIN_RULE_MODULES: tuple[str, ...] = (
-    "names", "imports", "attributes", "typeerrors", "lookups", "arith", "syntax",
+    "names", "imports", "attributes", "typeerrors", "calls", "lookups", "arith", "syntax", "lint",
+    "values", "modelwork",
 )
 """Modules under ``selfheal_local.fixers`` whose import registers rules."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import logging
+import re
 import sys
 
 from selfheal_local.project import Project
@@ -14,8 +15,11 @@ from .names import undefined_name
 from .textedit import (
     add_import,
     build_patches,
+    closest_names,
     parse,
+    replace_spans,
     target_file,
+    target_line,
 )
 
 log = logging.getLogger(__name__)
@@ -121,3 +125,96 @@ def add_missing_import(diagnosis: Diagnosis, project: Project) -> list[Patch]:
         for statement, why in import_options(name, project, rel)
     ]
     return build_patches(diagnosis, project, options, single=0.92, top=0.88)
+
+
+_NO_MODULE = re.compile(r"No module named '?(?P<module>[\w.]+)'?")
+_CANNOT_IMPORT = re.compile(
+    r"cannot import name '(?P<name>[\w.]+)' from (?:partially initialized module )?"
+    r"'(?P<module>[\w.]+)'"
+)
+
+
+def _imports(tree: ast.Module, line: int) -> list[ast.Import | ast.ImportFrom]:
+    nodes = [n for n in ast.walk(tree) if isinstance(n, ast.Import | ast.ImportFrom)]
+    on_line = [n for n in nodes if n.lineno <= line <= (n.end_lineno or n.lineno)]
+    return on_line or nodes
+
+
+def _rename_in_statement(text: str, node: ast.stmt, old: str, new: str) -> str:
+    """Replace the first whole-word ``old`` in the source of one import statement."""
+    lines = text.splitlines(keepends=True)
+    segment = "".join(lines[node.lineno - 1: node.end_lineno])
+    fixed = re.sub(rf"(?<![\w.]){re.escape(old)}(?![\w])", new, segment, count=1)
+    return "".join(lines[: node.lineno - 1]) + fixed + "".join(lines[node.end_lineno:])
+
+
+def known_modules(project: Project) -> dict[str, str]:
+    """Importable module names: the standard library's and the project's."""
+    names = dict.fromkeys(_stdlib_modules(), "module")
+    names.update(dict.fromkeys(project.modules, "module"))
+    return names
+
+
+@rule("import_error")
+def closest_module(diagnosis: Diagnosis, project: Project) -> list[Patch]:
+    """``import statistic`` -> ``import statistics`` (closest stdlib or project module)."""
+    match = _NO_MODULE.search(diagnosis.message or diagnosis.finding.message)
+    target = target_file(diagnosis, project)
+    tree = parse(target[1]) if target else None
+    if not match or tree is None:
+        return []
+    rel, text = target
+    missing = match["module"]
+    options = []
+    for node in _imports(tree, target_line(diagnosis)):
+        modules = [a.name for a in node.names] if isinstance(node, ast.Import) \
+            else [node.module or ""]
+        for module in modules:
+            if module != missing and not missing.startswith(module + "."):
+                continue
+            plain = isinstance(node, ast.Import) and "." not in missing and all(
+                a.asname is None for a in node.names if a.name == missing)
+            for candidate in closest_names(missing, known_modules(project), limit=3, cutoff=0.7):
+                new = text
+                if plain and "." not in candidate:  # `import statistic` ... `statistic.median`
+                    new = replace_spans(text, _rename_uses(text, tree, missing, candidate))
+                options.append(({rel: _rename_in_statement(new, node, missing, candidate)},
+                                f"imported '{candidate}' instead of the missing '{missing}' "
+                                f"(closest module name)"))
+    return build_patches(diagnosis, project, options, single=0.9, top=0.85)
+
+
+def _rename_uses(text: str, tree: ast.Module, old: str, new: str) -> list[tuple]:
+    return [(n.lineno, n.col_offset, n.end_lineno, n.end_col_offset, new) for n in ast.walk(tree)
+            if isinstance(n, ast.Name) and n.id == old]
+
+
+@rule("import_error")
+def closest_imported_name(diagnosis: Diagnosis, project: Project) -> list[Patch]:
+    """``from collections import OrderDict`` -> ``OrderedDict``; moved names go to their new home."""
+    from .attributes import ABC_NAMES, module_attributes
+
+    match = _CANNOT_IMPORT.search(diagnosis.message or diagnosis.finding.message)
+    target = target_file(diagnosis, project)
+    tree = parse(target[1]) if target else None
+    if not match or tree is None:
+        return []
+    rel, text = target
+    name, module = match["name"], match["module"]
+    options = []
+    for node in _imports(tree, target_line(diagnosis)):
+        if not isinstance(node, ast.ImportFrom) or not any(a.name == name for a in node.names):
+            continue
+        alias = next(a for a in node.names if a.name == name)
+        if module == "collections" and name in ABC_NAMES and len(node.names) == 1:
+            moved = _rename_in_statement(text, node, "collections", "collections.abc")
+            options.append(({rel: moved}, f"'{name}' moved to collections.abc (Python 3.10)"))
+        exports = module_attributes(project, node.module or module)
+        for candidate in closest_names(name, exports, limit=3, cutoff=0.6):
+            new = text
+            if alias.asname is None:
+                new = replace_spans(text, _rename_uses(text, tree, name, candidate))
+            new = _rename_in_statement(new, node, name, candidate)
+            options.append(({rel: new}, f"imported '{candidate}' from {node.module} instead of "
+                                        f"'{name}' (closest name it defines)"))
+    return build_patches(diagnosis, project, options, single=0.9, top=0.85)

@@ -103,3 +103,65 @@ def test_project_definition_first_but_tests_need_stdlib(tmp_path):
     index = first_passing(project, found, tmp_path / "try")
     assert index > 0
     assert "from collections import Counter" in found[index].explanation
+
+
+def test_import_error_closest_module(tmp_path):
+    project = make_project(tmp_path / "p", {
+        "metrics.py": "import statistic\n\n\ndef mid(xs):\n    return statistic.median(xs)\n",
+        "tests/test_metrics.py": "from metrics import mid\n\n\ndef test_mid():\n"
+                                 "    assert mid([3, 1, 2]) == 2\n",
+    })
+    diag = diagnosis("import_error", "ModuleNotFoundError", "No module named 'statistic'",
+                     "metrics.py", 1, name="statistic")
+    found = candidates(diag, project)
+    assert patched(found[0], "metrics.py") == (
+        "import statistics\n\n\ndef mid(xs):\n    return statistics.median(xs)\n")
+    assert first_passing(project, found, tmp_path / "try") == 0
+
+
+def test_import_error_closest_name_and_uses_renamed(tmp_path):
+    project = make_project(tmp_path / "p", {
+        "book/__init__.py": "",
+        "book/helpers.py": "def normalize(s):\n    return s.strip().lower()\n\n\n"
+                           "def normal_form(s):\n    return s\n",
+        "book/entry.py": "from book.helpers import normalise\n\n\ndef key(s):\n"
+                         "    return normalise(s)\n",
+        "tests/test_entry.py": "from book.entry import key\n\n\ndef test_key():\n"
+                               "    assert key(' Ab ') == 'ab'\n",
+    })
+    diag = diagnosis("import_error", "ImportError",
+                     "cannot import name 'normalise' from 'book.helpers' (/x/book/helpers.py)",
+                     "book/entry.py", 1, name="normalise")
+    found = candidates(diag, project)
+    text = patched(found[0], "book/entry.py")
+    assert text == "from book.helpers import normalize\n\n\ndef key(s):\n    return normalize(s)\n"
+    assert first_passing(project, found, tmp_path / "try") == 0
+
+
+def test_import_error_moved_to_collections_abc(tmp_path):
+    project = make_project(tmp_path / "p", {
+        "flat.py": "from collections import Mapping\n\n\ndef is_map(x):\n"
+                   "    return isinstance(x, Mapping)\n",
+        "tests/test_flat.py": "from flat import is_map\n\n\ndef test_map():\n"
+                              "    assert is_map({}) and not is_map([])\n",
+    })
+    diag = diagnosis("import_error", "ImportError",
+                     "cannot import name 'Mapping' from 'collections' (/usr/lib/python3/x.py)",
+                     "flat.py", 1)
+    found = candidates(diag, project)
+    assert patched(found[0], "flat.py").startswith("from collections.abc import Mapping\n")
+    assert first_passing(project, found, tmp_path / "try") == 0
+
+
+def test_import_error_first_guess_wrong(tmp_path):
+    project = make_project(tmp_path / "p", {
+        "shapes.py": "def area_sq(s):\n    return s * s\n\n\ndef area_sqr(s):\n    return s * 4\n",
+        "calc.py": "from shapes import area_sqrt\n\n\ndef a(s):\n    return area_sqrt(s)\n",
+        "tests/test_calc.py": "from calc import a\n\n\ndef test_a():\n    assert a(3) == 9\n",
+    })
+    diag = diagnosis("import_error", "ImportError",
+                     "cannot import name 'area_sqrt' from 'shapes'", "calc.py", 1)
+    found = candidates(diag, project)
+    assert "'area_sqr'" in found[0].explanation
+    index = first_passing(project, found, tmp_path / "try")
+    assert index > 0 and "'area_sq'" in found[index].explanation

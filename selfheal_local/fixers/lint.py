@@ -1,0 +1,126 @@
+"""``lint`` rules for what ruff reports but will not fix safely: ``== None``, ``is`` with a
+literal, mutable default arguments."""
+
+from __future__ import annotations
+
+import ast
+import logging
+import re
+
+from selfheal_local.project import Project
+from selfheal_local.types import Diagnosis, Patch
+
+from .base import rule
+from .syntax import split_comment
+from .textedit import (
+    build_patches,
+    indent_of,
+    indent_unit,
+    insert_lines,
+    node_text,
+    parse,
+    replace_line,
+    replace_spans,
+    target_file,
+    target_line,
+)
+
+log = logging.getLogger(__name__)
+
+
+def _line_rewrite(diagnosis: Diagnosis, project: Project, subs, why: str) -> list[Patch]:
+    target = target_file(diagnosis, project)
+    line = target_line(diagnosis)
+    if target is None or not line:
+        return []
+    rel, text = target
+    lines = text.splitlines()
+    if line > len(lines):
+        return []
+    code, comment = split_comment(lines[line - 1])
+    fixed = code
+    for pattern, repl in subs:
+        fixed = re.sub(pattern, repl, fixed)
+    if fixed == code:
+        return []
+    return build_patches(diagnosis, project, [({rel: replace_line(text, line, fixed + comment)}, why)],
+                         single=0.9)
+
+
+@rule("lint")
+def compare_none_with_is(diagnosis: Diagnosis, project: Project) -> list[Patch]:
+    """``x == None`` -> ``x is None`` (E711)."""
+    if diagnosis.finding.code != "E711" and "None" not in diagnosis.message:
+        return []
+    return _line_rewrite(diagnosis, project, [(r"!=\s*None\b", "is not None"),
+                                              (r"==\s*None\b", "is None"),
+                                              (r"\bNone\s*!=\s*(\w+)", r"\1 is not None"),
+                                              (r"\bNone\s*==\s*(\w+)", r"\1 is None")],
+                         "compared with None using 'is' (== None can be overridden)")
+
+
+@rule("lint")
+def compare_literal_with_eq(diagnosis: Diagnosis, project: Project) -> list[Patch]:
+    """``x is "admin"`` -> ``x == "admin"`` (F632: identity of literals is an accident)."""
+    if diagnosis.finding.code != "F632" and "is not" not in diagnosis.message \
+            and "`is`" not in diagnosis.message:
+        return []
+    literal = r"""(-?\d[\w.]*|'[^']*'|"[^"]*"|\(\)|\[\]|\{\})"""
+    return _line_rewrite(diagnosis, project, [(rf"\bis\s+not\s+{literal}", r"!= \1"),
+                                              (rf"\bis\s+{literal}", r"== \1")],
+                         "compared the literal with '==' instead of 'is'")
+
+
+_MUTABLE = (ast.List, ast.Dict, ast.Set, ast.ListComp, ast.DictComp, ast.SetComp)
+
+
+def _is_mutable(node: ast.expr | None) -> bool:
+    return isinstance(node, _MUTABLE) or (
+        isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+        and node.func.id in ("list", "dict", "set", "defaultdict", "deque") and not node.args)
+
+
+@rule("lint")
+def mutable_default_to_none(diagnosis: Diagnosis, project: Project) -> list[Patch]:
+    """``def f(xs=[])`` -> ``def f(xs=None)`` + ``if xs is None: xs = []`` (B006)."""
+    target = target_file(diagnosis, project)
+    tree = parse(target[1]) if target else None
+    line = target_line(diagnosis)
+    if tree is None or (diagnosis.finding.code not in ("B006", "") and "mutable" not in
+                        diagnosis.message.lower()):
+        return []
+    rel, text = target
+    for fn in ast.walk(tree):
+        if not isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef) or not \
+                fn.lineno <= line <= fn.body[0].lineno:
+            continue
+        positional = fn.args.posonlyargs + fn.args.args
+        pairs = list(zip(positional[len(positional) - len(fn.args.defaults):], fn.args.defaults,
+                         strict=True))
+        pairs += [(a, d) for a, d in zip(fn.args.kwonlyargs, fn.args.kw_defaults, strict=True) if d]
+        spans, inits = [], []
+        for arg, default in pairs:
+            if not _is_mutable(default):
+                continue
+            spans.append((default.lineno, default.col_offset, default.end_lineno,
+                          default.end_col_offset, "None"))
+            if arg.annotation is not None and "None" not in node_text(text, arg.annotation):
+                spans.append((arg.annotation.lineno, arg.annotation.col_offset,
+                              arg.annotation.end_lineno, arg.annotation.end_col_offset,
+                              node_text(text, arg.annotation) + " | None"))
+            inits.append((arg.arg, node_text(text, default)))
+        if not spans:
+            continue
+        first = fn.body[0]
+        docstring = isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) \
+            and isinstance(first.value.value, str)
+        after = first.end_lineno if docstring else first.lineno - 1
+        indent = indent_of(text, first.lineno)
+        block = []
+        for name, value in inits:
+            block += [f"{indent}if {name} is None:", f"{indent}{indent_unit(text)}{name} = {value}"]
+        new = insert_lines(replace_spans(text, spans), after, block)
+        names = ", ".join(n for n, _ in inits)
+        return build_patches(diagnosis, project, [(
+            {rel: new}, f"made the mutable default of {names} None, created per call")], single=0.9)
+    return []
