@@ -1,0 +1,476 @@
+"""LoRA / QLoRA fine-tuning on accepted fixes with TRL's ``SFTTrainer`` (Saplings-compatible API).
+
+A training example is a chat: system prompt / user: the error and the code / assistant: the
+fixed code. Only the assistant turn is in the loss. The base loads in 4-bit NF4 (bitsandbytes)
+when QLoRA is asked for (the default with CUDA). Adapters are written atomically: into a hidden
+temporary directory first, renamed to ``<name>-v<N>`` only once complete.
+
+Multi-GPU is ``accelerate``'s job, with this same module as the script::
+
+    accelerate launch -m models.training --model DIR --data pairs.jsonl --output adapters/
+
+Pinned-version notes (TRL 1.x, transformers 5, bitsandbytes 0.50): ``SFTConfig(max_length=…)``,
+``processing_class=``, ``use_cpu=True`` with ``bf16=fp16=False`` on CPU, ``report_to="none"``,
+and bitsandbytes' CPU 4-bit repack is switched off before any eval-mode forward (with it on,
+later LoRA gradients silently become None).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import shutil
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from .training_config import (
+    GASA_TARGET_MODULES,
+    LoRaConfig,
+    TrainingError,
+    TrainingMetrics,
+)
+
+log = logging.getLogger(__name__)
+
+StepCallback = Callable[[int, int, "float | None"], None]
+"""``on_step(step, max_steps, loss_or_None)`` after every optimizer step."""
+
+_VERSION_RE = re.compile(r"^(?P<name>.+)-v(?P<n>\d+)$")
+
+
+def chat_messages(input_text: str, system_prompt: str) -> list[dict[str, str]]:
+    """The prompt of one example: what training sees before the fix and what the gate sends."""
+    return [{"role": "system", "content": system_prompt}, {"role": "user", "content": input_text}]
+
+
+def read_pairs(path: str | Path) -> list[dict[str, Any]]:
+    """Success pairs from a JSONL file (one object per line) or a JSON list."""
+    source = Path(path).expanduser()
+    if not source.is_file():
+        raise TrainingError(f"{source}: no such data file; export accepted pairs first")
+    text = source.read_text(encoding="utf-8")
+    if text.lstrip().startswith("["):
+        rows = json.loads(text)
+    else:
+        rows = [json.loads(line) for line in text.splitlines() if line.strip()]
+    return [r for r in rows if isinstance(r, dict)]
+
+
+def next_version(output_dir: str | Path, name: str) -> int:
+    """1 + the highest ``<name>-v<N>`` already in ``output_dir``."""
+    root = Path(output_dir)
+    best = 0
+    if root.is_dir():
+        for child in root.iterdir():
+            match = _VERSION_RE.match(child.name)
+            if match and match["name"] == name:
+                best = max(best, int(match["n"]))
+    return best + 1
+
+
+def sweep_partial(output_dir: str | Path) -> list[Path]:
+    """Remove temporary directories an interrupted save left behind (call under the run lock)."""
+    root = Path(output_dir)
+    removed = []
+    if root.is_dir():
+        for child in root.iterdir():
+            if child.name.startswith(".tmp-") and child.is_dir():
+                shutil.rmtree(child, ignore_errors=True)
+                removed.append(child)
+    return removed
+
+
+def write_loss_plot(metrics: TrainingMetrics, path: str | Path, title: str = "") -> Path:
+    """A PNG of the loss per step (matplotlib's Agg canvas: no display needed)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(6, 3.5), dpi=100)
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot(1, 1, 1)
+    axes.plot(metrics.steps_logged, metrics.loss_history, marker=".", linewidth=1)
+    axes.set_xlabel("step")
+    axes.set_ylabel("training loss")
+    axes.set_title(title or Path(metrics.adapter_path).name or "loss")
+    axes.grid(True, alpha=0.3)
+    figure.tight_layout()
+    figure.savefig(str(path))
+    return Path(path)
+
+
+def _chat_ids(tok: Any, messages: list[dict[str, str]], **kwargs: Any) -> list[int]:
+    return list(tok.apply_chat_template(messages, tokenize=True, return_dict=True, **kwargs)["input_ids"])
+
+
+def _served_prompt_ids(tok: Any, messages: list[dict[str, str]]) -> list[int]:
+    """The prompt tokens an engine sends for ``messages`` minus the final assistant turn."""
+    return _chat_ids(tok, messages[:-1], add_generation_prompt=True)
+
+
+def _disable_cpu_4bit_repack(model: Any) -> int:
+    """Turn off bitsandbytes' AVX512-bf16 repack of 4-bit weights (breaks LoRA grads on CPU)."""
+    import bitsandbytes as bnb
+
+    count = 0
+    for module in model.modules():
+        if isinstance(module, bnb.nn.Linear4bit):
+            module.support_avx512bf16_for_cpu = False
+            count += 1
+    return count
+
+
+class LoRaTrainer:
+    """Fine-tune a local causal LM with LoRA (QLoRA on CUDA) on chat-formatted success pairs."""
+
+    def __init__(
+        self,
+        model_name: str,
+        output_dir: str,
+        config: LoRaConfig | None = None,
+        gasa_tune: bool = False,
+        *,
+        adapter_name: str = "adapter",
+        on_step: StepCallback | None = None,
+    ):
+        self.model_name = str(model_name)
+        self.output_dir = Path(output_dir).expanduser()
+        self.config = config or LoRaConfig.default()
+        self.gasa_tune = gasa_tune
+        if gasa_tune:
+            targets = list(self.config.target_modules)
+            targets += [m for m in GASA_TARGET_MODULES if m not in targets]
+            self.config.target_modules = targets
+        self.adapter_name = adapter_name
+        self.on_step = on_step
+        self._tokenizer: Any = None
+        self._scheduler: Any = None
+
+    # --- the steps, each overridable ---------------------------------------------------------
+
+    @property
+    def use_cuda(self) -> bool:
+        import torch
+
+        return torch.cuda.is_available()
+
+    @property
+    def quantize(self) -> bool:
+        wanted = self.config.load_in_4bit
+        return self.use_cuda if wanted is None else bool(wanted)
+
+    def tokenizer(self) -> Any:
+        if self._tokenizer is None:
+            from transformers import AutoTokenizer
+
+            tok = AutoTokenizer.from_pretrained(self.model_name, local_files_only=True)
+            if tok.pad_token is None:
+                tok.pad_token = tok.eos_token
+            self._tokenizer = tok
+        return self._tokenizer
+
+    def load_data(self, data_path: str) -> Any:
+        """Load success pairs (``input``/``output`` or ready ``messages``) as a ``Dataset``."""
+        from datasets import Dataset
+
+        rows = []
+        for row in read_pairs(data_path):
+            if "messages" in row:
+                rows.append({"messages": row["messages"]})
+            elif row.get("input") and row.get("output"):
+                rows.append({"input": str(row["input"]), "output": str(row["output"])})
+        if not rows:
+            raise TrainingError(f"{data_path}: no usable pairs (need 'input' and 'output')")
+        if any("messages" in r for r in rows):
+            rows = [r if "messages" in r else {"messages": self._to_messages(r)} for r in rows]
+        return Dataset.from_list(rows)
+
+    def _to_messages(self, row: dict[str, Any]) -> list[dict[str, str]]:
+        prompt = chat_messages(row["input"], self.config.system_prompt)
+        return prompt + [{"role": "assistant", "content": row["output"]}]
+
+    def preprocess_data(self, dataset: Any) -> Any:
+        """Chat-format the pairs; pre-tokenise as inference sees them if the template needs it.
+
+        TRL's ``assistant_only_loss`` tokenises the whole chat at once. When a tokenizer merges
+        tokens across the end of the generation prompt (the prompt alone ends in a different
+        token than inside the full chat), the model would be trained on a context it never sees
+        when serving; then each example becomes ``input_ids`` = the served prompt + the answer
+        tokens, with ``assistant_masks`` on the answer only.
+        """
+        if "input" in dataset.column_names:
+            dataset = dataset.map(
+                lambda row: {"messages": self._to_messages(row)}, remove_columns=["input", "output"]
+            )
+        if self._prefix_consistent(dataset[0]["messages"]):
+            return dataset
+        log.info("chat template is not prefix-consistent; training on served-prompt tokens")
+        return dataset.map(self._tokenize_as_served, remove_columns=["messages"])
+
+    def _prefix_consistent(self, messages: list[dict[str, str]]) -> bool:
+        tok = self.tokenizer()
+        prompt = _served_prompt_ids(tok, messages)
+        return _chat_ids(tok, messages)[: len(prompt)] == prompt
+
+    def _tokenize_as_served(self, row: dict[str, Any]) -> dict[str, list[int]]:
+        tok = self.tokenizer()
+        messages = row["messages"]
+        prompt = _served_prompt_ids(tok, messages)
+        answer = messages[-1]["content"].strip()
+        eos = tok.eos_token or ""
+        answer_ids = tok(answer + eos, add_special_tokens=False)["input_ids"]
+        return {
+            "input_ids": prompt + answer_ids,
+            "assistant_masks": [0] * len(prompt) + [1] * len(answer_ids),
+        }
+
+    def load_model(self) -> Any:
+        """The base model, 4-bit NF4 when quantising; on CPU the 4-bit repack is switched off."""
+        import torch
+        from transformers import AutoModelForCausalLM, BitsAndBytesConfig
+
+        cfg = self.config
+        kwargs: dict[str, Any] = {"local_files_only": True}
+        if self.use_cuda:
+            compute = torch.bfloat16 if cfg.bf16 else torch.float16 if cfg.fp16 else torch.float32
+            kwargs["device_map"] = {"": int(os.environ.get("LOCAL_RANK", "0"))}
+        else:
+            compute = torch.float32
+            kwargs["device_map"] = {"": "cpu"}
+        kwargs["dtype"] = compute
+        if self.quantize:
+            kwargs["quantization_config"] = BitsAndBytesConfig(
+                load_in_4bit=True,
+                bnb_4bit_quant_type="nf4",
+                bnb_4bit_use_double_quant=True,
+                bnb_4bit_compute_dtype=compute,
+            )
+        try:
+            model = AutoModelForCausalLM.from_pretrained(self.model_name, **kwargs)
+        except OSError as exc:
+            raise TrainingError(
+                f"cannot load the base model from {self.model_name!r} ({exc}); pass a local "
+                "model directory (nothing is downloaded)"
+            ) from exc
+        if self.quantize and not self.use_cuda:
+            _disable_cpu_4bit_repack(model)
+        return model
+
+    def sft_config(self, work_dir: Path, assistant_only_loss: bool) -> Any:
+        from trl import SFTConfig
+
+        cfg = self.config
+        cuda = self.use_cuda
+        checkpointing = cfg.gradient_checkpointing
+        return SFTConfig(
+            output_dir=str(work_dir),
+            max_length=cfg.max_seq_length,
+            assistant_only_loss=assistant_only_loss,
+            packing=False,
+            per_device_train_batch_size=cfg.batch_size,
+            gradient_accumulation_steps=cfg.gradient_accumulation_steps,
+            num_train_epochs=cfg.num_epochs,
+            max_steps=cfg.max_steps,
+            learning_rate=cfg.learning_rate,
+            warmup_steps=cfg.warmup_steps,
+            max_grad_norm=cfg.max_grad_norm,
+            weight_decay=cfg.weight_decay,
+            optim=cfg.optim,
+            lr_scheduler_type=cfg.lr_scheduler_type,
+            seed=cfg.seed,
+            data_seed=cfg.seed,
+            use_cpu=not cuda,
+            fp16=cuda and cfg.fp16 and not cfg.bf16,
+            bf16=cuda and cfg.bf16,
+            gradient_checkpointing=cuda if checkpointing is None else (checkpointing and cuda),
+            logging_steps=cfg.logging_steps,
+            save_strategy="no",
+            report_to="none",
+            disable_tqdm=True,
+            dataloader_num_workers=0,
+        )
+
+    def peft_config(self) -> Any:
+        from peft import LoraConfig
+
+        cfg = self.config
+        return LoraConfig(
+            r=cfg.r,
+            lora_alpha=cfg.lora_alpha,
+            lora_dropout=cfg.lora_dropout,
+            bias=cfg.bias,
+            target_modules=list(cfg.target_modules),
+            task_type="CAUSAL_LM",
+        )
+
+    def train(self, data_path: str) -> TrainingMetrics:
+        """Train the model using LoRA; returns metrics with the new adapter's directory."""
+        from trl import SFTTrainer
+
+        started = time.monotonic()
+        dataset = self.preprocess_data(self.load_data(data_path))
+        assistant_only = "messages" in dataset.column_names
+        work_dir = self.output_dir / f".tmp-work-{uuid.uuid4().hex[:8]}"
+        try:
+            trainer = SFTTrainer(
+                model=self.load_model(),
+                args=self.sft_config(work_dir, assistant_only),
+                train_dataset=dataset,
+                processing_class=self.tokenizer(),
+                peft_config=self.peft_config(),
+                callbacks=[self._step_callback()] if self.on_step else None,
+            )
+            trainer.train()
+            metrics = self._metrics(trainer, len(dataset), time.monotonic() - started)
+            path = self.save_model(trainer.model, metrics)
+        finally:
+            shutil.rmtree(work_dir, ignore_errors=True)
+        metrics.adapter_path = str(path)
+        log.info("adapter %s trained: %d steps, loss %.4f", path, metrics.steps, metrics.final_loss)
+        return metrics
+
+    def _step_callback(self) -> Any:
+        from transformers import TrainerCallback
+
+        report = self.on_step
+        last_loss: list[float | None] = [None]
+
+        class _Progress(TrainerCallback):
+            def on_log(self, args, state, control, logs=None, **kwargs):
+                if logs and "loss" in logs:
+                    last_loss[0] = float(logs["loss"])
+
+            def on_step_end(self, args, state, control, **kwargs):
+                # on_log for a step fires after on_step_end: report the loss on the next step
+                report(state.global_step, state.max_steps, last_loss[0])
+
+            def on_train_end(self, args, state, control, **kwargs):
+                report(state.global_step, state.max_steps, last_loss[0])
+
+        return _Progress()
+
+    def _metrics(self, trainer: Any, n: int, elapsed: float) -> TrainingMetrics:
+        import resource
+
+        import torch
+
+        logged = [e for e in trainer.state.log_history if "loss" in e]
+        accuracy = [e["mean_token_accuracy"] for e in logged if "mean_token_accuracy" in e]
+        if self.use_cuda:
+            peak, kind = torch.cuda.max_memory_allocated() / 2**20, "cuda"
+        else:
+            peak, kind = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "rss"
+        return TrainingMetrics(
+            loss_history=[float(e["loss"]) for e in logged],
+            steps_logged=[int(e["step"]) for e in logged],
+            final_loss=float(logged[-1]["loss"]) if logged else float("nan"),
+            token_accuracy=float(accuracy[-1]) if accuracy else float("nan"),
+            steps=int(trainer.state.global_step),
+            num_examples=n,
+            train_time_s=round(elapsed, 3),
+            peak_memory_mb=round(peak, 1),
+            memory_kind=kind,
+            base_model=self.model_name,
+            quantized=self.quantize,
+            device="cuda" if self.use_cuda else "cpu",
+        )
+
+    def save_model(self, model: Any, metrics: TrainingMetrics | None = None) -> Path:
+        """Save the adapter (+ metrics.json, loss.png) to a new ``<name>-v<N>`` directory, atomically."""
+        self.output_dir.mkdir(parents=True, exist_ok=True)
+        tmp = self.output_dir / f".tmp-{self.adapter_name}-{uuid.uuid4().hex[:8]}"
+        try:
+            model.save_pretrained(str(tmp))
+            self._fix_adapter_config(tmp / "adapter_config.json")
+            if metrics is not None:
+                final = (
+                    self.output_dir
+                    / f"{self.adapter_name}-v{next_version(self.output_dir, self.adapter_name)}"
+                )
+                metrics.adapter_path = str(final)
+                metrics.write(tmp / "metrics.json")
+                if metrics.loss_history:
+                    write_loss_plot(metrics, tmp / "loss.png", title=final.name)
+            for _ in range(100):  # another writer may take the same version number: take the next
+                final = (
+                    self.output_dir
+                    / f"{self.adapter_name}-v{next_version(self.output_dir, self.adapter_name)}"
+                )
+                try:
+                    tmp.rename(final)
+                    break
+                except OSError:
+                    continue
+            else:
+                raise TrainingError(f"cannot create a new version directory in {self.output_dir}")
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        if metrics is not None and metrics.adapter_path != str(final):
+            metrics.adapter_path = str(final)
+            metrics.write(final / "metrics.json")
+        return final
+
+    def _fix_adapter_config(self, path: Path) -> None:
+        """The serving model's path as base, and nothing but LoRA matrices (vLLM loads it)."""
+        data = json.loads(path.read_text(encoding="utf-8"))
+        base = Path(self.model_name).expanduser()
+        data["base_model_name_or_path"] = str(base.resolve()) if base.exists() else self.model_name
+        data["modules_to_save"] = None
+        path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+    def schedule_nightly_training(self, data_path: str, cron_expression: str = "0 0 * * *") -> Any:
+        """Schedule training with APScheduler (persistent, one run at a time, in a child process)."""
+        import sys
+
+        from .schedule import NightlyScheduler
+
+        argv = [
+            sys.executable, "-m", "models.training",
+            "--model", self.model_name,
+            "--data", str(Path(data_path).expanduser().resolve()),
+            "--output", str(self.output_dir.resolve()),
+            "--name", self.adapter_name,
+            "--config-json", json.dumps(self.config.to_dict()),
+        ]  # fmt: skip
+        if self._scheduler is None:
+            self._scheduler = NightlyScheduler(self.output_dir / ".schedule")
+        self._scheduler.install(argv, cron_expression)
+        self._scheduler.start(background=True)
+        return self._scheduler
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m models.training`` (or ``accelerate launch -m models.training``): one run."""
+    import argparse
+
+    from .schedule import exit_on_sigterm
+
+    parser = argparse.ArgumentParser(prog="python -m models.training", description=main.__doc__)
+    parser.add_argument("--model", required=True, help="local base model directory")
+    parser.add_argument("--data", required=True, help="JSONL of success pairs")
+    parser.add_argument("--output", required=True, help="directory for <name>-v<N>/")
+    parser.add_argument("--name", default="adapter")
+    parser.add_argument("--config-json", default="{}", help="LoRaConfig fields as JSON")
+    parser.add_argument("--gasa", action="store_true", help="target all attention projections")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    exit_on_sigterm()
+    trainer = LoRaTrainer(
+        args.model,
+        args.output,
+        LoRaConfig.from_dict(json.loads(args.config_json)),
+        gasa_tune=args.gasa,
+        adapter_name=args.name,
+    )
+    metrics = trainer.train(args.data)
+    print(json.dumps({"adapter": metrics.adapter_path, "final_loss": metrics.final_loss}))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
