@@ -140,6 +140,7 @@ class CaseResult:
     ratio: float = 0.0
     search_tried: int = 0
     sources: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
     error: str = ""
 
 
@@ -173,6 +174,7 @@ def heal_case(case: Path, timeout_s: float, selfheal: list[str]) -> CaseResult:
         result.claimed_healthy = bool(report.get("healthy")) or heal.returncode == 0
         result.search_tried = search_tried(report)
         result.sources = [a.get("source", "?") for a in report.get("applied", [])]
+        result.failures = [f"{f.get('pattern')}: {f.get('reason')}" for f in report.get("failed", [])]
         healed = pytest_ok(pytest_run(project))
         if meta["pattern"] in STATIC_PATTERNS:
             healed = healed and ruff_clean(project)

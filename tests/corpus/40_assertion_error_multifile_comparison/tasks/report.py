@@ -15,7 +15,7 @@ class Task:
 
 def overdue(tasks: list[Task], today: date) -> list[str]:
     """Titles of unfinished tasks whose due date has passed, oldest first."""
-    late = [t for t in tasks if not t.done and dates.is_past(t.due, today)]
+    late = [t for t in tasks if not t.done and dates.is_past(t.due, today=today)]
     return [t.title for t in sorted(late, key=lambda t: t.due)]
 
 
