@@ -21,7 +21,7 @@ def write_project(root: Path, files: dict[str, str]) -> Path:
     return root
 
 
-def tests_pass(root: Path) -> bool:
+def project_tests_pass(root: Path) -> bool:
     proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
                           cwd=root, capture_output=True, text=True, timeout=300)
     return proc.returncode == 0
