@@ -82,11 +82,19 @@ class Journal:
         self.root = Path(project_root)
         self.dir = self.root / JOURNAL_DIR
 
+    @staticmethod
+    def _backup_path(entry_dir: Path, rel: str) -> Path:
+        # a suffix no tool collects: the project's own ruff and pytest must not see backups
+        return entry_dir / "backup" / f"{rel}.orig"
+
     # ----------------------------------------------------------------- locking
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
         try:
             self.dir.mkdir(parents=True, exist_ok=True)
+            ignore = self.dir.parent / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("# selfheal-local's journal and backups\n*\n")
         except OSError as exc:
             raise ApplyError(
                 f"cannot create {self.dir} ({exc.strerror}); make the project writable"
@@ -162,7 +170,7 @@ class Journal:
             (entry_dir / "backup").mkdir(parents=True)
             files = []
             for edit, _path, current, mode in plan:
-                backup = entry_dir / "backup" / edit.path
+                backup = self._backup_path(entry_dir, edit.path)
                 backup.parent.mkdir(parents=True, exist_ok=True)
                 atomic_write(backup, current)
                 files.append({
@@ -199,7 +207,7 @@ class Journal:
                     )
                 log.warning("%s was edited after an interrupted apply; left as it is", f["path"])
                 continue
-            backup = entry_dir / "backup" / f["path"]
+            backup = self._backup_path(entry_dir, f["path"])
             try:
                 data = backup.read_bytes()
             except OSError as exc:

@@ -129,7 +129,7 @@ def _return_kinds(fn: ast.AST) -> tuple[int, int]:
             if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
                 continue
             if isinstance(child, ast.Return):
-                if child.value is None or isinstance(child.value, ast.Constant):
+                if child.value is None or _is_constant(child.value):
                     unguarded += not guarded
                 else:
                     computed += 1
@@ -137,6 +137,13 @@ def _return_kinds(fn: ast.AST) -> tuple[int, int]:
 
     visit(fn, False)
     return computed, unguarded
+
+
+def _is_constant(node: ast.expr) -> bool:
+    """A literal, or an f-string with no placeholder (``f"x"`` is the constant ``"x"``)."""
+    if isinstance(node, ast.Constant):
+        return True
+    return isinstance(node, ast.JoinedStr) and all(isinstance(v, ast.Constant) for v in node.values)
 
 
 def _returns_constant(edit: FileEdit, project: Project) -> str | None:

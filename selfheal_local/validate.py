@@ -88,7 +88,7 @@ class Validator:
 
     def validate(self, patch: Patch, diagnosis: Diagnosis) -> Validation:
         """Run every check on ``patch``; never raises for a bad candidate."""
-        from .detect.tests import run_tests
+        from .detect.tests import run_tests, still_failing
 
         started = time.monotonic()
         try:
@@ -103,12 +103,13 @@ class Validator:
         config = self.project.config
         baseline = self.baseline
         failing = tuple(t for t in diagnosis.test_ids if not baseline or t not in baseline.passed)
+        # (a module id such as tests/test_x.py stands for everything collected from it)
         with self.sandbox.workspace(self.project.root, overrides) as ws:
             # cheap first: the failing tests alone, when the whole suite is not itself cheap
             suite_cheap = baseline is not None and baseline.elapsed_s < 3.0
             if failing and not suite_cheap:
                 first = run_tests(ws, self.sandbox, config, test_ids=failing)
-                still = tuple(sorted(set(failing) - first.passed))
+                still = still_failing(first, failing)
                 if first.timed_out:
                     return self._fail("failing", "the failing tests timed out with the candidate",
                                       started, output=_tail(first.output), still_failing=still)
@@ -124,7 +125,9 @@ class Validator:
         baseline = self.baseline
         before_passed = baseline.passed if baseline else frozenset()
         newly = tuple(sorted(before_passed - report.passed))
-        still = tuple(sorted(t for t in failing if t not in report.passed))
+        from .detect.tests import still_failing
+
+        still = tuple(sorted(still_failing(report, failing)))
         common = dict(output=_tail(report.output), tests_passed=len(report.passed),
                       tests_total=len(report.outcomes), newly_failing=newly, still_failing=still)
         if report.timed_out:
