@@ -20,7 +20,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 import shutil
 import time
 import uuid
@@ -34,94 +33,20 @@ from .training_config import (
     TrainingError,
     TrainingMetrics,
 )
+from .training_data import (
+    chat_ids,
+    chat_messages,
+    disable_cpu_4bit_repack,
+    next_version,
+    read_pairs,
+    served_prompt_ids,
+    write_loss_plot,
+)
 
 log = logging.getLogger(__name__)
 
 StepCallback = Callable[[int, int, "float | None"], None]
 """``on_step(step, max_steps, loss_or_None)`` after every optimizer step."""
-
-_VERSION_RE = re.compile(r"^(?P<name>.+)-v(?P<n>\d+)$")
-
-
-def chat_messages(input_text: str, system_prompt: str) -> list[dict[str, str]]:
-    """The prompt of one example: what training sees before the fix and what the gate sends."""
-    return [{"role": "system", "content": system_prompt}, {"role": "user", "content": input_text}]
-
-
-def read_pairs(path: str | Path) -> list[dict[str, Any]]:
-    """Success pairs from a JSONL file (one object per line) or a JSON list."""
-    source = Path(path).expanduser()
-    if not source.is_file():
-        raise TrainingError(f"{source}: no such data file; export accepted pairs first")
-    text = source.read_text(encoding="utf-8")
-    if text.lstrip().startswith("["):
-        rows = json.loads(text)
-    else:
-        rows = [json.loads(line) for line in text.splitlines() if line.strip()]
-    return [r for r in rows if isinstance(r, dict)]
-
-
-def next_version(output_dir: str | Path, name: str) -> int:
-    """1 + the highest ``<name>-v<N>`` already in ``output_dir``."""
-    root = Path(output_dir)
-    best = 0
-    if root.is_dir():
-        for child in root.iterdir():
-            match = _VERSION_RE.match(child.name)
-            if match and match["name"] == name:
-                best = max(best, int(match["n"]))
-    return best + 1
-
-
-def sweep_partial(output_dir: str | Path) -> list[Path]:
-    """Remove temporary directories an interrupted save left behind (call under the run lock)."""
-    root = Path(output_dir)
-    removed = []
-    if root.is_dir():
-        for child in root.iterdir():
-            if child.name.startswith(".tmp-") and child.is_dir():
-                shutil.rmtree(child, ignore_errors=True)
-                removed.append(child)
-    return removed
-
-
-def write_loss_plot(metrics: TrainingMetrics, path: str | Path, title: str = "") -> Path:
-    """A PNG of the loss per step (matplotlib's Agg canvas: no display needed)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    figure = Figure(figsize=(6, 3.5), dpi=100)
-    FigureCanvasAgg(figure)
-    axes = figure.add_subplot(1, 1, 1)
-    axes.plot(metrics.steps_logged, metrics.loss_history, marker=".", linewidth=1)
-    axes.set_xlabel("step")
-    axes.set_ylabel("training loss")
-    axes.set_title(title or Path(metrics.adapter_path).name or "loss")
-    axes.grid(True, alpha=0.3)
-    figure.tight_layout()
-    figure.savefig(str(path))
-    return Path(path)
-
-
-def _chat_ids(tok: Any, messages: list[dict[str, str]], **kwargs: Any) -> list[int]:
-    return list(tok.apply_chat_template(messages, tokenize=True, return_dict=True, **kwargs)["input_ids"])
-
-
-def _served_prompt_ids(tok: Any, messages: list[dict[str, str]]) -> list[int]:
-    """The prompt tokens an engine sends for ``messages`` minus the final assistant turn."""
-    return _chat_ids(tok, messages[:-1], add_generation_prompt=True)
-
-
-def _disable_cpu_4bit_repack(model: Any) -> int:
-    """Turn off bitsandbytes' AVX512-bf16 repack of 4-bit weights (breaks LoRA grads on CPU)."""
-    import bitsandbytes as bnb
-
-    count = 0
-    for module in model.modules():
-        if isinstance(module, bnb.nn.Linear4bit):
-            module.support_avx512bf16_for_cpu = False
-            count += 1
-    return count
 
 
 class LoRaTrainer:
@@ -213,13 +138,13 @@ class LoRaTrainer:
 
     def _prefix_consistent(self, messages: list[dict[str, str]]) -> bool:
         tok = self.tokenizer()
-        prompt = _served_prompt_ids(tok, messages)
-        return _chat_ids(tok, messages)[: len(prompt)] == prompt
+        prompt = served_prompt_ids(tok, messages)
+        return chat_ids(tok, messages)[: len(prompt)] == prompt
 
     def _tokenize_as_served(self, row: dict[str, Any]) -> dict[str, list[int]]:
         tok = self.tokenizer()
         messages = row["messages"]
-        prompt = _served_prompt_ids(tok, messages)
+        prompt = served_prompt_ids(tok, messages)
         answer = messages[-1]["content"].strip()
         eos = tok.eos_token or ""
         answer_ids = tok(answer + eos, add_special_tokens=False)["input_ids"]
@@ -257,7 +182,7 @@ class LoRaTrainer:
                 "model directory (nothing is downloaded)"
             ) from exc
         if self.quantize and not self.use_cuda:
-            _disable_cpu_4bit_repack(model)
+            disable_cpu_4bit_repack(model)
         return model
 
     def sft_config(self, work_dir: Path, assistant_only_loss: bool) -> Any:
@@ -380,39 +305,24 @@ class LoRaTrainer:
         )
 
     def save_model(self, model: Any, metrics: TrainingMetrics | None = None) -> Path:
-        """Save the adapter (+ metrics.json, loss.png) to a new ``<name>-v<N>`` directory, atomically."""
+        """Save the adapter (+ metrics.json, loss.png) to a new ``<name>-v<N>``, atomically."""
         self.output_dir.mkdir(parents=True, exist_ok=True)
         tmp = self.output_dir / f".tmp-{self.adapter_name}-{uuid.uuid4().hex[:8]}"
         try:
             model.save_pretrained(str(tmp))
             self._fix_adapter_config(tmp / "adapter_config.json")
+            # the runs hold one lock (one scheduler, one round), so the next version stays free
+            version = next_version(self.output_dir, self.adapter_name)
+            final = self.output_dir / f"{self.adapter_name}-v{version}"
             if metrics is not None:
-                final = (
-                    self.output_dir
-                    / f"{self.adapter_name}-v{next_version(self.output_dir, self.adapter_name)}"
-                )
                 metrics.adapter_path = str(final)
                 metrics.write(tmp / "metrics.json")
                 if metrics.loss_history:
                     write_loss_plot(metrics, tmp / "loss.png", title=final.name)
-            for _ in range(100):  # another writer may take the same version number: take the next
-                final = (
-                    self.output_dir
-                    / f"{self.adapter_name}-v{next_version(self.output_dir, self.adapter_name)}"
-                )
-                try:
-                    tmp.rename(final)
-                    break
-                except OSError:
-                    continue
-            else:
-                raise TrainingError(f"cannot create a new version directory in {self.output_dir}")
+            tmp.rename(final)  # the only step that makes the adapter visible
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
-        if metrics is not None and metrics.adapter_path != str(final):
-            metrics.adapter_path = str(final)
-            metrics.write(final / "metrics.json")
         return final
 
     def _fix_adapter_config(self, path: Path) -> None:
