@@ -153,7 +153,8 @@ def search_tried(report: dict) -> int:
     return count + sum(1 for a in report.get("applied", []) if a.get("source") == "search")
 
 
-def heal_case(case: Path, timeout_s: float, selfheal: list[str]) -> CaseResult:
+def heal_case(case: Path, timeout_s: float, selfheal: list[str], memory: bool = True
+              ) -> CaseResult:
     meta = read_case(case)
     result = CaseResult(case.name, meta["pattern"], meta["class"])
     with tempfile.TemporaryDirectory(prefix="heal-corpus-") as tmp:
@@ -161,6 +162,9 @@ def heal_case(case: Path, timeout_s: float, selfheal: list[str]) -> CaseResult:
         plain = copy_case(case, tmp_path / "plain")
         result.pytest_s = pytest_run(plain).elapsed_s
         project = copy_case(case, tmp_path / "work")
+        if not memory:
+            (tmp_path / "home").mkdir()
+            (tmp_path / "home" / "config.toml").write_text("[selfheal]\nuse_memory = false\n")
         heal = run([*selfheal, "heal", str(project), "--yes", "--json", "--no-model"], tmp_path,
                    timeout_s, clean_env(tmp_path / "home"))
         result.exit_code, result.heal_s = heal.returncode, heal.elapsed_s
@@ -259,6 +263,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--verify", action="store_true", help="check the corpus itself")
     parser.add_argument("--timeout", type=float, default=600.0, help="per heal, seconds")
+    parser.add_argument("--no-memory", action="store_true",
+                        help="heal with the fix memory off (config use_memory = false)")
     parser.add_argument("--selfheal", default=f"{sys.executable} -m selfheal_local",
                         help="command that runs the CLI")
     args = parser.parse_args(argv)
@@ -274,7 +280,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{'ok ' if ok else 'BAD'} {case.name}: {why}")
             print(f"\n{len(cases) - len(bad)}/{len(cases)} cases verified")
             return 1 if bad else 0
-        results = list(pool.map(lambda c: heal_case(c, args.timeout, args.selfheal.split()),
+        results = list(pool.map(lambda c: heal_case(c, args.timeout, args.selfheal.split(),
+                                                  not args.no_memory),
                                 cases))
     summary = summarise(results)
     if args.json:
