@@ -96,6 +96,7 @@ class Project:
         """Drop cached text (after a file was written)."""
         if rel is None:
             self._texts.clear()
+            self.__dict__.pop("python_files", None)  # files may have been added or removed
         else:
             self._texts.pop(rel, None)
 
