@@ -78,9 +78,11 @@ class HealState:
                 row.reason = "" if passed else event.message
         elif kind == "fix.found":
             state.status = "fixable"
+            self._settle(state)
         elif kind == "fix.none":
             state.status = "no fix"
             state.note = event.message
+            self._settle(state)
         elif kind == "apply":
             state.status = "applied"
         elif kind == "reject":
@@ -89,6 +91,13 @@ class HealState:
         else:
             return None
         return fid
+
+    @staticmethod
+    def _settle(state: FindingState, reason: str = "not validated (its source failed; see log)"
+                ) -> None:
+        for row in state.candidates:
+            if row.state in ("queued", "running"):
+                row.state, row.reason = "failed", reason
 
     def set_outcome(self, outcome: Any) -> None:
         state = self.of(outcome.finding.id)
@@ -101,10 +110,7 @@ class HealState:
         state = self.of(finding_id)
         if state.status == "healing":
             state.status = "cancelled"
-            for row in state.candidates:
-                if row.state in ("queued", "running"):
-                    row.state = "failed"
-                    row.reason = "cancelled"
+            self._settle(state, "cancelled")
 
     def mark_stale(self, files: set[str], keep: str = "") -> list[str]:
         """Outcomes whose patch touches ``files`` were made from old text: heal them again."""

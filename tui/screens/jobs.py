@@ -113,13 +113,11 @@ class JobsMixin:
         except SelfHealError as exc:
             call(self.job_failed, "open", str(exc), "error")
             call(setattr, self.query_one(ProjectHeader), "job", "cannot open the project")
+            self.busy = False
             return
         info = {"tests": tui_api.test_command(healer), "sandbox": healer.sandbox.isolation,
                 "engine": tui_api.engine_state(healer), "memory": tui_api.memory_size(healer)}
         call(self.opened, healer, info)
-        self.busy = False
-        if self.app.scan_on_start:
-            call(self.action_scan)
 
     def opened(self, healer: Any, info: dict[str, str]) -> None:
         self.app.healer = healer
@@ -129,6 +127,9 @@ class JobsMixin:
         for note in healer.notes:
             self.app.log_handler.say(f"note: {note}", logging.WARNING)
         self.app.update_auto_label()
+        self.busy = False
+        if self.app.scan_on_start:
+            self.action_scan()
 
     # ------------------------------------------------------------------ scan / tests
     def _diagnose_all(self, findings: list[Any]) -> dict[str, Any]:
@@ -242,6 +243,7 @@ class JobsMixin:
             self.refresh_finding(fid)
         self.app.memory_changed()
         self.load_findings(diagnoses)
+        self.action_tab("tab-finding")
         self.notify(f"applied to {', '.join(applied.patch.files)} (u undoes)", timeout=5)
 
     def job_reject(self, outcome: Any, reason: str) -> Any:

@@ -42,8 +42,9 @@ class FindingsTable(DataTable):
         self._status: Callable[[str], str] = lambda _fid: "new"
 
     def on_mount(self) -> None:
+        widths = {"status": 9, "pattern": 18}
         for name in COLUMNS:
-            self.add_column(name, key=name)
+            self.add_column(name, key=name, width=widths.get(name))
 
     # ------------------------------------------------------------------ data
     def load(self, findings: Sequence[Any], patterns: dict[str, str],

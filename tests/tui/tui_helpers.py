@@ -1,0 +1,82 @@
+"""Helpers for the TUI tests: a small real broken project, waiting for jobs, reading the log."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+PRICING = '''\
+def subtotal(prices):
+    total = 0
+    for price in prices:
+        total += price
+    return totl
+
+
+def discount(amount, percent):
+    return amount - amount * percent / 100
+'''
+
+UTIL = '''\
+import os
+
+
+def shout(text):
+    return text.upper() + "!"
+'''
+
+TESTS = '''\
+from shop.pricing import discount, subtotal
+from shop.util import shout
+
+
+def test_subtotal():
+    assert subtotal([1, 2, 3]) == 6
+
+
+def test_discount():
+    assert discount(200, 10) == 180
+
+
+def test_shout():
+    assert shout("hi") == "HI!"
+'''
+
+
+def make_shop(root: Path) -> Path:
+    """A tiny project with one NameError (a test fails) and one unused import (ruff)."""
+    (root / "shop").mkdir(parents=True)
+    (root / "tests").mkdir()
+    (root / "shop" / "__init__.py").write_text("")
+    (root / "shop" / "pricing.py").write_text(PRICING)
+    (root / "shop" / "util.py").write_text(UTIL)
+    (root / "tests" / "test_shop.py").write_text(TESTS)
+    return root
+
+
+NO_HEAVY = {"use_model": False, "use_memory": False}
+
+
+async def settle(pilot, timeout: float = 120.0) -> None:
+    """Wait until the project is open and no job runs (then let the UI catch up)."""
+    app = pilot.app
+    deadline = time.monotonic() + timeout
+    await pilot.pause(0.05)
+    while time.monotonic() < deadline:
+        screen = app.screen_stack[0]
+        if app.healer is not None and not screen.busy:
+            await pilot.pause(0.15)  # the log panel drains every 0.1 s
+            if not screen.busy:
+                return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the job did not finish in time")
+
+
+def log_text(app) -> str:
+    """Everything the log panel shows (for assertion messages)."""
+    from tui.widgets.log_panel import LogPanel
+
+    panel = app.screen_stack[0].query_one(LogPanel)
+    panel.drain()
+    return "\n".join(strip.text for strip in panel.lines)
