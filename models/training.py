@@ -74,6 +74,7 @@ class LoRaTrainer:
         self.on_step = on_step
         self._tokenizer: Any = None
         self._scheduler: Any = None
+        self.last_trainer: Any = None
 
     # --- the steps, each overridable ---------------------------------------------------------
 
@@ -211,7 +212,7 @@ class LoRaTrainer:
             use_cpu=not cuda,
             fp16=cuda and cfg.fp16 and not cfg.bf16,
             bf16=cuda and cfg.bf16,
-            gradient_checkpointing=cuda if checkpointing is None else (checkpointing and cuda),
+            activation_checkpointing=cuda if checkpointing is None else (checkpointing and cuda),
             logging_steps=cfg.logging_steps,
             save_strategy="no",
             report_to="none",
@@ -250,6 +251,7 @@ class LoRaTrainer:
                 callbacks=[self._step_callback()] if self.on_step else None,
             )
             trainer.train()
+            self.last_trainer = trainer  # its model: the trained PeftModel (tests inspect it)
             metrics = self._metrics(trainer, len(dataset), time.monotonic() - started)
             path = self.save_model(trainer.model, metrics)
         finally:
