@@ -144,9 +144,16 @@ class NightlyScheduler:
         from apscheduler.executors.pool import ThreadPoolExecutor
         from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
         from apscheduler.schedulers.background import BackgroundScheduler
+        from apscheduler.schedulers.base import STATE_RUNNING
+
+        class _Scheduler(BackgroundScheduler):
+            # APScheduler 3 may process a wakeup queued before shutdown() after the state is
+            # STOPPED: it then consumes a due run (the misfire is lost) and fails to submit it
+            def _process_jobs(self) -> float | None:
+                return super()._process_jobs() if self.state == STATE_RUNNING else None
 
         url = f"sqlite:///{self.state_dir / 'jobs.sqlite'}"
-        return BackgroundScheduler(
+        return _Scheduler(
             jobstores={"default": SQLAlchemyJobStore(url=url)},
             executors={"default": ThreadPoolExecutor(max_workers=1)},
             job_defaults={
@@ -172,9 +179,17 @@ class NightlyScheduler:
         return self._scheduler
 
     def install(
-        self, argv: Sequence[str], cron: str = DEFAULT_CRON, env: dict[str, str] | None = None
+        self,
+        argv: Sequence[str],
+        cron: str = DEFAULT_CRON,
+        env: dict[str, str] | None = None,
+        *,
+        run_now: bool = False,
     ) -> dict[str, Any]:
-        """Add (or update) the job; an unchanged job keeps its next run time (and misfires)."""
+        """Add (or update) the job; an unchanged job keeps its next run time (and misfires).
+
+        ``run_now``: also run it as soon as the scheduler starts (then on the cron times).
+        """
         from apscheduler.triggers.cron import CronTrigger
 
         try:
@@ -190,7 +205,14 @@ class NightlyScheduler:
                 name="selfheal nightly training", max_instances=1, coalesce=True,
                 misfire_grace_time=self.misfire_grace_s,
             )  # fmt: skip
+        if run_now:
+            job.modify(next_run_time=datetime.now(_local_tz()))
         return self.describe()
+
+    @property
+    def scheduler(self) -> Any:
+        """The APScheduler ``BackgroundScheduler`` (opened, locked and paused until ``start``)."""
+        return self._open()
 
     def describe(self) -> dict[str, Any]:
         """The job as stored: cron trigger, next run, command (``{}`` when none is installed)."""
