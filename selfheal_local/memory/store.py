@@ -60,6 +60,7 @@ class FixMemory:
         """What a person should know about this memory (a migration, a moved-aside dir)."""
         self._writes_since_optimize = 0
         self._tables: dict[str, Any] = {}
+        self._indexed: dict[str, bool] = {}
         self._open()
 
     @classmethod
@@ -122,7 +123,8 @@ class FixMemory:
             with self._write_lock():
                 self._table(name).merge_insert("id").when_not_matched_insert_all().execute(data)
         self._writes_since_optimize += len(rows)
-        if self._writes_since_optimize >= self.optimize_every:
+        # the first write builds the indexes; later ones fold in every ``optimize_every`` rows
+        if self._writes_since_optimize >= self.optimize_every or not self._indexed.get(name):
             self.maintain()
 
     def store_pairs(self, pairs: list[dict[str, Any]], *, locked: bool = False) -> int:
@@ -193,7 +195,9 @@ class FixMemory:
         """After a batch: compact, and build the indexes the table is now big enough for."""
         with self._write_lock():
             for name in ("fixes", "negatives"):
-                schema.maintain(self._table(name), name, self.ann_threshold)
+                table = self._table(name)
+                schema.maintain(table, name, self.ann_threshold)
+                self._indexed[name] = table.count_rows() > 0
         self._writes_since_optimize = 0
 
     def replay_source(self, k: int = 5) -> Any:
@@ -254,16 +258,17 @@ class FixMemory:
 
     def search_text(self, text: str, k: int = 5,
                     pattern: str | None = None) -> list[dict[str, Any]]:
-        """A person's query: hybrid vector + full-text (RRF), vector only without an FTS index."""
+        """A person's query: hybrid vector + full text (linear combination of normalised scores)."""
         vector = self.embedder.embed([f"{text_signature(text)} | {text}"])[0]
         table = self._table("fixes")
         if not schema.has_fts(table):
             return self.search_vector(vector, k, pattern)
-        from lancedb.rerankers import RRFReranker
+        from lancedb.rerankers import LinearCombinationReranker
 
         query = (table.search(query_type="hybrid", vector_column_name="vector")
                  .vector(vector).text(text).distance_type("cosine")
-                 .rerank(RRFReranker()).limit(k).select(schema.HIT_COLUMNS))
+                 .rerank(LinearCombinationReranker(weight=0.5)).limit(k)
+                 .select(schema.HIT_COLUMNS))
         if pattern:
             query = query.where(f"pattern = {_quote(pattern)}", prefilter=True)
         return self._hits(query.to_list(), lambda r: float(r.get("_relevance_score", 0.0)))
