@@ -153,6 +153,34 @@ def search_tried(report: dict) -> int:
     return count + sum(1 for a in report.get("applied", []) if a.get("source") == "search")
 
 
+def heal_project(project: Path, work: Path, timeout_s: float, selfheal: list[str],
+                 memory: bool = True) -> dict:
+    """Heal ``project`` in place with the CLI (fresh home under ``work``); re-check it."""
+    home = work / "home"
+    home.mkdir(parents=True, exist_ok=True)
+    if not memory:
+        (home / "config.toml").write_text("[selfheal]\nuse_memory = false\n")
+    heal = run([*selfheal, "heal", str(project), "--yes", "--json", "--no-model"], work,
+               timeout_s, clean_env(home))
+    report: dict = {}
+    error = ""
+    try:
+        start = heal.output.index("{")
+        report = json.JSONDecoder().raw_decode(heal.output[start:])[0]
+    except ValueError:
+        error = "timed out" if heal.timed_out else f"no JSON: {heal.output[-300:]!r}"
+    return {
+        "exit_code": heal.returncode,
+        "heal_s": heal.elapsed_s,
+        "claimed_healthy": bool(report.get("healthy")) or heal.returncode == 0,
+        "search_tried": search_tried(report),
+        "sources": [a.get("source", "?") for a in report.get("applied", [])],
+        "failures": [f"{f.get('pattern')}: {f.get('reason')}" for f in report.get("failed", [])],
+        "error": error,
+        "tests_pass": pytest_ok(pytest_run(project)),
+    }
+
+
 def heal_case(case: Path, timeout_s: float, selfheal: list[str], memory: bool = True
               ) -> CaseResult:
     meta = read_case(case)
@@ -162,24 +190,11 @@ def heal_case(case: Path, timeout_s: float, selfheal: list[str], memory: bool = 
         plain = copy_case(case, tmp_path / "plain")
         result.pytest_s = pytest_run(plain).elapsed_s
         project = copy_case(case, tmp_path / "work")
-        if not memory:
-            (tmp_path / "home").mkdir()
-            (tmp_path / "home" / "config.toml").write_text("[selfheal]\nuse_memory = false\n")
-        heal = run([*selfheal, "heal", str(project), "--yes", "--json", "--no-model"], tmp_path,
-                   timeout_s, clean_env(tmp_path / "home"))
-        result.exit_code, result.heal_s = heal.returncode, heal.elapsed_s
-        result.ratio = heal.elapsed_s / result.pytest_s if result.pytest_s else 0.0
-        report: dict = {}
-        try:
-            start = heal.output.index("{")
-            report = json.JSONDecoder().raw_decode(heal.output[start:])[0]
-        except ValueError:
-            result.error = "timed out" if heal.timed_out else f"no JSON: {heal.output[-300:]!r}"
-        result.claimed_healthy = bool(report.get("healthy")) or heal.returncode == 0
-        result.search_tried = search_tried(report)
-        result.sources = [a.get("source", "?") for a in report.get("applied", [])]
-        result.failures = [f"{f.get('pattern')}: {f.get('reason')}" for f in report.get("failed", [])]
-        healed = pytest_ok(pytest_run(project))
+        got = heal_project(project, tmp_path, timeout_s, selfheal, memory)
+        healed = got.pop("tests_pass")
+        for key, value in got.items():
+            setattr(result, key, value)
+        result.ratio = result.heal_s / result.pytest_s if result.pytest_s else 0.0
         if meta["pattern"] in STATIC_PATTERNS:
             healed = healed and ruff_clean(project)
         result.healed = healed

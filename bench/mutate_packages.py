@@ -1,0 +1,244 @@
+"""Inject single realistic bugs into real PyPI packages and see how many the heal fixes.
+
+    python bench/mutate_packages.py [--package NAME==VERSION ...] [--per-operator N]
+                                    [--seed S] [--jobs N] [--json] [--cache DIR]
+
+Each package's sdist is fetched with ``pip download --no-binary :all: --no-deps`` (its tests
+ship in the sdist and run with plain pytest). For each operator (rename a local, delete an
+import, typo a stdlib attribute, drop a colon, ±1 on a bound, flip a comparison) sites are
+drawn at random (seeded) until one makes the package's tests fail: only such mutants count.
+Each mutant is healed with ``selfheal heal --yes --json --no-model`` and re-checked with a
+clean pytest run. Prints healed / total per operator and false claims (must be 0).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from heal_corpus import IGNORED, heal_project, pytest_ok, pytest_run  # noqa: E402
+
+from selfheal_local.fixers.mutations import SourceText  # noqa: E402
+
+DEFAULT_PACKAGES = ("inflection==0.5.1", "six==1.17.0")
+"""Small pure-Python packages whose sdists carry fast, dependency-free pytest suites."""
+OPERATORS = ("rename_local", "delete_import", "typo_stdlib_attr", "drop_colon", "bound_pm1",
+             "flip_compare")
+STDLIB = frozenset(sys.stdlib_module_names)
+FLIPS = {ast.Lt: ("<", "<="), ast.LtE: ("<=", "<"), ast.Gt: (">", ">="), ast.GtE: (">=", ">"),
+         ast.Eq: ("==", "!="), ast.NotEq: ("!=", "==")}
+
+Mutant = tuple[str, str, str]
+"""(description, relative file, new text)"""
+
+
+def typo(name: str) -> str:
+    """A plausible slip: two neighbouring letters swapped (or the last one doubled)."""
+    for i in range(len(name) // 2, len(name) - 1):
+        if name[i] != name[i + 1] and name[i].isalpha() and name[i + 1].isalpha():
+            return name[:i] + name[i + 1] + name[i] + name[i + 2:]
+    return name + name[-1]
+
+
+def sites(op: str, src: SourceText, tree: ast.Module) -> Iterator[tuple[str, int, int, str]]:
+    """(description, start, end, replacement) for every place ``op`` applies."""
+    text = src.text
+    if op == "rename_local":
+        for fn in ast.walk(tree):
+            if not isinstance(fn, ast.FunctionDef):
+                continue
+            stored = {n.id for n in ast.walk(fn) if isinstance(n, ast.Name)
+                      and isinstance(n.ctx, ast.Store) and len(n.id) >= 4}
+            for n in ast.walk(fn):
+                if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id in stored:
+                    s, e = src.span(n)
+                    yield f"renamed local '{n.id}' to '{typo(n.id)}' line {n.lineno}", s, e, \
+                        typo(n.id)
+    elif op == "delete_import":
+        for node in tree.body:
+            if isinstance(node, ast.Import | ast.ImportFrom) and node.lineno == node.end_lineno:
+                s = src.starts[node.lineno - 1]
+                yield f"deleted import line {node.lineno}", s, src.starts[node.lineno], ""
+    elif op == "typo_stdlib_attr":
+        modules = {a.asname or a.name for n in tree.body if isinstance(n, ast.Import)
+                   for a in n.names if a.name.split(".")[0] in STDLIB}
+        for n in ast.walk(tree):
+            if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) \
+                    and n.value.id in modules and len(n.attr) >= 3:
+                end = src.offset(n.end_lineno, n.end_col_offset)
+                start = end - len(n.attr)
+                yield f"typo '{n.value.id}.{n.attr}' -> '{typo(n.attr)}' line {n.lineno}", \
+                    start, end, typo(n.attr)
+    elif op == "drop_colon":
+        for n in ast.walk(tree):
+            if isinstance(n, ast.If | ast.For | ast.While | ast.FunctionDef) and n.body:
+                header_end = src.line_end(n.lineno)
+                if n.body[0].lineno > n.lineno and text[header_end - 1] == ":":
+                    yield f"dropped colon line {n.lineno}", header_end - 1, header_end, ""
+    elif op == "bound_pm1":
+        for n in ast.walk(tree):
+            parts = ([n.slice] if isinstance(n, ast.Subscript) else
+                     n.comparators if isinstance(n, ast.Compare) else [])
+            for c in parts:
+                if isinstance(c, ast.Constant) and type(c.value) is int:
+                    s, e = src.span(c)
+                    new = str(c.value + 1)
+                    yield f"bound {c.value} -> {new} line {c.lineno}", s, e, new
+    elif op == "flip_compare":
+        for n in ast.walk(tree):
+            if isinstance(n, ast.Compare) and len(n.ops) == 1 and type(n.ops[0]) in FLIPS:
+                old, new = FLIPS[type(n.ops[0])]
+                s = src.offset(n.left.end_lineno, n.left.end_col_offset)
+                e = src.offset(n.comparators[0].lineno, n.comparators[0].col_offset)
+                gap = text[s:e]
+                if gap.count(old) == 1 and "#" not in gap:
+                    at = s + gap.index(old)
+                    yield f"'{old}' -> '{new}' line {n.lineno}", at, at + len(old), new
+
+
+def fetch(spec: str, cache: Path) -> Path:
+    """The extracted sdist of ``spec`` (downloaded once into ``cache``)."""
+    cache.mkdir(parents=True, exist_ok=True)
+    name = spec.split("==")[0].lower().replace("-", "_")
+    def archives() -> list[Path]:
+        return [p for p in cache.glob("*.tar.gz")
+                if p.name.lower().replace("-", "_").startswith(name + "_")]
+
+    if not archives():
+        subprocess.run([sys.executable, "-m", "pip", "download", "--no-binary", ":all:",
+                        "--no-deps", "-q", "-d", str(cache), spec], check=True, timeout=300)
+    if not archives():
+        raise SystemExit(f"pip download of {spec} gave no sdist in {cache}")
+    archive = archives()[0]
+    target = cache / "src" / archive.name.removesuffix(".tar.gz")
+    if not target.exists():
+        with tarfile.open(archive) as tar:
+            tar.extractall(cache / "src", filter="data")
+    return target
+
+
+def source_files(root: Path) -> list[str]:
+    skip = ("setup.py", "conftest.py", "docs/", "doc/", "documentation/", "tests/", "test/")
+    return sorted(
+        p.relative_to(root).as_posix() for p in root.rglob("*.py")
+        if not p.name.startswith("test_") and not p.relative_to(root).as_posix().startswith(skip)
+        and ".egg-info" not in p.as_posix() and "/tests/" not in p.as_posix()
+    )
+
+
+def find_mutants(root: Path, per_operator: int, seed: int, tries: int = 12) -> list[Mutant]:
+    """Mutants that really make the package's tests fail, ``per_operator`` of each kind."""
+    found: list[Mutant] = []
+    rng = random.Random(seed)
+    files = source_files(root)
+    for op in OPERATORS:
+        candidates = []
+        for rel in files:
+            text = (root / rel).read_text(encoding="utf-8")
+            src = SourceText(text)
+            candidates += [(rel, text, *site) for site in sites(op, src, ast.parse(text))]
+        rng.shuffle(candidates)
+        kept = 0
+        for rel, text, desc, start, end, new in candidates[:tries]:
+            if kept >= per_operator:
+                break
+            with tempfile.TemporaryDirectory(prefix="mutant-") as tmp:
+                copy = Path(tmp) / root.name
+                shutil.copytree(root, copy, ignore=IGNORED)
+                (copy / rel).write_text(text[:start] + new + text[end:], encoding="utf-8")
+                if not pytest_ok(pytest_run(copy)):
+                    found.append((f"{op}: {desc}", rel, text[:start] + new + text[end:]))
+                    kept += 1
+    return found
+
+
+@dataclass
+class MutantResult:
+    package: str
+    operator: str
+    mutation: str
+    file: str
+    healed: bool
+    claimed_healthy: bool
+    false_claim: bool
+    heal_s: float
+    sources: list[str]
+    failures: list[str]
+
+
+def heal_mutant(package: str, root: Path, mutant: Mutant, timeout_s: float,
+                selfheal: list[str], memory: bool) -> MutantResult:
+    desc, rel, text = mutant
+    with tempfile.TemporaryDirectory(prefix="heal-mutant-") as tmp:
+        copy = Path(tmp) / root.name
+        shutil.copytree(root, copy, ignore=IGNORED)
+        (copy / rel).write_text(text, encoding="utf-8")
+        got = heal_project(copy, Path(tmp), timeout_s, selfheal, memory)
+    healed = got["tests_pass"]
+    return MutantResult(package, desc.split(":")[0], desc, rel, healed, got["claimed_healthy"],
+                        got["claimed_healthy"] and not healed, round(got["heal_s"], 1),
+                        got["sources"], got["failures"] + ([got["error"]] if got["error"] else []))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--package", action="append", default=None)
+    parser.add_argument("--per-operator", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--jobs", type=int, default=1)
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--timeout", type=float, default=600.0)
+    parser.add_argument("--no-memory", action="store_true")
+    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "selfheal-pkgs")
+    parser.add_argument("--selfheal", default=f"{sys.executable} -m selfheal_local")
+    args = parser.parse_args(argv)
+    jobs: list[tuple[str, Path, Mutant]] = []
+    for spec in args.package or DEFAULT_PACKAGES:
+        root = fetch(spec, args.cache)
+        if not pytest_ok(pytest_run(root)):
+            print(f"skipping {spec}: its own tests do not pass unmodified", file=sys.stderr)
+            continue
+        jobs += [(spec, root, m) for m in find_mutants(root, args.per_operator, args.seed)]
+    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        results = list(pool.map(lambda j: heal_mutant(*j, args.timeout, args.selfheal.split(),
+                                                      not args.no_memory), jobs))
+    per_op: dict[str, list[int]] = {}
+    for r in results:
+        row = per_op.setdefault(r.operator, [0, 0])
+        row[0] += int(r.healed)
+        row[1] += 1
+    healed = sum(r.healed for r in results)
+    summary = {"mutants": len(results), "healed": healed,
+               "rate": round(healed / len(results), 3) if results else 0.0,
+               "false_claims": sum(r.false_claim for r in results),
+               "median_heal_s": statistics.median([r.heal_s for r in results]) if results else 0,
+               "per_operator": per_op}
+    if args.json:
+        print(json.dumps({"summary": summary, "mutants": [asdict(r) for r in results]}, indent=2))
+    else:
+        for r in results:
+            print(f"{r.package:<20}{'healed' if r.healed else 'NOT':<8}"
+                  f"{'claim' if r.claimed_healthy else '-':<7}{r.heal_s:>7.1f}s  {r.mutation}"
+                  f"  [{','.join(r.sources)}] {'; '.join(r.failures)[:120]}")
+        for op, (ok, total) in sorted(per_op.items()):
+            print(f"  {op:<20}{ok}/{total}")
+        print(f"healed {healed}/{len(results)} ({summary['rate']:.0%}), false claims "
+              f"{summary['false_claims']}, median heal {summary['median_heal_s']}s")
+    return 1 if summary["false_claims"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
