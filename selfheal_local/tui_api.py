@@ -174,25 +174,77 @@ def adapter_action(healer: Any, action: str, adapter_id: str, pattern: str = "")
 
 # ---------------------------------------------------------------------------- training
 def training_overview(healer: Any) -> dict[str, Any]:
-    """Pairs per pattern since the last run and the next scheduled run time."""
+    """Pairs per pattern since the last round, the schedule, the last round's outcome."""
+    from collections import Counter
+
     nightly = _module("selfheal_local.nightly", "training (selfheal_local.nightly)")
+    from .memory.pairs import pair_pattern
+
     home = healer.project.config.home_dir()
-    overview = getattr(nightly, "overview", None)
-    if not callable(overview):
-        raise NotAvailable("training is not available yet (selfheal_local.nightly.overview)")
-    return dict(overview(home))
+    runs = nightly.history(home)
+    last = runs[0] if runs else {}
+    since = str(last.get("started", ""))
+
+    def created(pair: dict[str, Any]) -> str:
+        meta = pair.get("metadata") or {}
+        return str(pair.get("created_at") or meta.get("created_at") or "")
+
+    pairs = nightly.read_pairs(home)
+    due = Counter(pair_pattern(p) for p in pairs if created(p) > since)
+    schedule_dir = nightly.training_dir(home) / "schedule"
+    installed = (schedule_dir / "jobs.sqlite").is_file()
+    model = healer.project.config.model
+    return {
+        "pairs_total": len(pairs),
+        "pairs_since_last_run": dict(sorted(due.items())),
+        "schedule": "installed (`selfheal train --schedule` shows the next run)" if installed
+        else "not installed (`selfheal train --schedule CRON`)",
+        "last_run": since or "never",
+        "last_adapters": [(a.get("name"), a.get("promoted"), a.get("reason"))
+                          for a in last.get("adapters", [])],
+        "model": model if model and not model.startswith(("http://", "https://")) else "",
+    }
 
 
 def train_now(
     healer: Any, progress: Callable[[dict[str, Any]], None], cancel: threading.Event
 ) -> dict[str, Any]:
-    """Run one training round now; ``progress`` gets step/loss/stage dicts as it goes."""
+    """Run one training round now; ``progress`` gets name/step/total/loss as it goes.
+
+    A round cannot be stopped half-way (a half-trained adapter is never promoted anyway);
+    ``cancel`` set before the round starts skips it.
+    """
     nightly = _module("selfheal_local.nightly", "training (selfheal_local.nightly)")
-    run = getattr(nightly, "run_now", None)
-    if not callable(run):
-        raise NotAvailable("training is not available yet (selfheal_local.nightly.run_now)")
-    return dict(run(healer.project.config, progress=progress, cancel=cancel,
-                    engine=healer.engine))
+    gate_mod = _module("selfheal_local.nightly_gate", "the training gate")
+    config = healer.project.config
+    model = config.model
+    if not model or model.startswith(("http://", "https://")):
+        raise NotAvailable("training needs a local base model directory: set model = DIR")
+    if cancel.is_set():
+        raise NotAvailable("cancelled before the round started")
+    engine = healer.engine if getattr(healer.engine, "model_dir", None) else None
+    if engine is None:
+        from models.engine_hf import HFEngine
+
+        engine = HFEngine(model, load_in_4bit=config.load_in_4bit)
+    from .factory import make_sandbox
+
+    options = nightly.RoundOptions(model=str(Path(model).expanduser().resolve()))
+    gate = gate_mod.HeldoutGate(engine, make_sandbox(config))
+
+    def on_step(name: str, step: int, total: int, loss: float | None) -> None:
+        update: dict[str, Any] = {"stage": "training", "pattern": name, "step": step,
+                                  "total": total}
+        if loss is not None:
+            update["loss"] = loss
+        progress(update)
+
+    record = nightly.NightlyRound(config.home_dir(), options, engine=engine, gate=gate,
+                                  progress=on_step).run()
+    promoted = [a["name"] for a in record.get("adapters", []) if a.get("promoted")]
+    return {"gate": "; ".join(f"{a['name']}: {a['reason']}" for a in record.get("adapters", []))
+            or "nothing trained", "promoted": ", ".join(promoted) or "none",
+            "hot_loaded": ", ".join(promoted) or "none", "record": record}
 
 
 __all__ = [

@@ -10,10 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tui_helpers import NO_HEAVY, settle
 
 from tui.app import SelfHealApp
-
-from tui_helpers import NO_HEAVY, settle
 
 SIZES = [pytest.param((120, 40), id="120x40"), pytest.param((80, 24), id="80x24")]
 
@@ -32,7 +31,9 @@ def after(*keys: str, heal: bool = False):
             assert state.status == "fixable", state.note
         for key in keys:
             await pilot.press(key)
-        await pilot.app.workers.wait_for_complete()
+        for _ in range(3):  # a pushed screen starts its workers once mounted
+            await pilot.pause(0.2)
+            await pilot.app.workers.wait_for_complete()
         await pilot.pause(0.3)
 
     return run_before

@@ -45,6 +45,7 @@ class AdaptersScreen(Screen):
             "id", "base", "error types", "version", "success", "priority", "on")
         self.query_one("#routing", DataTable).add_columns("pattern", "adapter", "pinned")
         self.query_one("#pin-pattern", Input).display = False
+        self.query_one("#adapters", DataTable).focus()
         self.action_reload()
 
     def say(self, message: str) -> None:

@@ -65,6 +65,7 @@ class MemoryScreen(Screen):
         self.query_one("#fixes", DataTable).add_columns("pattern", "source", "message", "score")
         self.query_one("#rules", DataTable).add_columns("id", "pattern", "accepted", "rule")
         self.query_one("#memory-note", Static).display = False
+        self.query_one("#fixes", DataTable).focus()
         self.action_reload()
 
     # ------------------------------------------------------------------ loading
@@ -82,6 +83,7 @@ class MemoryScreen(Screen):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.search(event.value)
+        self.query_one("#fixes", DataTable).focus()
 
     def action_similar(self) -> None:
         finding = self.app.main.findings.selected if self.app.healer else None

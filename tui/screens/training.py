@@ -53,6 +53,7 @@ class TrainingScreen(Screen):
         self.cancel_event = threading.Event()
         self.losses: list[float] = []
         self.running = False
+        self.query_one("#train-progress", ProgressBar).display = False
         self.action_reload()
 
     def say(self, message: str) -> None:
@@ -80,15 +81,21 @@ class TrainingScreen(Screen):
         self.app.call_from_thread(self.show, overview)
 
     def show(self, overview: dict[str, Any]) -> None:
-        self.say("" if overview.get("pairs_since_last_run") else
-                 "no new pairs since the last run: accept some fixes first")
+        notes = []
+        if not overview.get("model"):
+            notes.append("not configured: training needs a local base model directory "
+                         "(model = DIR in [tool.selfheal] or --model DIR)")
+        if not overview.get("pairs_since_last_run"):
+            notes.append("no new accepted pairs since the last run: accept some fixes first")
+        self.say("\n".join(notes))
         schedule = Text()
-        schedule.append("schedule ", style="dim")
-        schedule.append(str(overview.get("schedule") or "not installed (`selfheal train --schedule`)"))
-        schedule.append("\nnext run ", style="dim")
-        schedule.append(str(overview.get("next_run") or "-"))
-        schedule.append("\nlast run ", style="dim")
-        schedule.append(str(overview.get("last_run") or "never"))
+        for label, key in (("schedule", "schedule"), ("last run", "last_run"),
+                           ("pairs", "pairs_total")):
+            schedule.append(f"{label:>9} ", style="dim")
+            schedule.append(f"{overview.get(key, '-')}\n")
+        for name, promoted, reason in overview.get("last_adapters", []):
+            schedule.append(f"{name:>9} ", style="dim")
+            schedule.append(f"{'promoted' if promoted else 'not promoted'} ({reason})\n")
         self.query_one("#schedule", Static).update(schedule)
         self.query_one("#pairs", Static).update(overview_table(overview))
 
@@ -100,10 +107,14 @@ class TrainingScreen(Screen):
         self.cancel_event = threading.Event()
         self.losses = []
         self.query_one("#gate", Static).update("")
+        self.query_one("#train-progress", ProgressBar).display = True
         self.train(self.cancel_event)
 
     def action_cancel(self) -> None:
         self.cancel_event.set()
+        if self.running:
+            self.notify("a round in progress finishes its current adapter; nothing half-trained "
+                        "is ever promoted", timeout=6)
 
     @work(thread=True, exclusive=True, group="training")
     def train(self, cancel: threading.Event) -> None:

@@ -28,10 +28,10 @@ class ProjectHeader(Widget):
         part("project", self.project, "bold cyan")
         part("tests", self.tests)
         part("sandbox", self.sandbox, "bold" if self.sandbox != "none" else "bold red")
+        part("job", self.job, "bold green" if self.job == "idle" else "bold magenta")
         text.append("\n")
         part("engine", self.engine)
         part("memory", self.memory)
         part("auto-apply", self.auto_apply, "bold yellow" if self.auto_apply != "off" else "bold")
         part("suite", self.suite)
-        part("job", self.job, "bold green" if self.job == "idle" else "bold magenta")
         return text
