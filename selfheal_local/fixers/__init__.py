@@ -8,7 +8,7 @@ from .base import RuleSource, make_patch, rule, rules_for
 
 BUILTIN_RULE_MODULES: tuple[str, ...] = (
     "names", "imports", "attributes", "typeerrors", "calls", "lookups", "arith", "syntax", "lint",
-    "values", "modelwork", "signatures", "swaps", "nones",
+    "values", "modelwork", "signatures", "swaps", "nones", "conversions",
 )
 """Modules under ``selfheal_local.fixers`` whose import registers rules."""
 
