@@ -29,7 +29,8 @@ def bundled_model_dir() -> Path:
 class Embedder:
     """Turns signatures into unit vectors with a model read from ``model_dir`` (lazy, once)."""
 
-    def __init__(self, model_dir: str | os.PathLike[str], *, device: str = "cpu") -> None:
+    def __init__(self, model_dir: str | os.PathLike[str], *, device: str = "cpu",
+                 threads: int | None = None) -> None:
         self.model_dir = Path(model_dir).expanduser()
         if not self.model_dir.is_dir():
             raise MemoryUnavailable(
@@ -44,6 +45,8 @@ class Embedder:
                 "(no modules.json or config.json)"
             )
         self.device = device
+        self.threads = threads
+        """CPU threads for torch (process-wide); 1 is far faster on a crowded CPU."""
         self._model = None
         self._lock = threading.Lock()
 
@@ -76,6 +79,11 @@ class Embedder:
                 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
                 try:
                     from sentence_transformers import SentenceTransformer
+
+                    if self.threads:
+                        import torch
+
+                        torch.set_num_threads(self.threads)
 
                     self._model = SentenceTransformer(
                         str(self.model_dir), device=self.device, local_files_only=True

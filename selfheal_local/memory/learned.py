@@ -133,20 +133,14 @@ class LearnedRuleSource:
     def propose(self, diagnosis: Diagnosis, project: Project) -> Iterator[Patch]:
         from selfheal_local.fixers.base import make_patch
 
+        from .replay import re_express
+
         rules = [r for r in self.rules.list() if r.get("pattern") == diagnosis.pattern]
-        if not rules or not diagnosis.file:
-            return
-        try:
-            text = project.read(diagnosis.file)
-        except (SelfHealError, OSError) as exc:
-            log.debug("learned rules: cannot read %s: %s", diagnosis.file, exc)
-            return
-        modules = {m.split(".")[0] for m in project.modules}
         seen: set[str] = set()
         for rule in sorted(rules, key=lambda r: -int(r.get("accepted", 0))):
-            for new_text in transform.apply(rule["transformation"], diagnosis, text, modules):
+            for path, new_text in re_express(rule["transformation"], diagnosis, project):
                 patch = make_patch(
-                    diagnosis, project, {diagnosis.file: new_text},
+                    diagnosis, project, {path: new_text},
                     f"learned rule {rule['id']} ({rule['description']}; accepted "
                     f"{rule['accepted']} times)",
                     confidence=min(0.9, 0.5 + 0.05 * int(rule.get("accepted", 0))),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from selfheal_local.errors import SelfHealError
 from selfheal_local.types import Diagnosis, Patch
@@ -17,6 +17,31 @@ if TYPE_CHECKING:
     from .store import FixMemory
 
 log = logging.getLogger(__name__)
+
+
+def re_express(transformation: dict[str, Any], diagnosis: Diagnosis,
+               project: Project) -> Iterator[tuple[str, str]]:
+    """``(path, new text)`` for each way the transformation fits the project now.
+
+    A fix made where the error showed goes to the diagnosed file; a fix made elsewhere (a
+    failing test fixed in the code under test) goes to the same path when the project has it.
+    """
+    modules = {m.split(".")[0] for m in project.modules}
+    if transformation.get("site", "diagnosed") == "diagnosed":
+        targets = [(diagnosis.file, True)] if diagnosis.file else []
+    else:
+        path = str(transformation.get("path", ""))
+        targets = [(path, False)] if path in project.python_files else []
+    for path, here in targets:
+        if project.is_protected(path):
+            continue
+        try:
+            text = project.read(path)
+        except (SelfHealError, OSError) as exc:
+            log.debug("cannot read %s: %s", path, exc)
+            continue
+        for new_text in transform.apply(transformation, diagnosis, text, modules, here=here):
+            yield path, new_text
 
 
 class MemorySource:
@@ -32,10 +57,8 @@ class MemorySource:
     def propose(self, diagnosis: Diagnosis, project: Project) -> Iterator[Patch]:
         from selfheal_local.fixers.base import make_patch
 
-        if not diagnosis.file:
-            return
         try:
-            text = project.read(diagnosis.file)
+            text = project.read(diagnosis.file) if diagnosis.file else ""
             hits = self.memory.nearest(diagnosis, self.k, file_text=text)
         except (SelfHealError, OSError) as exc:
             log.warning("memory replay skipped: %s", exc)
@@ -43,7 +66,6 @@ class MemorySource:
         except Exception as exc:  # a broken memory must not stop the heal
             log.warning("memory replay skipped: %s", exc)
             return
-        modules = {m.split(".")[0] for m in project.modules}
         seen_keys: set[str] = set()
         seen_diffs: set[str] = set()
         for hit in hits:
@@ -52,9 +74,9 @@ class MemorySource:
                 continue
             seen_keys.add(hit["transform_key"])
             origin = f"{hit['project']}" if hit["project"] else "another project"
-            for new_text in transform.apply(t, diagnosis, text, modules):
+            for path, new_text in re_express(t, diagnosis, project):
                 patch = make_patch(
-                    diagnosis, project, {diagnosis.file: new_text},
+                    diagnosis, project, {path: new_text},
                     f"replays past fix {hit['id']} from {origin} "
                     f"({transform.describe(t)}; similarity {hit['score']:.2f}"
                     + (f", failed {hit['failures']}x before" if hit["failures"] else "") + ")",

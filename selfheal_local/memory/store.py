@@ -127,13 +127,17 @@ class FixMemory:
         if self._writes_since_optimize >= self.optimize_every or not self._indexed.get(name):
             self.maintain()
 
-    def store_pairs(self, pairs: list[dict[str, Any]], *, locked: bool = False) -> int:
-        """Embed and upsert success pairs (ids keep it idempotent); returns how many given."""
+    def store_pairs(self, pairs: list[dict[str, Any]], *, locked: bool = False,
+                    vectors: list[list[float]] | None = None) -> int:
+        """Embed and upsert success pairs (ids keep it idempotent); returns how many given.
+
+        ``vectors``: already computed by this memory's model (bulk imports, the benchmark).
+        """
         if not pairs:
             return 0
         sigs = [str(p.get("metadata", {}).get("signature") or text_signature(p["input"]))
                 for p in pairs]
-        vectors = self.embedder.embed(sigs)
+        vectors = vectors if vectors is not None else self.embedder.embed(sigs)
         rows = [schema.fix_row(p, sig, vec, self.embedder.model_id)
                 for p, sig, vec in zip(pairs, sigs, vectors, strict=True)]
         self._upsert("fixes", rows, locked=locked)

@@ -183,7 +183,9 @@ def extract(diagnosis: Diagnosis, patch: Patch) -> dict[str, Any] | None:
             return None
     if not steps or len(steps) > MAX_STEPS:
         return None
-    return {"version": 1, "pattern": diagnosis.pattern, "steps": steps}
+    site = "diagnosed" if edit.path == diagnosis.file else "elsewhere"
+    return {"version": 1, "pattern": diagnosis.pattern, "site": site, "path": edit.path,
+            "steps": steps}
 
 
 def transform_key(transformation: dict[str, Any]) -> str:
@@ -271,15 +273,18 @@ def _vocabulary(text: str) -> set[str]:
     return {t.text for ln in text.splitlines() for t in tokenize_line(ln) if t.is_identifier}
 
 
-def _candidate_lines(text: str, diagnosis: Diagnosis) -> list[int]:
+def _candidate_lines(text: str, diagnosis: Diagnosis | None) -> list[int]:
     total = len(text.splitlines())
+    if diagnosis is None:  # not the diagnosed file: every line is a candidate
+        return list(range(1, total + 1))
     first = [diagnosis.line] if 0 < diagnosis.line <= total else []
     start, end = diagnosis.function_span
     rest = [i for i in range(max(1, start), min(total, end) + 1) if i != diagnosis.line]
     return first + rest
 
 
-def _apply_edit_line(step: dict[str, Any], text: str, diagnosis: Diagnosis) -> list[str]:
+def _apply_edit_line(step: dict[str, Any], text: str, diagnosis: Diagnosis,
+                     here: bool) -> list[str]:
     lines = text.splitlines(keepends=True)
     vocabulary = _vocabulary(text)
     levels = [(step["context_left"], step["context_right"]),
@@ -289,7 +294,7 @@ def _apply_edit_line(step: dict[str, Any], text: str, diagnosis: Diagnosis) -> l
             continue
         pattern = left + step["old"] + right
         results: list[str] = []
-        for lineno in _candidate_lines(text, diagnosis):
+        for lineno in _candidate_lines(text, diagnosis if here else None):
             line = lines[lineno - 1]
             toks = tokenize_line(line)
             for at in range(len(toks)):
@@ -311,10 +316,11 @@ def _apply_edit_line(step: dict[str, Any], text: str, diagnosis: Diagnosis) -> l
     return []
 
 
-def _apply_insert_before(step: dict[str, Any], text: str, diagnosis: Diagnosis) -> list[str]:
+def _apply_insert_before(step: dict[str, Any], text: str, diagnosis: Diagnosis,
+                         here: bool) -> list[str]:
     lines = text.splitlines(keepends=True)
     vocabulary = _vocabulary(text)
-    for lineno in _candidate_lines(text, diagnosis):
+    for lineno in _candidate_lines(text, diagnosis if here else None):
         line = lines[lineno - 1]
         toks = tokenize_line(line)
         for at in range(len(toks)):
@@ -368,8 +374,12 @@ def _apply_import(step: dict[str, Any], text: str, diagnosis: Diagnosis,
 
 
 def apply(transformation: dict[str, Any], diagnosis: Diagnosis, text: str,
-          modules: set[str] = frozenset()) -> list[str]:
-    """New texts of the diagnosed file with the transformation re-expressed there (may be [])."""
+          modules: set[str] = frozenset(), *, here: bool = True) -> list[str]:
+    """New texts of a file with the transformation re-expressed there (may be []).
+
+    ``here``: ``text`` is the diagnosed file (the failing line is tried first); otherwise
+    it is the file the past fix edited, and every line is a candidate site.
+    """
     if transformation.get("pattern") != diagnosis.pattern:
         return []
     known = set(modules) | set(sys.stdlib_module_names)
@@ -380,9 +390,9 @@ def apply(transformation: dict[str, Any], diagnosis: Diagnosis, text: str,
         nxt: list[str] = []
         for current in texts:
             if step["kind"] == "edit_line":
-                nxt.extend(_apply_edit_line(step, current, diagnosis))
+                nxt.extend(_apply_edit_line(step, current, diagnosis, here))
             elif step["kind"] == "insert_before":
-                nxt.extend(_apply_insert_before(step, current, diagnosis))
+                nxt.extend(_apply_insert_before(step, current, diagnosis, here))
             else:
                 nxt.extend(_apply_import(step, current, diagnosis, known))
         texts = list(dict.fromkeys(nxt))[:MAX_ALTERNATIVES]
