@@ -240,8 +240,12 @@ class LoRaTrainer:
         started = time.monotonic()
         dataset = self.preprocess_data(self.load_data(data_path))
         assistant_only = "messages" in dataset.column_names
+        from transformers import set_seed
+
         work_dir = self.output_dir / f".tmp-work-{uuid.uuid4().hex[:8]}"
+        work_dir.mkdir(parents=True)
         try:
+            set_seed(self.config.seed)  # LoRA init and data order: same data, same adapter
             trainer = SFTTrainer(
                 model=self.load_model(),
                 args=self.sft_config(work_dir, assistant_only),

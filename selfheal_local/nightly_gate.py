@@ -87,8 +87,11 @@ class HeldoutGate:
     def __call__(self, adapter: str | None, record: Mapping[str, Any]) -> tuple[bool, str]:
         messages = [dict(m) for m in record["messages"][:-1]]
         accepted = str(record["messages"][-1]["content"])
+        # a fix far longer than the accepted one is not a fix: do not wait for it (a token
+        # is at least a character, so this allows about twice the accepted fix's tokens)
+        budget = min(self.max_tokens, 64 + len(accepted))
         answer = self.engine.complete(
-            messages, adapter=adapter, n=1, temperature=0.0, max_tokens=self.max_tokens
+            messages, adapter=adapter, n=1, temperature=0.0, max_tokens=budget
         )[0]
         code = extract_code(answer)
         try:
