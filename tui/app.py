@@ -45,7 +45,7 @@ def display_path(path: Path, cwd: Path | None = None) -> str:
 class SelfHealApp(App[None]):
     """Find, heal, review, accept, reject and undo, with the keyboard alone."""
 
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses live elsewhere
     TITLE = "selfheal"
     ENABLE_COMMAND_PALETTE = False
     BINDINGS = [

@@ -65,11 +65,13 @@ class MainScreen(JobsMixin, Screen):
         yield LogPanel(self.app.log_handler, id="log")
         yield Footer()
 
+    _detail_timer = None
+
     def on_mount(self) -> None:
         header = self.query_one(ProjectHeader)
         header.project = self.app.display_path
         self.query_one(FindingsTable).focus()
-        self.open_project()
+        self.call_after_refresh(self.open_project)  # first paint before any import work
         if self.app.watch_interval_s > 0:
             self.set_interval(self.app.watch_interval_s, self.poll_watch)
 
@@ -83,7 +85,10 @@ class MainScreen(JobsMixin, Screen):
         return self.findings.selected
 
     def on_findings_table_selected(self, message: FindingsTable.Selected) -> None:
-        self.show_finding(message.finding)
+        # holding an arrow key over 5,000 rows: draw the detail once the cursor rests
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+        self._detail_timer = self.set_timer(0.05, lambda: self.show_finding(message.finding))
 
     def on_candidates_table_chosen(self, message: CandidatesTable.Chosen) -> None:
         self.show_diff(message.patch_id)

@@ -30,15 +30,24 @@ class CandidatesTable(DataTable):
             self.add_column(name, key=name)
 
     def show(self, rows: Sequence[Any], selected: str | None = None) -> None:
+        """Show ``rows``: cells of known candidates are updated in place, new ones appended
+        (a search streams hundreds; redrawing the table per event would block the UI)."""
         keep = selected or self.selected_id
-        with self.app.batch_update():
+        wanted = [row.patch_id for row in rows]
+        if list(self.rows) != wanted[: len(self.rows)]:
             self.clear()
-            for row in rows:
-                self.add_row(Text(row.state, style=STATE_STYLE.get(row.state, "")), row.source,
-                             f"{row.confidence:.2f}", row.explanation, Text(row.reason, style="red"),
+        for row in rows:
+            state = Text(row.state, style=STATE_STYLE.get(row.state, ""))
+            reason = Text(row.reason, style="red")
+            if row.patch_id in self.rows:
+                if str(self.get_cell(row.patch_id, "state")) != row.state:
+                    self.update_cell(row.patch_id, "state", state)
+                    self.update_cell(row.patch_id, "reason", reason)
+            else:
+                self.add_row(state, row.source, f"{row.confidence:.2f}", row.explanation, reason,
                              key=row.patch_id)
-            if keep and keep in self.rows:
-                self.move_cursor(row=self.get_row_index(keep))
+        if keep and keep in self.rows:
+            self.move_cursor(row=self.get_row_index(keep))
 
     @property
     def selected_id(self) -> str | None:
