@@ -281,6 +281,9 @@ def mutations_of(src: SourceText, fn: ast.FunctionDef | ast.AsyncFunctionDef) ->
             found.extend(_compare(src, node))
         elif isinstance(node, ast.BinOp | ast.AugAssign):
             found.extend(_arith(src, node))
+            if (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Sub)
+                    and isinstance(node.right, ast.Constant) and node.right.value in (1, 2)):
+                found.extend(_plus_minus(src, node, "offset"))  # ``n - 1`` computed anywhere
         elif isinstance(node, ast.BoolOp):
             found.extend(_boolop(src, node))
         elif isinstance(node, ast.Call):
