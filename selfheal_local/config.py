@@ -5,6 +5,7 @@ Every path default is resolved here and nowhere else; importing this module read
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 import tomllib
@@ -133,6 +134,9 @@ class Config:
 
 
 _FIELDS = {f.name: f for f in fields(Config)}
+_POSITIVE = frozenset({"test_timeout_s", "max_steps", "memory_limit_mb", "cpu_limit_s",
+                       "file_size_limit_mb", "process_limit"})
+"""Settings that are limits: zero or less is a mistake, not a way to switch something off."""
 
 
 def _coerce(raw: dict[str, Any], origin: str) -> dict[str, Any]:
@@ -165,6 +169,10 @@ def _coerce(raw: dict[str, Any], origin: str) -> dict[str, Any]:
             raise ConfigError(
                 f"{origin}: '{key}' must be {type(default).__name__}, got {value!r}"
             ) from None
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ConfigError(f"{origin}: '{key}' must be a finite number, got {value!r}")
+        if name in _POSITIVE and not value > 0:
+            raise ConfigError(f"{origin}: '{key}' must be more than 0, got {value!r}")
         out[name] = value
     return out
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from .config import Config, load_config
+from .errors import BadInputError
 from .project import Project
 from .protocols import CandidateSource, Sandbox
 
@@ -104,6 +107,22 @@ def make_sources(config: Config, *, memory: Any = None, engine: Any = None) -> l
     return sources
 
 
+def check_test_command(project: Project, config: Config) -> None:
+    """BadInputError when the test command cannot even start: then no fix could be proven."""
+    argv = config.test_argv(project.root)
+    exe = argv[0]
+    if "/" in exe:
+        path = Path(exe) if os.path.isabs(exe) else project.root / exe
+        found = path.is_file() and os.access(path, os.X_OK)
+    else:
+        found = shutil.which(exe) is not None
+    if not found:
+        raise BadInputError(
+            f"the test command {' '.join(argv)!r} cannot start: {exe!r} is not an executable "
+            "here; fix test_command or python in [tool.selfheal]"
+        )
+
+
 def open_healer(
     path: str | os.PathLike[str],
     overrides: dict[str, Any] | None = None,
@@ -119,6 +138,7 @@ def open_healer(
     project = Project.open(path)
     config = load_config(project.root, overrides)
     project.config = config
+    check_test_command(project, config)
     notes: list[str] = []
     sandbox = sandbox or make_sandbox(config)
     if sandbox.isolation == "none":

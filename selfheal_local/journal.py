@@ -248,6 +248,8 @@ class Journal:
 
     def undo(self, *, all_entries: bool = False) -> list[JournalEntry]:
         """Restore the last applied heal (or every one, newest first). Returns what was undone."""
+        if not self.dir.is_dir():  # say so without creating .selfheal/ in a project never healed
+            raise JournalError("nothing to undo: this project has no selfheal journal")
         with self._locked():
             self.recover()
             committed = [e for e in self.entries() if e.state == "committed"]

@@ -19,6 +19,7 @@ from typing import Any
 
 from .analyze import diagnose
 from .detect.scan import ScanResult, findings_from_report, scan
+from .errors import ApplyError, UnsafeEditError
 from .journal import Journal, JournalEntry
 from .project import Project
 from .protocols import CandidateSource, Memory, Sandbox
@@ -136,6 +137,8 @@ class Healer:
         self.project.forget()
         result = scan(self.project, self.sandbox, tests=tests)
         self.findings = list(result.findings)
+        # what a person should know that is not breakage (no tests, files too large to parse)
+        self.notes.extend(n for n in result.notes if n not in self.notes)
         if result.tests is not None:
             self.baseline = result.tests
         self._fingerprint = _fingerprint(self.project)
@@ -344,7 +347,12 @@ class Healer:
                     outcome.finding, outcome.diagnosis.pattern, tuple(outcome.sources_tried),
                     tuple(outcome.attempts), "rejected by the user")
                 continue
-            applied.append(self.apply(outcome, accepted_by="user" if confirm else "auto"))
+            try:
+                applied.append(self.apply(outcome, accepted_by="user" if confirm else "auto"))
+            except (ApplyError, UnsafeEditError) as exc:  # read-only, changed, outside: nothing written
+                failed[pending[0].id] = Failure(
+                    outcome.finding, outcome.diagnosis.pattern, tuple(outcome.sources_tried),
+                    tuple(outcome.attempts), f"validated fix not applied: {exc}")
         healthy = not self.findings and (self.baseline is None or self.baseline.ok)
         result = HealResult(
             healthy=healthy,
