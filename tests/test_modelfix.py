@@ -155,6 +155,8 @@ def test_nothing_is_applied_when_every_round_fails(tmp_path):
 
 @pytest.mark.slow
 def test_tiny_model_adapter_heals_and_without_it_nothing_is_applied(tmp_path):
+    import torch
+
     from models.adapters import AdapterManager, AdapterMetadata
     from models.engine_hf import HFEngine
     from models.quick_lora import fit_lora
@@ -162,6 +164,7 @@ def test_tiny_model_adapter_heals_and_without_it_nothing_is_applied(tmp_path):
     from selfheal_local.factory import open_healer
     from selfheal_local.modelfix import build_messages
 
+    torch.set_num_threads(1)  # the CPU is shared: one thread is faster than oversubscribed two
     home = tmp_path / "home"
     model_dir = build_tiny_model(tmp_path / "tiny")
     # the exact prompt the heal will send, from the real detectors and analysis

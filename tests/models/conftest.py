@@ -9,6 +9,14 @@ from models.quick_lora import fit_lora
 from models.tiny import build_tiny_model
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _one_torch_thread():
+    import torch
+
+    # the CPU is shared with other jobs: one thread beats two oversubscribed ones
+    torch.set_num_threads(1)
+
+
 @pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory):
     return build_tiny_model(tmp_path_factory.mktemp("tiny") / "model")
