@@ -203,7 +203,15 @@ class Healer:
                       patch_id=patch.id, data={"passed": verdict.passed, "stage": verdict.stage})
             if not verdict.passed and self.memory is not None and patch.source != "search":
                 self._safely(self.memory.record_failure, outcome.diagnosis, patch, verdict.reason)
+            self._record_outcome(patch, verdict)
         return results
+
+    def _record_outcome(self, patch: Patch, verdict: Verdict) -> None:
+        """Tell the source that produced ``patch`` how it fared (adapter success rates)."""
+        for source in self.sources:
+            record = getattr(source, "record_outcome", None)
+            if source.name == patch.source and callable(record):
+                self._safely(record, patch, verdict)
 
     def _safely(self, fn: Callable[..., Any], *args: Any, **kw: Any) -> None:
         try:
@@ -219,12 +227,22 @@ class Healer:
         return min(passed, key=lambda pv: (pv[0].size, -pv[0].confidence))
 
     def _try(
-        self, outcome: FixOutcome, patches: Iterable[Patch], limit: int, cancel: threading.Event | None
+        self,
+        outcome: FixOutcome,
+        patches: Iterable[Patch],
+        limit: int,
+        cancel: threading.Event | None,
+        budget_s: float | None = None,
     ) -> bool:
         batch_size = max(1, self.project.config.workers())
         stream: Iterator[Patch] = islice(iter(patches), limit)
+        deadline = time.monotonic() + budget_s if budget_s else None
         while True:
             self._check(cancel)
+            if deadline is not None and time.monotonic() > deadline:
+                self.notes.append(f"{outcome.finding.location}: search stopped at its "
+                                  f"{budget_s:.0f}s budget")
+                return False
             batch = [p for p in islice(stream, batch_size) if p is not None]
             if not batch:
                 return False
@@ -246,7 +264,8 @@ class Healer:
             outcome.sources_tried.append(source.name)
             try:
                 proposed = source.propose(diagnosis, self.project)
-                if self._try(outcome, proposed, self._limit_for(source), cancel):
+                budget = self.project.config.search_budget_s if source.name == "search" else None
+                if self._try(outcome, proposed, self._limit_for(source), cancel, budget):
                     break
                 revise = getattr(source, "revise", None)
                 for _round in range(self.project.config.max_retries if revise else 0):
