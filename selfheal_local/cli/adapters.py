@@ -222,7 +222,6 @@ def route_table(manager: Any, patterns: list[str]) -> list[dict[str, Any]]:
 
 def _route(args: argparse.Namespace) -> int:
     from models.adapter_meta import GENERAL, normalize_error_type
-
     from selfheal_local.types import PATTERNS
 
     manager = _manager()
