@@ -65,6 +65,7 @@ def _model(config) -> list[dict[str, Any]]:
         try:
             health = make_engine(config).health()
             out.append(_check("engine", True, f"vLLM at {config.model}: {health}"))
+            out.append(_resident(config, list(health.get("adapters", []))))
         except Exception as exc:
             out.append(_check("engine", False, f"vLLM at {config.model} unreachable: {exc}"))
         return out
@@ -72,7 +73,30 @@ def _model(config) -> list[dict[str, Any]]:
     has_config = (path / "config.json").is_file()
     out.append(_check("model", has_config, f"{path}: " + ("local model directory" if has_config else
                       "missing or not a model directory (needs config.json and weights)")))
+    if has_config:
+        out.append(_resident(config, None))
     return out
+
+
+def _resident(config, resident: list[str] | None) -> dict[str, Any]:
+    """The engine's resident adapters (vLLM) or those the embedded engine loads (None)."""
+    from models.adapters import AdapterManager
+    from models.errors import ModelError
+
+    try:
+        active = [a for a in AdapterManager(adapter_dir=config.home_dir() / "adapters").adapters()
+                  if a.enabled]
+    except ModelError as exc:
+        return _check("resident", False, str(exc))
+    if resident is None:
+        names = ", ".join(a.adapter_id for a in active) or "none"
+        return _check("resident", None, f"embedded engine loads the active adapters per heal: {names}")
+    missing = [a.adapter_id for a in active if a.served_name not in resident]
+    detail = f"{len(resident)} resident: {', '.join(resident) or 'none'}"
+    if missing:
+        detail += (f"; active but not resident: {', '.join(missing)} (they load on first use, or "
+                   "run `selfheal adapters activate ID`)")
+    return _check("resident", None if missing else True, detail)
 
 
 def _adapters(config) -> dict[str, Any]:

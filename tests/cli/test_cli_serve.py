@@ -330,3 +330,27 @@ def test_serve_hf_loads_the_active_adapters_and_reports(env, registry, models_di
     assert f"embedded engine: {(models_dir / 'tiny').resolve()} on cpu" in proc.stdout
     assert f"1 adapter(s) resident: {names.served_name}" in proc.stdout
     assert "keys" not in proc.stdout  # deactivated: not loaded
+
+
+def test_doctor_reports_the_servers_resident_adapters(env, registry, running_server):
+    names = registry.get_adapter("names")
+
+    def resident_check() -> dict:
+        proc = selfheal(env, "doctor", "--json", "--model", running_server)
+        checks = {c["name"]: c for c in json.loads(proc.stdout)["checks"]}
+        assert checks["engine"]["ok"] is True, checks["engine"]
+        return checks["resident"]
+
+    before = resident_check()
+    assert before["ok"] is None and "0 resident: none" in before["detail"]
+    assert "active but not resident: names" in before["detail"]
+    httpx.post(f"{running_server}/v1/load_lora_adapter", timeout=10,
+               json={"lora_name": names.served_name, "lora_path": names.path})
+    after = resident_check()
+    assert after == {**after, "ok": True, "detail": f"1 resident: {names.served_name}"}
+
+
+def test_doctor_lists_the_adapters_the_embedded_engine_loads(env, registry, models_dir):
+    proc = selfheal(env, "doctor", "--json", "--model", str(models_dir / "tiny"))
+    checks = {c["name"]: c for c in json.loads(proc.stdout)["checks"]}
+    assert checks["resident"]["detail"].endswith("loads the active adapters per heal: names")
