@@ -241,6 +241,7 @@ class LoRaTrainer:
         dataset = self.preprocess_data(self.load_data(data_path))
         assistant_only = "messages" in dataset.column_names
         from transformers import set_seed
+        from transformers.trainer_callback import PrinterCallback
 
         work_dir = self.output_dir / f".tmp-work-{uuid.uuid4().hex[:8]}"
         work_dir.mkdir(parents=True)
@@ -254,13 +255,16 @@ class LoRaTrainer:
                 peft_config=self.peft_config(),
                 callbacks=[self._step_callback()] if self.on_step else None,
             )
+            # PrinterCallback would print every log dict to stdout (ours reports progress)
+            trainer.remove_callback(PrinterCallback)
             trainer.train()
             self.last_trainer = trainer  # its model: the trained PeftModel (tests inspect it)
             metrics = self._metrics(trainer, len(dataset), time.monotonic() - started)
+            if not trainer.is_world_process_zero():  # under `accelerate launch`: rank 0 saves
+                return metrics
             path = self.save_model(trainer.model, metrics)
         finally:
             shutil.rmtree(work_dir, ignore_errors=True)
-        metrics.adapter_path = str(path)
         log.info("adapter %s trained: %d steps, loss %.4f", path, metrics.steps, metrics.final_loss)
         return metrics
 

@@ -213,7 +213,7 @@ class NightlyRound:
                 "adapters": [],
             }
             for name, (train, held) in work["train"].items():
-                record["adapters"].append(self.train_and_gate(name, train, held, run_id))
+                record["adapters"].append(self._attempt(name, train, held, run_id))
             record["ended"] = datetime.now(UTC).isoformat(timespec="seconds")
             _write_json(training_dir(self.home) / "runs" / f"{run_id}.json", record)
             if pairs and not self.options.pattern:
@@ -221,6 +221,18 @@ class NightlyRound:
                 _write_json(training_dir(self.home) / "state.json",
                             {"last_pair_at": last, "last_run": run_id})  # fmt: skip
         return record
+
+    def _attempt(self, name: str, train: list, held: list, run_id: str) -> dict[str, Any]:
+        """``train_and_gate``; one adapter failing is recorded and the round goes on."""
+        from models.errors import ModelError
+
+        try:
+            return self.train_and_gate(name, train, held, run_id)
+        except (ModelError, SelfHealError, OSError) as exc:
+            log.error("%s: training failed: %s", name, exc)
+            return {"name": None, "pattern": name, "path": None, "promoted": False,
+                    "train_pairs": len(train), "heldout_pairs": len(held),
+                    "reason": f"training failed: {exc}"}  # fmt: skip
 
     def train_and_gate(
         self, name: str, train: list[dict[str, Any]], held: list[dict[str, Any]], run_id: str
@@ -254,8 +266,14 @@ class NightlyRound:
             "heldout_pairs": len(held),
             "metrics": metrics.to_dict(),
         }
-        candidate, current, current_result = self._gate(path, name, held)
-        promote, why = decide(candidate, current_result, self.options.floor)
+        from models.errors import ModelError
+
+        try:
+            candidate, current, current_result = self._gate(path, name, held)
+            promote, why = decide(candidate, current_result, self.options.floor)
+        except ModelError as exc:  # e.g. the engine refuses the adapter: it cannot serve
+            candidate, current, current_result = GateResult(path.name), None, None
+            promote, why = False, f"gate could not run: {exc}"
         entry.update(
             gate={
                 "candidate": candidate.to_dict(),

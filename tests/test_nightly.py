@@ -17,6 +17,9 @@ import pytest
 from models.tiny import build_tiny_model
 from selfheal_local.nightly import NightlyRound, RoundOptions, history, plan
 
+# real training on a shared CPU: minutes, not seconds, when the machine is busy
+pytestmark = pytest.mark.timeout(1800)
+
 CASES = {
     "undefined_variable": {
         "error_type": "NameError",
@@ -273,3 +276,33 @@ def test_plan_groups_by_pattern_adds_the_general_adapter_and_says_why_it_skips(t
     assert later["train"] == {} and {s["reason"] for s in later["skipped"]} == {"no new pairs"}
     only = plan(pairs, RoundOptions(model="m", min_pairs=5, pattern="zero_division_error"))
     assert set(only["train"]) == {"zero_division_error"}
+
+
+def test_rollback_routes_the_pattern_back_to_the_previous_version(first_round):
+    from models.adapter_meta import AdapterMetadata
+    from models.adapters import AdapterManager
+
+    home = first_round[0]
+    adapters = home / "adapters"
+    newer = adapters / "undefined_variable-v9"
+    shutil.copytree(adapters / "undefined_variable-v1", newer)
+    manager = AdapterManager(adapter_dir=adapters)
+    meta = AdapterMetadata(adapter_id=newer.name, version="9", error_types=["undefined_variable"],
+                           tags=["nightly"], success_rate=1.0)  # fmt: skip
+    manager.register_adapter(str(newer), meta)
+    manager.pin("undefined_variable", newer.name)
+    env = {**os.environ, "SELFHEAL_HOME": str(home)}
+    done = subprocess.run(
+        [sys.executable, "-m", "selfheal_local", "train", "--rollback", "undefined_variable"],
+        capture_output=True, text=True, env=env, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "undefined_variable now routes to undefined_variable-v1" in done.stdout
+    reread = AdapterManager(adapter_dir=adapters)
+    assert reread.route("undefined_variable").adapter_id == "undefined_variable-v1"
+    assert newer.name in reread.list_adapters()  # still registered: roll forward is a pin away
+    again = subprocess.run(
+        [sys.executable, "-m", "selfheal_local", "train", "--rollback", "undefined_variable"],
+        capture_output=True, text=True, env=env, timeout=120,
+    )  # fmt: skip
+    assert again.returncode == 2 and "no earlier nightly adapter" in again.stderr

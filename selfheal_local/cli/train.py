@@ -9,6 +9,7 @@ selfheal train --rollback PATTERN
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -42,6 +43,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help='LoRaConfig overrides, e.g. \'{"max_steps": 200}\'')  # fmt: skip
     p.add_argument("--systemd", action="store_true",
                    help="with --schedule: write a systemd user unit instead of running")  # fmt: skip
+    p.add_argument("--server", metavar="URL",
+                   help="a running vLLM server: gate through it and hot-load into it")  # fmt: skip
     p.add_argument("--json", action="store_true", help="print the run record / history as JSON")
 
 
@@ -96,7 +99,8 @@ def _run(args: argparse.Namespace) -> int:
         return _schedule(args, config, home)
     if args.now:
         return _now(args, config, home)
-    raise BadInputError("say what to do: --now, --schedule CRON, --history or --rollback P")
+    print("(no --now / --schedule given: showing the history)", file=sys.stderr)
+    return _history(home, args.json)
 
 
 def _now(args: argparse.Namespace, config: Any, home: Path) -> int:
@@ -113,10 +117,20 @@ def _now(args: argparse.Namespace, config: Any, home: Path) -> int:
         import torch
 
         quantized = torch.cuda.is_available()
-    engine = HFEngine(options.model, load_in_4bit=bool(quantized))
+    server = args.server or (config.model if config.model.startswith("http") else "")
+    if server:  # the serving engine is a vLLM server: gate through it, hot-load into it
+        from models.vllm_client import VLLMEngine
+        from models.vllm_server import attach
+
+        engine: Any = VLLMEngine(attach(server))
+    else:  # embedded: this process serves the gate (a running TUI re-reads the registry)
+        engine = HFEngine(options.model, load_in_4bit=bool(quantized))
     gate = HeldoutGate(engine, make_sandbox(config))
-    with TrainingProgress(enabled=not args.json or sys.stderr.isatty()) as progress:
-        record = NightlyRound(home, options, engine=engine, gate=gate, progress=progress).run()
+    nightly = NightlyRound(home, options, engine=engine, gate=gate)
+    # stdout carries only the result: whatever the libraries print goes to stderr
+    with contextlib.redirect_stdout(sys.stderr), TrainingProgress() as progress:
+        nightly.progress = progress
+        record = nightly.run()
     if args.json:
         print(json.dumps(record, indent=2, default=str))
         return 0
@@ -128,7 +142,7 @@ class TrainingProgress:
     """A rich progress bar per adapter, with the loss as it goes (on stderr)."""
 
     def __init__(self, enabled: bool = True) -> None:
-        self.enabled = enabled
+        self.enabled = enabled and sys.stderr.isatty()
         self._bar: Any = None
         self._tasks: dict[str, Any] = {}
 
@@ -161,11 +175,12 @@ def _print_round(record: dict[str, Any]) -> None:
     if not record["adapters"]:
         print("nothing trained")
     for entry in record["adapters"]:
-        gate = entry["gate"]["candidate"]
         verdict = "promoted" if entry["promoted"] else "not promoted"
-        print(f"{entry['name']}: {verdict} ({entry['reason']})")
-        print(f"    {entry['path']}  held-back {gate['validated']}/{gate['total']}  "
-              f"loss {entry['metrics']['final_loss']:.4f}")  # fmt: skip
+        print(f"{entry['name'] or entry['pattern']}: {verdict} ({entry['reason']})")
+        if entry.get("path"):
+            gate = entry["gate"]["candidate"]
+            print(f"    {entry['path']}  held-back {gate['validated']}/{gate['total']}  "
+                  f"loss {entry['metrics']['final_loss']:.4f}")  # fmt: skip
     for skip in record["skipped"]:
         print(f"{skip['pattern']}: skipped ({skip['reason']})")
 
@@ -181,7 +196,8 @@ def _history(home: Path, as_json: bool) -> int:
         print("no training rounds yet")
     for r in runs:
         done = ", ".join(
-            f"{a['name']} {'promoted' if a['promoted'] else 'kept old'}" for a in r["adapters"]
+            f"{a['name'] or a['pattern']} {'promoted' if a['promoted'] else 'kept old'}"
+            for a in r["adapters"]
         )
         print(f"{r['started']}  {r['run_id']}  {len(r['adapters'])} trained  {done or '-'}")
     return 0
@@ -197,6 +213,8 @@ def _schedule(args: argparse.Namespace, config: Any, home: Path) -> int:
              "--floor", str(options.floor), "--training", json.dumps(options.training)]  # fmt: skip
     if options.pattern:
         child += ["--pattern", options.pattern]
+    if args.server:
+        child += ["--server", args.server]
     if not options.general:
         child.append("--no-general")
     env = {"SELFHEAL_HOME": str(home), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}

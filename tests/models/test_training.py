@@ -9,6 +9,9 @@ import pytest
 from models.training import LoRaConfig, LoRaTrainer, chat_messages
 from models.training_config import TrainingError
 
+# real training on a shared CPU: minutes, not seconds, when the machine is busy
+pytestmark = pytest.mark.timeout(1800)
+
 SYSTEM = "Fix the bug."
 PAIRS = [
     {
