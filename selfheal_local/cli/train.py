@@ -208,19 +208,18 @@ def _schedule(args: argparse.Namespace, config: Any, home: Path) -> int:
     from selfheal_local.nightly import training_dir
 
     options = _options(args, config)
-    child = [sys.executable, "-m", "selfheal_local", "train", "--now", "--json",
-             "--model", options.model, "--min-pairs", str(options.min_pairs),
+    flags = ["--model", options.model, "--min-pairs", str(options.min_pairs),
              "--floor", str(options.floor), "--training", json.dumps(options.training)]  # fmt: skip
     if options.pattern:
-        child += ["--pattern", options.pattern]
+        flags += ["--pattern", options.pattern]
     if args.server:
-        child += ["--server", args.server]
+        flags += ["--server", args.server]
     if not options.general:
-        child.append("--no-general")
+        flags.append("--no-general")
+    child = [sys.executable, "-m", "selfheal_local", "train", "--now", "--json", *flags]
     env = {"SELFHEAL_HOME": str(home), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
     if args.systemd:
-        me = [sys.executable, "-m", "selfheal_local", "train", "--schedule", args.schedule,
-              "--model", options.model, "--min-pairs", str(options.min_pairs)]  # fmt: skip
+        me = [sys.executable, "-m", "selfheal_local", "train", "--schedule", args.schedule, *flags]
         base = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
         unit = write_systemd_unit(base / "systemd" / "user", me, env)
         print(f"wrote {unit}\nenable it: systemctl --user daemon-reload && "
