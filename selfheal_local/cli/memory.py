@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -86,6 +87,8 @@ def _print_rules(rules: list[dict[str, Any]], as_json: bool) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # lance's own deprecation chatter is not for the person at the terminal (-v shows it)
+    os.environ.setdefault("LANCEDB_LOG", "error" if not getattr(args, "verbose", 0) else "warn")
     action = getattr(args, "memory_command", None)
     if action is None:
         raise BadInputError("say what to do: selfheal memory search|list|stats|export|rules|forget")

@@ -158,7 +158,7 @@ def migrate(aside: Path, memory: FixMemory) -> str:
             return f"{head}; it held no fixes table (kept there untouched)"
         rows = old.open_table("fixes").to_arrow().to_pylist()
         pairs = [p for p in (_row_pair(r) for r in rows) if p is not None]
-        memory.store_pairs(pairs, locked=True)
+        memory.store_pairs(pairs)
     except Exception as exc:  # whatever the old dir holds, it stays where it is
         return f"{head}; migration failed ({exc}); the old data is kept there"
     return f"{head}; migrated {len(pairs)} of {len(rows)} fixes (the old dir is kept)"

@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import re
+import threading
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -61,6 +62,8 @@ class FixMemory:
         self._writes_since_optimize = 0
         self._tables: dict[str, Any] = {}
         self._indexed: dict[str, bool] = {}
+        self._thread_lock = threading.RLock()
+        self._lock_depth = 0
         self._open()
 
     @classmethod
@@ -72,14 +75,26 @@ class FixMemory:
 
     @contextmanager
     def _write_lock(self) -> Iterator[None]:
-        lock = self.root.parent / f".{self.root.name}.lock"
-        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            yield
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-            os.close(fd)
+        """Exclusive across processes; re-entrant within this object (flock is per open file,
+        so a nested acquire on a second descriptor would wait for ourselves)."""
+        with self._thread_lock:
+            if self._lock_depth:
+                self._lock_depth += 1
+                try:
+                    yield
+                finally:
+                    self._lock_depth -= 1
+                return
+            fd = os.open(self.root.parent / f".{self.root.name}.lock", os.O_RDWR | os.O_CREAT,
+                         0o644)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                self._lock_depth = 1
+                yield
+            finally:
+                self._lock_depth = 0
+                fcntl.flock(fd, fcntl.LOCK_UN)
+                os.close(fd)
 
     def _open(self) -> None:
         try:
@@ -113,21 +128,18 @@ class FixMemory:
 
     # ---- writing -------------------------------------------------------------------------
 
-    def _upsert(self, name: str, rows: list[dict[str, Any]], *, locked: bool = False) -> None:
+    def _upsert(self, name: str, rows: list[dict[str, Any]]) -> None:
         import pyarrow as pa
 
         data = pa.Table.from_pylist(rows, schema=schema.arrow_schema(name, self.embedder.dim))
-        if locked:
+        with self._write_lock():
             self._table(name).merge_insert("id").when_not_matched_insert_all().execute(data)
-        else:
-            with self._write_lock():
-                self._table(name).merge_insert("id").when_not_matched_insert_all().execute(data)
-        self._writes_since_optimize += len(rows)
-        # the first write builds the indexes; later ones fold in every ``optimize_every`` rows
-        if self._writes_since_optimize >= self.optimize_every or not self._indexed.get(name):
-            self.maintain()
+            self._writes_since_optimize += len(rows)
+            # the first write builds the indexes; later ones fold in every ``optimize_every`` rows
+            if self._writes_since_optimize >= self.optimize_every or not self._indexed.get(name):
+                self.maintain()
 
-    def store_pairs(self, pairs: list[dict[str, Any]], *, locked: bool = False,
+    def store_pairs(self, pairs: list[dict[str, Any]], *,
                     vectors: list[list[float]] | None = None) -> int:
         """Embed and upsert success pairs (ids keep it idempotent); returns how many given.
 
@@ -140,7 +152,7 @@ class FixMemory:
         vectors = vectors if vectors is not None else self.embedder.embed(sigs)
         rows = [schema.fix_row(p, sig, vec, self.embedder.model_id)
                 for p, sig, vec in zip(pairs, sigs, vectors, strict=True)]
-        self._upsert("fixes", rows, locked=locked)
+        self._upsert("fixes", rows)
         for row in rows:
             if row["transform_key"]:
                 self._maybe_promote(row["transform_key"], json.loads(row["transformation"]))
