@@ -33,7 +33,7 @@ DEFAULT_PROTECTED = (
     ".selfheal/**",
 )
 
-DEFAULT_RUFF_SELECT = ("E9", "F", "B006", "B011", "E711", "E712", "E721", "E722", "PLE", "UP")
+DEFAULT_RUFF_SELECT = ("E9", "F", "B006", "B011", "E711", "E712", "E721", "E722", "PLE")
 """Rules used when the project does not configure ruff: real breakage, not style."""
 
 

@@ -69,10 +69,12 @@ class FixOutcome:
     sources_tried: list[str] = field(default_factory=list)
     reason: str = ""
     candidates: list[tuple[Patch, Verdict]] = field(default_factory=list)
+    search_tried: int = 0
 
     def failure(self) -> Failure:
         return Failure(self.finding, self.diagnosis.pattern, tuple(self.sources_tried),
-                       tuple(self.attempts), self.reason or "no candidate passed validation")
+                       tuple(self.attempts), self.reason or "no candidate passed validation",
+                       self.search_tried)
 
 
 def _fingerprint(project: Project) -> dict[str, tuple[int, int]]:
@@ -265,7 +267,10 @@ class Healer:
             try:
                 proposed = source.propose(diagnosis, self.project)
                 budget = self.project.config.search_budget_s if source.name == "search" else None
-                if self._try(outcome, proposed, self._limit_for(source), cancel, budget):
+                found = self._try(outcome, proposed, self._limit_for(source), cancel, budget)
+                if source.name == "search":
+                    outcome.search_tried = int(getattr(source, "tried", 0) or 0)
+                if found:
                     break
                 revise = getattr(source, "revise", None)
                 for _round in range(self.project.config.max_retries if revise else 0):
@@ -305,7 +310,8 @@ class Healer:
                    "pattern": patch.pattern, "finding": outcome.finding.to_dict()}
         entry_id = self.journal.apply(patch.edits, summary)
         patch.status = PatchStatus.APPLIED
-        applied = Applied(patch, outcome.validation.verdict, entry_id)
+        applied = Applied(patch, outcome.validation.verdict, entry_id,
+                          candidates_tried=len(outcome.attempts), search_tried=outcome.search_tried)
         self.emit("apply", patch.explanation, finding_id=outcome.finding.id, patch_id=patch.id,
                   data={"files": patch.files, "journal_id": entry_id})
         if self.project.config.commit:

@@ -343,6 +343,8 @@ class Failure:
     sources_tried: tuple[str, ...]
     attempts: tuple[Attempt, ...]
     reason: str
+    search_tried: int = 0
+    """Mutants the search generated (validated or not) for this finding."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -350,6 +352,8 @@ class Failure:
             "pattern": self.pattern,
             "sources_tried": list(self.sources_tried),
             "attempts": [a.to_dict() for a in self.attempts],
+            "candidates_tried": len(self.attempts),
+            "search_tried": self.search_tried,
             "reason": self.reason,
         }
 
@@ -361,6 +365,9 @@ class Applied:
     patch: Patch
     verdict: Verdict
     journal_id: str = ""
+    candidates_tried: int = 0
+    """Candidates validated for this finding before (and including) the applied one."""
+    search_tried: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -374,6 +381,8 @@ class Applied:
             "diff": self.patch.diff,
             "validation": self.verdict.to_dict(),
             "journal_id": self.journal_id,
+            "candidates_tried": self.candidates_tried,
+            "search_tried": self.search_tried,
         }
 
 

@@ -35,6 +35,22 @@ def _tail(text: str, limit: int = OUTPUT_TAIL) -> str:
     return text if len(text) <= limit else "…" + text[-limit:]
 
 
+ERROR_RULES = ("E9", "F821", "F822", "F823", "F63", "F7", "PLE", "invalid-syntax", "SyntaxError")
+"""ruff rules that are breakage, not style."""
+
+
+def _is_error_rule(code: str) -> bool:
+    return code.startswith(ERROR_RULES)
+
+
+def _has_syntax_error(text: str) -> bool:
+    try:
+        ast.parse(text)
+    except (SyntaxError, ValueError):
+        return True
+    return False
+
+
 def _ruff_keys(findings) -> Counter:
     # compare by rule and message, not line: an edit shifts lines without adding findings
     return Counter((f.code, f.message) for f in findings)
@@ -73,8 +89,13 @@ class Validator:
         for edit in patch.edits:
             if not edit.path.endswith(".py"):
                 continue
-            before = _ruff_keys(ruff_check_text(edit.before, edit.path, self.project))
-            after = _ruff_keys(ruff_check_text(edit.after, edit.path, self.project))
+            before_findings = ruff_check_text(edit.before, edit.path, self.project)
+            after_findings = ruff_check_text(edit.after, edit.path, self.project)
+            if _has_syntax_error(edit.before):
+                # ruff saw only the syntax error before: findings it can see now are not new
+                # unless they are errors in their own right
+                after_findings = [f for f in after_findings if _is_error_rule(f.code)]
+            before, after = _ruff_keys(before_findings), _ruff_keys(after_findings)
             new = after - before
             if new:
                 code, message = next(iter(new))
