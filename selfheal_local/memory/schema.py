@@ -174,6 +174,10 @@ def _indices(table: Any) -> list[Any]:
         return []
 
 
+def has_index(table: Any, column: str) -> bool:
+    return any(list(getattr(i, "columns", ())) == [column] for i in _indices(table))
+
+
 def has_fts(table: Any) -> bool:
     return any("FTS" in str(getattr(i, "index_type", "")).upper() for i in _indices(table))
 

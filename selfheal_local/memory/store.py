@@ -135,6 +135,8 @@ class FixMemory:
         with self._write_lock():
             self._table(name).merge_insert("id").when_not_matched_insert_all().execute(data)
             self._writes_since_optimize += len(rows)
+            if name not in self._indexed:  # another session may have built them already
+                self._indexed[name] = schema.has_index(self._table(name), "pattern")
             # the first write builds the indexes; later ones fold in every ``optimize_every`` rows
             if self._writes_since_optimize >= self.optimize_every or not self._indexed.get(name):
                 self.maintain()
@@ -172,9 +174,10 @@ class FixMemory:
                        accepted_by: str, project: str = "") -> None:
         """Remember an applied fix: a JSONL pair, a row in the fixes table, maybe a rule."""
         try:
-            primary = next((e for e in patch.edits if e.path == diagnosis.file),
-                           patch.edits[0] if patch.edits else None)
-            sig = signature(diagnosis, primary.before if primary else "")
+            # the failing line is read from the diagnosed file's text before the fix; a fix
+            # made in another file leaves the traceback's copy of the line to the signature
+            before = next((e.before for e in patch.edits if e.path == diagnosis.file), "")
+            sig = signature(diagnosis, before)
             transformation = extract(diagnosis, patch)
             extra = {"signature": sig, "transformation": transformation,
                      "transform_key": transform_key(transformation) if transformation else "",
