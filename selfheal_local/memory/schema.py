@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""2: ``failures`` counted on the fix row (1 counted them with a query per search)."""
 SCHEMA_FILE = "schema.json"
 
 _FIX_TEXT = ("id", "signature", "text", "pattern", "error_type", "message", "source", "adapter",
@@ -31,7 +32,8 @@ _NEG_TEXT = ("id", "signature", "pattern", "error_type", "message", "source", "p
              "reason", "diff", "explanation", "replayed_fix_id", "created_at")
 
 HIT_COLUMNS = ["id", "pattern", "error_type", "message", "source", "adapter", "project",
-               "accepted_by", "transform_key", "transformation", "created_at", "pair_json"]
+               "accepted_by", "transform_key", "transformation", "created_at", "pair_json",
+               "failures"]
 
 
 def arrow_schema(name: str, dim: int) -> Any:
@@ -40,6 +42,8 @@ def arrow_schema(name: str, dim: int) -> Any:
     text = _FIX_TEXT if name == "fixes" else _NEG_TEXT
     fields = [pa.field(col, pa.string()) for col in text]
     fields.insert(1, pa.field("vector", pa.list_(pa.float32(), dim)))
+    if name == "fixes":
+        fields.append(pa.field("failures", pa.int32()))
     return pa.schema(fields)
 
 
@@ -63,12 +67,14 @@ def fix_row(pair: dict[str, Any], sig: str, vector: list[float], model_id: str) 
         "embedding_model": model_id,
         "created_at": str(pair.get("created_at") or meta.get("created_at", "")),
         "pair_json": json.dumps(pair, ensure_ascii=False, sort_keys=True),
+        "failures": 0,
     }
 
 
-def hit(row: dict[str, Any], score: float, failures: int) -> dict[str, Any]:
+def hit(row: dict[str, Any], score: float) -> dict[str, Any]:
     """A search result: the row's fields, its score and the failure-adjusted rank score."""
     out = {k: row.get(k, "") for k in HIT_COLUMNS if k != "pair_json"}
+    failures = int(row.get("failures") or 0)
     out["transformation"] = json.loads(row["transformation"]) if row.get("transformation") else None
     out["pair"] = json.loads(row["pair_json"]) if row.get("pair_json") else {}
     out["score"] = round(score, 4)
@@ -81,12 +87,15 @@ def hit(row: dict[str, Any], score: float, failures: int) -> dict[str, Any]:
 def example(h: dict[str, Any]) -> dict[str, Any]:
     """A hit as a few-shot example for the model prompt."""
     meta = h["pair"].get("metadata", {})
+    after = meta.get("function_after", h["pair"].get("output", ""))
     return {
         "id": h["id"],
         "error": f"{h['error_type']}: {h['message']}" if h["error_type"] else
         h["pair"].get("input", "").split("\n", 1)[0],
         "before": meta.get("function_before", h["pair"].get("input", "")),
-        "after": meta.get("function_after", h["pair"].get("output", "")),
+        "after": after,
+        "fix": after or meta.get("diff", ""),
+        "output": after,
         "diff": meta.get("diff", ""),
         "pattern": h["pattern"],
         "source": h["source"],

@@ -128,18 +128,21 @@ class FixMemory:
 
     # ---- writing -------------------------------------------------------------------------
 
-    def _upsert(self, name: str, rows: list[dict[str, Any]]) -> None:
+    def _upsert(self, name: str, rows: list[dict[str, Any]]) -> int:
+        """Insert the rows whose id is new; returns how many were new."""
         import pyarrow as pa
 
         data = pa.Table.from_pylist(rows, schema=schema.arrow_schema(name, self.embedder.dim))
         with self._write_lock():
-            self._table(name).merge_insert("id").when_not_matched_insert_all().execute(data)
+            result = (self._table(name).merge_insert("id").when_not_matched_insert_all()
+                      .execute(data))
             self._writes_since_optimize += len(rows)
             if name not in self._indexed:  # another session may have built them already
                 self._indexed[name] = schema.has_index(self._table(name), "pattern")
             # the first write builds the indexes; later ones fold in every ``optimize_every`` rows
             if self._writes_since_optimize >= self.optimize_every or not self._indexed.get(name):
                 self.maintain()
+        return int(getattr(result, "num_inserted_rows", len(rows)))
 
     def store_pairs(self, pairs: list[dict[str, Any]], *,
                     vectors: list[list[float]] | None = None) -> int:
@@ -206,7 +209,13 @@ class FixMemory:
                 "replayed_fix_id": str(patch.metadata.get("replayed_fix_id", "")),
                 "created_at": now_iso(),
             }
-            self._upsert("negatives", [row])
+            replayed = row["replayed_fix_id"]
+            with self._write_lock():
+                # counted on the fix row so that a search needs no second query; only a new
+                # negative counts (the same rejection recorded twice is one failure)
+                if self._upsert("negatives", [row]) and replayed:
+                    self._table("fixes").update(where=f"id = {_quote(replayed)}",
+                                                values_sql={"failures": "failures + 1"})
         except Exception as exc:  # memory must never stop a heal; say why and go on
             log.warning("memory: could not record the rejected candidate: %s", exc)
 
@@ -227,14 +236,6 @@ class FixMemory:
 
     # ---- reading -------------------------------------------------------------------------
 
-    def _failures(self, ids: list[str]) -> Counter[str]:
-        if not ids or self._table("negatives").count_rows() == 0:
-            return Counter()
-        where = f"replayed_fix_id IN ({', '.join(_quote(i) for i in ids)})"
-        rows = (self._table("negatives").search().where(where).select(["replayed_fix_id"])
-                .limit(100_000).to_list())
-        return Counter(r["replayed_fix_id"] for r in rows)
-
     def search_vector(self, vector: list[float], k: int = 5,
                       pattern: str | None = None) -> list[dict[str, Any]]:
         """The k nearest fixes (same pattern when given), failures down-ranked."""
@@ -246,11 +247,7 @@ class FixMemory:
         return self._hits(query.to_list(), lambda r: 1.0 - float(r["_distance"]))
 
     def _hits(self, rows: list[dict[str, Any]], score: Any) -> list[dict[str, Any]]:
-        failures = self._failures([r["id"] for r in rows])
-        hits = []
-        for row in rows:
-            hit = schema.hit(row, float(score(row)), failures[row["id"]])
-            hits.append(hit)
+        hits = [schema.hit(row, float(score(row))) for row in rows]
         return sorted(hits, key=lambda h: -h["rank_score"])
 
     def nearest(self, diagnosis: Diagnosis, k: int = 5, *,
@@ -298,7 +295,7 @@ class FixMemory:
         if pattern:
             query = query.where(f"pattern = {_quote(pattern)}")
         rows = sorted(query.to_list(), key=lambda r: r["created_at"], reverse=True)[:limit]
-        return [schema.hit(r, 1.0, 0) for r in rows]
+        return [schema.hit(r, 1.0) for r in rows]
 
     def all_pairs(self) -> list[dict[str, Any]]:
         """Every pair the table holds (the JSONL may have rotated older ones out)."""
