@@ -243,9 +243,8 @@ def _match(pattern: list[str], toks: list[Token], at: int, bound: dict[str, str]
 
 
 def _near(role_value: str, vocabulary: set[str]) -> list[str]:
-    found = difflib.get_close_matches(role_value, sorted(vocabulary - {role_value}), n=3,
-                                      cutoff=NEAR_CUTOFF)
-    return found
+    return difflib.get_close_matches(role_value, sorted(vocabulary - {role_value}), n=3,
+                                     cutoff=NEAR_CUTOFF)
 
 
 def _render(elems: list[str], space: list[bool], bound: dict[str, str],
