@@ -10,8 +10,7 @@ A transformation is a short list of steps, each readable JSON::
 
 Roles: ``$NAME`` is the diagnosed name (variable, attribute, module); ``$IDk`` any other
 identifier, ``$Sk`` a string literal, ``$Nk`` a number, all bound consistently within a match;
-``$NEAR:R`` is a name in the file close to whatever role R bound (a typo fix). Everything else
-(keywords, operators, builtins, literals the fix introduced) is concrete text.
+``$NEAR:R`` is a name in the file close to whatever role R bound (a typo fix). All else is text.
 """
 
 from __future__ import annotations
