@@ -306,6 +306,7 @@ class Healer:
         patch = outcome.patch
         if patch is None or outcome.validation is None or not outcome.validation.verdict.passed:
             raise ValueError("only a validated patch can be applied")
+        patch.metadata.setdefault("project", self.project.root.name)
         summary = {"explanation": patch.explanation, "source": patch.source,
                    "pattern": patch.pattern, "finding": outcome.finding.to_dict()}
         entry_id = self.journal.apply(patch.edits, summary)

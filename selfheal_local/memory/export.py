@@ -32,6 +32,11 @@ def _age(pair: dict[str, Any]) -> tuple[str, str]:
 def to_chat(pair: dict[str, Any]) -> dict[str, Any]:
     """One pair as ``{"messages": [system, user, assistant], ...}``."""
     meta = pair.get("metadata") or {}
+    served = meta.get("messages")
+    if isinstance(served, list) and len(served) == 3 and all(isinstance(m, dict) for m in served):
+        # recorded in the exact shape a heal serves the model: train on that
+        return {"messages": served, "pattern": pair_pattern(pair), "id": pair.get("id", ""),
+                "source": meta.get("source", "")}
     user = str(pair.get("input", ""))
     if meta.get("function_before") and meta.get("error_type"):
         user = (f"{meta['error_type']}: {meta.get('message', '')}\n\n"

@@ -37,6 +37,17 @@ log = logging.getLogger(__name__)
 _SAFE = re.compile(r"^[A-Za-z0-9_.:@-]*$")
 
 
+def _served_messages(diagnosis: Diagnosis, patch: Patch) -> list[dict[str, str]] | None:
+    """The fix as the model would be served it (prompt + answer), for training; None if not."""
+    try:
+        from selfheal_local.modelprompt import training_messages
+
+        return training_messages(diagnosis, patch)
+    except Exception as exc:  # a training example is a bonus; the pair is kept without it
+        log.debug("memory: no served-prompt example for %s: %s", diagnosis.finding.location, exc)
+        return None
+
+
 def _quote(value: str) -> str:
     if not _SAFE.match(value):
         raise ValueError(f"unsafe filter value {value!r}")
@@ -184,7 +195,8 @@ class FixMemory:
             transformation = extract(diagnosis, patch)
             extra = {"signature": sig, "transformation": transformation,
                      "transform_key": transform_key(transformation) if transformation else "",
-                     "replayed_fix_id": str(patch.metadata.get("replayed_fix_id", ""))}
+                     "replayed_fix_id": str(patch.metadata.get("replayed_fix_id", "")),
+                     "messages": _served_messages(diagnosis, patch)}
             pair = build_pair(diagnosis, patch, verdict, accepted_by=accepted_by,
                               embedding_model=self.embedder.model_id, project=project,
                               extra=extra)
