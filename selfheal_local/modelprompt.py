@@ -19,7 +19,7 @@ from selfheal_local.types import Diagnosis, Patch
 
 
 @dataclass
-class _Before:
+class BeforeView:
     """The project as it was before the patch (what the model saw), for the edited files."""
 
     texts: dict[str, str]
@@ -86,7 +86,7 @@ def training_messages(diagnosis: Diagnosis, patch: Patch) -> list[dict[str, str]
     answer = expected_answer(diagnosis, patch)
     if answer is None:
         return None
-    before = _Before({e.path: e.before for e in patch.edits}, [e.path for e in patch.edits])
+    before = BeforeView({e.path: e.before for e in patch.edits}, [e.path for e in patch.edits])
     messages = build_messages(diagnosis, before)  # type: ignore[arg-type]
     try:
         round_trip = answer_to_edits(answer, diagnosis, before)  # type: ignore[arg-type]

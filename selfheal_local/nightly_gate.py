@@ -93,18 +93,46 @@ class HeldoutGate:
         answer = self.engine.complete(
             messages, adapter=adapter, n=1, temperature=0.0, max_tokens=budget
         )[0]
+        meta = record.get("metadata") or {}
+        project = Path(str(meta.get("project_root") or meta.get("project") or ""))
+        if self.sandbox is not None and meta.get("files_before") and meta.get("diagnosis") \
+                and project.is_dir():
+            return self._validate_as_heal(project, meta, answer)
         code = extract_code(answer)
         try:
             ast.parse(code)
         except SyntaxError as exc:
             return False, f"answer does not parse ({exc.msg}, line {exc.lineno})"
-        meta = record.get("metadata") or {}
-        project = Path(str(meta.get("project") or ""))
         if self.sandbox is not None and meta.get("project") and project.is_dir():
             return self._validate_in_sandbox(project, meta, code)
         if same_code(code, accepted):
             return True, "same as the accepted fix (its project is not on disk to test)"
         return False, "differs from the accepted fix (its project is not on disk to test)"
+
+    def _validate_as_heal(self, project: Path, meta: Mapping[str, Any], answer: str
+                          ) -> tuple[bool, str]:
+        """The heal path: parse the answer as a served answer over the files as they were
+        before the accepted fix, then run the pair's tests on that in the sandbox."""
+        from .modelparse import answer_to_edits
+        from .modelprompt import BeforeView
+        from .types import Diagnosis
+
+        before = {str(k): str(v) for k, v in dict(meta["files_before"]).items()}
+        diagnosis = Diagnosis.from_dict(dict(meta["diagnosis"]))
+        edits = answer_to_edits(answer, diagnosis, BeforeView(before, list(before)))
+        if not edits:
+            return False, "the answer could not be turned into an edit of the file"
+        tests = [str(t) for t in meta.get("test_ids") or ()]
+        argv = [self.python, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *tests]
+        assert self.sandbox is not None
+        with self.sandbox.workspace(project, {**before, **edits}) as work:
+            outcome = self.sandbox.run(argv, cwd=work, timeout_s=self.timeout_s)
+        if outcome.timed_out:
+            return False, "the tests timed out"
+        if outcome.returncode != 0:
+            tail = (outcome.stdout or outcome.stderr).strip().splitlines()[-1:] or [""]
+            return False, f"the tests fail: {tail[0][:200]}"
+        return True, "the answer, applied as a heal would, passes the pair's tests in the sandbox"
 
     def _validate_in_sandbox(
         self, project: Path, meta: Mapping[str, Any], code: str

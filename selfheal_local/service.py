@@ -307,6 +307,7 @@ class Healer:
         if patch is None or outcome.validation is None or not outcome.validation.verdict.passed:
             raise ValueError("only a validated patch can be applied")
         patch.metadata.setdefault("project", self.project.root.name)
+        patch.metadata.setdefault("project_root", str(self.project.root))
         summary = {"explanation": patch.explanation, "source": patch.source,
                    "pattern": patch.pattern, "finding": outcome.finding.to_dict()}
         entry_id = self.journal.apply(patch.edits, summary)

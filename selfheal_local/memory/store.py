@@ -48,6 +48,20 @@ def _served_messages(diagnosis: Diagnosis, patch: Patch) -> list[dict[str, str]]
         return None
 
 
+MAX_BEFORE_CHARS = 512 * 1024
+
+
+def _heal_context(diagnosis: Diagnosis, patch: Patch) -> dict[str, Any]:
+    """What the nightly gate needs to re-run this heal: the edited files as they were before
+    the fix, the diagnosis, and where the project is."""
+    before = {e.path: e.before for e in patch.edits}
+    if sum(len(t) for t in before.values()) > MAX_BEFORE_CHARS:
+        return {}
+    root = str(patch.metadata.get("project_root", ""))
+    return {"files_before": before, "diagnosis": diagnosis.to_dict(),
+            **({"project_root": root} if root else {})}
+
+
 def _quote(value: str) -> str:
     if not _SAFE.match(value):
         raise ValueError(f"unsafe filter value {value!r}")
@@ -196,7 +210,8 @@ class FixMemory:
             extra = {"signature": sig, "transformation": transformation,
                      "transform_key": transform_key(transformation) if transformation else "",
                      "replayed_fix_id": str(patch.metadata.get("replayed_fix_id", "")),
-                     "messages": _served_messages(diagnosis, patch)}
+                     "messages": _served_messages(diagnosis, patch),
+                     **_heal_context(diagnosis, patch)}
             pair = build_pair(diagnosis, patch, verdict, accepted_by=accepted_by,
                               embedding_model=self.embedder.model_id, project=project,
                               extra=extra)
