@@ -36,6 +36,29 @@ def bwrap_path() -> str | None:
     )
 
 
+def _under_tmp(paths: Sequence[Path]) -> list[Path]:
+    """The existing paths below /tmp, outermost first, without ones inside another."""
+    tmp = Path("/tmp")
+    found = sorted({Path(p) for p in paths if tmp in Path(p).parents and Path(p).exists()},
+                   key=lambda p: len(p.parts))
+    kept: list[Path] = []
+    for path in found:
+        if not any(k == path or k in path.parents for k in kept):
+            kept.append(path)
+    return kept
+
+
+def interpreter_tree(executable: str) -> list[Path]:
+    """Directories an interpreter needs readable: its venv (or prefix) and the running one's."""
+    out = []
+    exe = Path(executable)
+    if exe.is_absolute():
+        # <venv>/bin/python: the venv itself (pyvenv.cfg, site-packages), unresolved and resolved
+        out += [exe.parent.parent, exe.resolve().parent.parent]
+    out += [Path(sys.prefix), Path(sys.exec_prefix), Path(sys.base_prefix)]
+    return out
+
+
 def wrap_argv(
     level: str,
     *,
@@ -43,8 +66,13 @@ def wrap_argv(
     writable: Sequence[Path],
     network: bool = False,
     drop_to_uid: int | None = None,
+    readable: Sequence[Path] = (),
 ) -> list[str]:
-    """The argv prefix that runs a command under ``level`` (ends with ``--`` where needed)."""
+    """The argv prefix that runs a command under ``level`` (ends with ``--`` where needed).
+
+    ``readable``: paths the command needs to read (its interpreter's tree); those under /tmp are
+    bound read-only again over bwrap's private /tmp, which would hide them otherwise.
+    """
     prefix: list[str]
     if level == "bwrap":
         binary = bwrap_path()
@@ -58,6 +86,8 @@ def wrap_argv(
             prefix += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
         # read-only everywhere (the interpreter and site-packages stay readable), private /tmp
         prefix += ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
+        for path in _under_tmp(readable):
+            prefix += ["--ro-bind", str(path), str(path)]
         for path in writable:
             prefix += ["--bind", str(path), str(path)]
         prefix += ["--chdir", str(cwd), "--"]

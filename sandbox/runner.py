@@ -25,7 +25,14 @@ from pathlib import Path
 
 from .cgroups import PidsCgroup, find_pids_parent
 from .errors import CommandError, IsolationError, SandboxError
-from .isolation import NOBODY_UID, detect_isolation, probe, process_limit_method, wrap_argv
+from .isolation import (
+    NOBODY_UID,
+    detect_isolation,
+    interpreter_tree,
+    probe,
+    process_limit_method,
+    wrap_argv,
+)
 from .limits import ISOLATION_LEVELS, Limits, RunResult
 from .process import execute, read_tail
 from .workspace import create_workspace, remove_tree
@@ -169,6 +176,7 @@ def run_command(
             writable=[*writable_paths, home, tmp],
             network=limits.network,
             drop_to_uid=drop_uid,
+            readable=interpreter_tree(argv[0]) if argv else (),
         )
         full = [python, "-I", "-S", str(SHIM), json.dumps(spec), "--", *wrapper, *argv]
         exit_ = execute(
