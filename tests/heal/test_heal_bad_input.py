@@ -382,10 +382,8 @@ def test_killed_mid_run_leaves_the_project_as_it_was_or_fully_healed(tmp_path, s
                 proc.wait()
     text = log.read_text()
     assert "Traceback" not in text, text[-3000:]
-    if sig == signal.SIGINT:
-        assert proc.returncode == 130 and "interrupted" in text.strip().splitlines()[-1]
-    else:
-        assert proc.returncode == -signal.SIGTERM
+    # SIGTERM unwinds like Ctrl-C: the sandbox copies are removed, one line says so
+    assert proc.returncode == 130 and "interrupted" in text.strip().splitlines()[-1]
 
     state = digest(root)
     assert state in states.values(), "a half-applied project"
