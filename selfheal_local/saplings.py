@@ -13,7 +13,6 @@ import asyncio
 import functools
 import json
 import logging
-import re
 import subprocess
 import tempfile
 from pathlib import Path
@@ -27,16 +26,17 @@ from .types import Finding, Patch, PatchStatus
 log = logging.getLogger(__name__)
 
 SNIPPET = "snippet.py"
-_EXCEPTION_LINE = re.compile(r"^\s*([A-Za-z_][\w.]*(?:Error|Exception|Warning|Exit|Interrupt))\s*:?\s*(.*)$")
 _ERROR_RULES = ("E9", "F821", "F822", "F823", "F811", "F632", "F701", "F702", "F704", "F706")
 
 
 def _split_error(error_message: str) -> tuple[str, str]:
     """(exception type, message) from an error line or the last such line of a traceback."""
+    from .detect.traceback import split_exception_line
+
     for line in reversed(error_message.strip().splitlines()):
-        match = _EXCEPTION_LINE.match(line)
-        if match:
-            return match.group(1).rsplit(".", 1)[-1], match.group(2).strip()
+        exception_type, message = split_exception_line(line)
+        if exception_type:
+            return exception_type.rsplit(".", 1)[-1], message
     return "Exception", error_message.strip()
 
 
