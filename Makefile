@@ -28,7 +28,7 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 run: setup
-	$(BIN)/python -m selfheal_local.demo
+	$(BIN)/python -m selfheal_local.cli.demo
 
 test: setup
 	$(BIN)/python -m pytest -q -n 2 --dist loadgroup

@@ -30,9 +30,9 @@ _EXPORTS: dict[str, str] = {
     "SelfHealError": "selfheal_local.errors",
     "BadInputError": "selfheal_local.errors",
     # Saplings-compatible API
-    "PatchGenerator": "selfheal_local.saplings",
+    "PatchGenerator": "selfheal_local.compat.patch_generator",
     "SuccessPairCollector": "selfheal_local.memory",
-    "SelfHealingService": "selfheal_local.saplings_service",
+    "SelfHealingService": "selfheal_local.compat.service",
     "LoRaTrainer": "models.training",
     "LoRaConfig": "models.training",
     "TrainingMetrics": "models.training",

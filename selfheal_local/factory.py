@@ -54,7 +54,7 @@ def make_engine_for(config: Config) -> tuple[Any, str | None]:
     if not config.model:
         return None, "no model configured: rules, memory and search only (set model = DIR or URL)"
     try:
-        from .engines import make_engine
+        from selfheal_local.llm.engines import make_engine
     except ImportError as exc:
         return None, f"model engine not available ({exc})"
     try:
@@ -69,7 +69,7 @@ def make_sources(config: Config, *, memory: Any = None, engine: Any = None) -> l
 
     sources: list[CandidateSource] = []
     try:
-        from .fixers.ruff_fix import RuffFixSource
+        from selfheal_local.fixers.rules.ruff_fix import RuffFixSource
 
         sources.append(RuffFixSource())
     except ImportError:
@@ -94,7 +94,7 @@ def make_sources(config: Config, *, memory: Any = None, engine: Any = None) -> l
     except ImportError:
         log.debug("mutation search not available")
     if engine is not None:
-        from .modelfix import ModelSource
+        from selfheal_local.llm.source import ModelSource
 
         adapters = None
         try:

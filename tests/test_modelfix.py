@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from selfheal_local.modelparse import answer_to_edits
+from selfheal_local.llm.parse import answer_to_edits
 from selfheal_local.project import Project
 from selfheal_local.types import Diagnosis, Finding
 
@@ -162,7 +162,7 @@ def test_tiny_model_adapter_heals_and_without_it_nothing_is_applied(tmp_path):
     from models.quick_lora import fit_lora
     from models.tiny import build_tiny_model
     from selfheal_local.factory import open_healer
-    from selfheal_local.modelfix import build_messages
+    from selfheal_local.llm.source import build_messages
 
     torch.set_num_threads(1)  # the CPU is shared: one thread is faster than oversubscribed two
     home = tmp_path / "home"

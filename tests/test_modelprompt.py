@@ -8,9 +8,9 @@ import pytest
 from selfheal_local.analyze import diagnose
 from selfheal_local.detect.ruff import run_ruff
 from selfheal_local.fixers import RuleSource
-from selfheal_local.modelfix import build_messages
-from selfheal_local.modelparse import answer_to_edits
-from selfheal_local.modelprompt import training_messages
+from selfheal_local.llm.parse import answer_to_edits
+from selfheal_local.llm.prompt import training_messages
+from selfheal_local.llm.source import build_messages
 from selfheal_local.project import Project
 from selfheal_local.types import FileEdit, Patch
 

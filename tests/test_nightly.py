@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from models.tiny import build_tiny_model
-from selfheal_local.nightly import NightlyRound, RoundOptions, history, plan
+from selfheal_local.learning.nightly import NightlyRound, RoundOptions, history, plan
 
 # real training on a shared CPU: minutes, not seconds, when the machine is busy
 pytestmark = pytest.mark.timeout(1800)
@@ -95,7 +95,7 @@ def served(tiny):
 def make_round(home, tiny, engine, **options):
     from selfheal_local.config import Config
     from selfheal_local.factory import make_sandbox
-    from selfheal_local.nightly_gate import HeldoutGate
+    from selfheal_local.learning.gate import HeldoutGate
 
     opts = RoundOptions(model=str(tiny), min_pairs=5, general=False,
                         training=dict(TRAINING), **options)  # fmt: skip

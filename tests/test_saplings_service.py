@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from selfheal_local.saplings_service import DISABLED, SelfHealingService
+from selfheal_local.compat.service import DISABLED, SelfHealingService
 
 TYPE_ERROR = "TypeError: can only concatenate str (not 'int') to str"
 CODE = 'def format_message(name, age):\n    return "Name: " + name + ", Age: " + age\n'

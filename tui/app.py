@@ -143,9 +143,9 @@ class SelfHealApp(App[None]):
 
     def refresh_memory_size(self) -> None:
         def work() -> None:
-            from selfheal_local import tui_api
+            from selfheal_local import session
 
-            size = tui_api.memory_size(self.healer)
+            size = session.memory_size(self.healer)
             self.call_from_thread(setattr, self.main.query_one(ProjectHeader), "memory", size)
 
         self.run_worker(work, thread=True, group="memory-size", exclusive=True)

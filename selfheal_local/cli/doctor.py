@@ -60,7 +60,7 @@ def _model(config) -> list[dict[str, Any]]:
                           "(set `model` in [tool.selfheal] or pass --model DIR|URL)"))
         return out
     if config.model.startswith(("http://", "https://")):
-        from selfheal_local.engines import make_engine
+        from selfheal_local.llm.engines import make_engine
 
         try:
             health = make_engine(config).health()

@@ -49,7 +49,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _options(args: argparse.Namespace, config: Any) -> Any:
-    from selfheal_local.nightly import RoundOptions
+    from selfheal_local.learning.nightly import RoundOptions
 
     model = args.model or config.model
     if not model or model.startswith(("http://", "https://")):
@@ -91,7 +91,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.history:
         return _history(home, args.json)
     if args.rollback:
-        from selfheal_local.nightly import rollback
+        from selfheal_local.learning.nightly import rollback
 
         print(f"{args.rollback} now routes to {rollback(home, args.rollback)}")
         return 0
@@ -107,8 +107,8 @@ def _now(args: argparse.Namespace, config: Any, home: Path) -> int:
     from models.engine_hf import HFEngine
     from models.schedule import exit_on_sigterm
     from selfheal_local.factory import make_sandbox
-    from selfheal_local.nightly import NightlyRound
-    from selfheal_local.nightly_gate import HeldoutGate
+    from selfheal_local.learning.gate import HeldoutGate
+    from selfheal_local.learning.nightly import NightlyRound
 
     exit_on_sigterm()  # a stopped scheduler's SIGTERM unwinds through the cleanup
     options = _options(args, config)
@@ -186,7 +186,7 @@ def _print_round(record: dict[str, Any]) -> None:
 
 
 def _history(home: Path, as_json: bool) -> int:
-    from selfheal_local.nightly import history
+    from selfheal_local.learning.nightly import history
 
     runs = history(home)
     if as_json:
@@ -205,7 +205,7 @@ def _history(home: Path, as_json: bool) -> int:
 
 def _schedule(args: argparse.Namespace, config: Any, home: Path) -> int:
     from models.schedule import NightlyScheduler, SchedulerLocked, write_systemd_unit
-    from selfheal_local.nightly import training_dir
+    from selfheal_local.learning.nightly import training_dir
 
     options = _options(args, config)
     flags = ["--model", options.model, "--min-pairs", str(options.min_pairs),

@@ -10,7 +10,7 @@ BUILTIN_RULE_MODULES: tuple[str, ...] = (
     "names", "imports", "attributes", "typeerrors", "calls", "lookups", "arith", "syntax", "lint",
     "values", "modelwork", "signatures", "swaps", "nones", "conversions",
 )
-"""Modules under ``selfheal_local.fixers`` whose import registers rules."""
+"""Modules under ``selfheal_local.fixers.rules`` whose import registers rules."""
 
 _loaded = False
 
@@ -22,7 +22,7 @@ def load_builtin_rules() -> None:
         return
     _loaded = True
     for name in BUILTIN_RULE_MODULES:
-        importlib.import_module(f"{__name__}.{name}")
+        importlib.import_module(f"{__name__}.rules.{name}")
 
 
 __all__ = ["RuleSource", "make_patch", "rule", "rules_for", "load_builtin_rules"]

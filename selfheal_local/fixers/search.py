@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from selfheal_local.config import Config
-from selfheal_local.imports_graph import FunctionRef, ImportGraph
+from selfheal_local.fixers.imports_graph import FunctionRef, ImportGraph
 from selfheal_local.project import Project
 from selfheal_local.types import Diagnosis, Patch
 

@@ -40,7 +40,7 @@ _SAFE = re.compile(r"^[A-Za-z0-9_.:@-]*$")
 def _served_messages(diagnosis: Diagnosis, patch: Patch) -> list[dict[str, str]] | None:
     """The fix as the model would be served it (prompt + answer), for training; None if not."""
     try:
-        from selfheal_local.modelprompt import training_messages
+        from selfheal_local.llm.prompt import training_messages
 
         return training_messages(diagnosis, patch)
     except Exception as exc:  # a training example is a bonus; the pair is kept without it

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fixer_helpers import candidates, diagnosis, first_passing, make_project, patched
 
 from selfheal_local.fixers import rules_for
-from selfheal_local.fixers.modelwork import NOT_RULE_CLASS, NOT_RULE_REASONS
+from selfheal_local.fixers.rules.modelwork import NOT_RULE_CLASS, NOT_RULE_REASONS
 
 
 def test_eq_none_becomes_is_none(tmp_path):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fixer_helpers import diagnosis, first_passing, make_project, patched
 
-from selfheal_local.fixers.ruff_fix import RuffFixSource
+from selfheal_local.fixers.rules.ruff_fix import RuffFixSource
 
 
 def test_safe_fix_for_unused_import(tmp_path):

@@ -11,8 +11,8 @@ from itertools import count
 from pathlib import Path
 
 from selfheal_local.config import Config
+from selfheal_local.fixers.imports_graph import ImportGraph
 from selfheal_local.fixers.search import SearchSource, find_targets
-from selfheal_local.imports_graph import ImportGraph
 from selfheal_local.project import Project
 from selfheal_local.types import Diagnosis, Finding, Frame, Patch
 

@@ -4,9 +4,9 @@ already holds the accepted fix."""
 
 import json
 
-from selfheal_local.factory import make_sandbox, open_healer
 from selfheal_local.config import Config
-from selfheal_local.nightly_gate import HeldoutGate
+from selfheal_local.factory import make_sandbox, open_healer
+from selfheal_local.learning.gate import HeldoutGate
 
 from .projects import write_project
 

@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
-from selfheal_local import tui_api
+from selfheal_local import session
 
 
 class AdaptersScreen(Screen):
@@ -63,14 +63,14 @@ class AdaptersScreen(Screen):
             self.app.call_from_thread(self.say, "the project is still opening; R reloads")
             return
         try:
-            overview = tui_api.adapters_overview(healer)
-        except tui_api.NotAvailable as exc:
+            overview = session.adapters_overview(healer)
+        except session.NotAvailable as exc:
             self.app.call_from_thread(self.say, f"adapters not available: {exc}")
             return
         except Exception as exc:
             self.app.call_from_thread(self.say, f"adapter registry unreadable: {exc}")
             return
-        engine = tui_api.engine_state(healer)
+        engine = session.engine_state(healer)
         self.app.call_from_thread(self.show, overview, engine)
 
     def show(self, overview: dict[str, Any], engine: str) -> None:
@@ -122,7 +122,7 @@ class AdaptersScreen(Screen):
     @work(thread=True, exclusive=True, group="adapters-act")
     def act(self, action: str, adapter_id: str, pattern: str) -> None:
         try:
-            said = tui_api.adapter_action(self.app.healer, action, adapter_id, pattern)
+            said = session.adapter_action(self.app.healer, action, adapter_id, pattern)
         except Exception as exc:
             self.app.call_from_thread(self.notify, f"{action} failed: {exc}", severity="error")
             return

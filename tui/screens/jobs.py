@@ -102,7 +102,7 @@ class JobsMixin:
     # ------------------------------------------------------------------ opening
     @work(thread=True, exclusive=True, group="job")
     def open_project(self) -> None:
-        from selfheal_local import tui_api
+        from selfheal_local import session
         from selfheal_local.factory import open_healer
 
         call = self.app.call_from_thread
@@ -115,8 +115,8 @@ class JobsMixin:
             call(setattr, self.query_one(ProjectHeader), "job", "cannot open the project")
             self.busy = False
             return
-        info = {"tests": tui_api.test_command(healer), "sandbox": healer.sandbox.isolation,
-                "engine": tui_api.engine_state(healer), "memory": tui_api.memory_size(healer)}
+        info = {"tests": session.test_command(healer), "sandbox": healer.sandbox.isolation,
+                "engine": session.engine_state(healer), "memory": session.memory_size(healer)}
         call(self.opened, healer, info)
 
     def opened(self, healer: Any, info: dict[str, str]) -> None:

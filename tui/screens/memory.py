@@ -15,7 +15,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
-from selfheal_local import tui_api
+from selfheal_local import session
 
 
 def provenance(hit: dict[str, Any]) -> Text:
@@ -94,11 +94,11 @@ class MemoryScreen(Screen):
 
     @work(thread=True, exclusive=True, group="memory")
     def search(self, text: str) -> None:
-        self._fetch(lambda healer: tui_api.memory_search(healer, text), f"search {text!r}")
+        self._fetch(lambda healer: session.memory_search(healer, text), f"search {text!r}")
 
     @work(thread=True, exclusive=True, group="memory")
     def similar(self, finding: Any) -> None:
-        self._fetch(lambda healer: tui_api.memory_similar(healer, finding),
+        self._fetch(lambda healer: session.memory_similar(healer, finding),
                     f"similar to {finding.location}")
 
     def _fetch(self, fn: Any, label: str) -> None:
@@ -108,7 +108,7 @@ class MemoryScreen(Screen):
             return
         try:
             hits = fn(healer)
-        except tui_api.NotAvailable as exc:
+        except session.NotAvailable as exc:
             self.app.call_from_thread(self.say, f"memory not available: {exc}")
             return
         except Exception as exc:
@@ -132,7 +132,7 @@ class MemoryScreen(Screen):
         if healer is None:
             return
         try:
-            rules = tui_api.learned_rules(healer)
+            rules = session.learned_rules(healer)
         except Exception as exc:
             rules = [{"id": "-", "pattern": "", "accepted": "", "description": f"unavailable: {exc}"}]
         self.app.call_from_thread(self.show_rules, rules)
@@ -177,7 +177,7 @@ class MemoryScreen(Screen):
     @work(thread=True, exclusive=True, group="memory")
     def forget(self, fix_id: str) -> None:
         try:
-            gone = tui_api.memory_forget(self.app.healer, fix_id)
+            gone = session.memory_forget(self.app.healer, fix_id)
         except Exception as exc:
             self.app.call_from_thread(self.notify, f"forget failed: {exc}", severity="error")
             return

@@ -15,7 +15,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, ProgressBar, Sparkline, Static
 
-from selfheal_local import tui_api
+from selfheal_local import session
 
 
 def overview_table(overview: dict[str, Any]) -> Table:
@@ -71,8 +71,8 @@ class TrainingScreen(Screen):
             self.app.call_from_thread(self.say, "the project is still opening; R reloads")
             return
         try:
-            overview = tui_api.training_overview(healer)
-        except tui_api.NotAvailable as exc:
+            overview = session.training_overview(healer)
+        except session.NotAvailable as exc:
             self.app.call_from_thread(self.say, f"training not available: {exc}")
             return
         except Exception as exc:
@@ -124,8 +124,8 @@ class TrainingScreen(Screen):
             call(self.progress, update)
 
         try:
-            result = tui_api.train_now(self.app.healer, progress, cancel)
-        except tui_api.NotAvailable as exc:
+            result = session.train_now(self.app.healer, progress, cancel)
+        except session.NotAvailable as exc:
             call(self.say, f"training not available: {exc}")
             result = None
         except Exception as exc:

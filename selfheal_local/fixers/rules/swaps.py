@@ -10,12 +10,18 @@ import ast
 import itertools
 import logging
 
+from selfheal_local.fixers.base import rule
+from selfheal_local.fixers.rules.signatures import Callee, calls_to, node_end, node_start
+from selfheal_local.fixers.textedit import (
+    build_patches,
+    function_at,
+    node_text,
+    parse,
+    replace_spans,
+    target_line,
+)
 from selfheal_local.project import Project
 from selfheal_local.types import Diagnosis, Patch
-
-from .base import rule
-from .signatures import Callee, calls_to, node_end, node_start
-from .textedit import build_patches, function_at, node_text, parse, replace_spans, target_line
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ import shutil
 import sys
 from pathlib import Path
 
-DEMO = Path(__file__).resolve().parent.parent / "examples" / "inventory"
+DEMO = Path(__file__).resolve().parents[2] / "examples" / "inventory"
 
 
 def prepare(dest: Path) -> Path:
@@ -23,7 +23,7 @@ def prepare(dest: Path) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m selfheal_local.demo")
+    parser = argparse.ArgumentParser(prog="python -m selfheal_local.cli.demo")
     parser.add_argument("--dest", default="build/demo/inventory", help="where the scratch copy goes")
     parser.add_argument("--headless", action="store_true", help="heal --yes instead of the TUI")
     args = parser.parse_args(argv)
@@ -31,9 +31,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"demo project missing at {DEMO}", file=sys.stderr)
         return 2
     dest = prepare(Path(args.dest))
-    from .cli import main as selfheal
+    from selfheal_local.cli import main as selfheal
 
-    tui_available = (Path(__file__).parent / "cli" / "tui.py").exists()
+    tui_available = (Path(__file__).parent / "tui.py").exists()
     if tui_available and not args.headless and sys.stdin.isatty() and sys.stdout.isatty():
         return selfheal(["tui", str(dest)])
     print(f"demo: healing a scratch copy of the bundled project at {dest}\n", flush=True)

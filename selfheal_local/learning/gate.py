@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .protocols import Engine, Sandbox
+from selfheal_local.protocols import Engine, Sandbox
 
 log = logging.getLogger(__name__)
 
@@ -113,9 +113,9 @@ class HeldoutGate:
                           ) -> tuple[bool, str]:
         """The heal path: parse the answer as a served answer over the files as they were
         before the accepted fix, then run the pair's tests on that in the sandbox."""
-        from .modelparse import answer_to_edits
-        from .modelprompt import BeforeView
-        from .types import Diagnosis
+        from selfheal_local.llm.parse import answer_to_edits
+        from selfheal_local.llm.prompt import BeforeView
+        from selfheal_local.types import Diagnosis
 
         before = {str(k): str(v) for k, v in dict(meta["files_before"]).items()}
         diagnosis = Diagnosis.from_dict(dict(meta["diagnosis"]))

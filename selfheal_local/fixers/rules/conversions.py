@@ -8,12 +8,9 @@ import ast
 import logging
 import re
 
-from selfheal_local.project import Project
-from selfheal_local.types import Diagnosis, Patch
-
-from .base import rule
-from .nones import _OPERAND, _OPS
-from .textedit import (
+from selfheal_local.fixers.base import rule
+from selfheal_local.fixers.rules.nones import _OPERAND, _OPS
+from selfheal_local.fixers.textedit import (
     add_import,
     build_patches,
     function_at,
@@ -25,6 +22,8 @@ from .textedit import (
     target_file,
     target_line,
 )
+from selfheal_local.project import Project
+from selfheal_local.types import Diagnosis, Patch
 
 log = logging.getLogger(__name__)
 

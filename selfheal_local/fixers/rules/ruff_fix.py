@@ -9,10 +9,9 @@ from collections.abc import Iterator
 
 from selfheal_local.config import project_has_ruff_config
 from selfheal_local.errors import SelfHealError
+from selfheal_local.fixers.base import make_patch
 from selfheal_local.project import Project
 from selfheal_local.types import Diagnosis, Patch
-
-from .base import make_patch
 
 log = logging.getLogger(__name__)
 

@@ -6,11 +6,8 @@ import ast
 import logging
 import re
 
-from selfheal_local.project import Project
-from selfheal_local.types import Diagnosis, Patch
-
-from .base import rule
-from .textedit import (
+from selfheal_local.fixers.base import rule
+from selfheal_local.fixers.textedit import (
     add_import,
     build_patches,
     closest_names,
@@ -23,6 +20,8 @@ from .textedit import (
     target_file,
     target_line,
 )
+from selfheal_local.project import Project
+from selfheal_local.types import Diagnosis, Patch
 
 log = logging.getLogger(__name__)
 

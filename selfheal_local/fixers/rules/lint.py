@@ -7,12 +7,9 @@ import ast
 import logging
 import re
 
-from selfheal_local.project import Project
-from selfheal_local.types import Diagnosis, Patch
-
-from .base import rule
-from .syntax import split_comment
-from .textedit import (
+from selfheal_local.fixers.base import rule
+from selfheal_local.fixers.rules.syntax import split_comment
+from selfheal_local.fixers.textedit import (
     build_patches,
     indent_of,
     indent_unit,
@@ -24,6 +21,8 @@ from .textedit import (
     target_file,
     target_line,
 )
+from selfheal_local.project import Project
+from selfheal_local.types import Diagnosis, Patch
 
 log = logging.getLogger(__name__)
 

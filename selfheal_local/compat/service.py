@@ -21,8 +21,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from .config import Config, load_config
-from .types import Patch, PatchStatus
+from selfheal_local.config import Config, load_config
+from selfheal_local.types import Patch, PatchStatus
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +83,7 @@ class SelfHealingService:
     @property
     def patch_generator(self) -> Any:
         if self._patch_generator is None:
-            from .saplings import PatchGenerator
+            from selfheal_local.compat.patch_generator import PatchGenerator
 
             self._patch_generator = PatchGenerator()
         return self._patch_generator
@@ -91,7 +91,7 @@ class SelfHealingService:
     @property
     def success_pair_collector(self) -> Any:
         if self._collector is None:
-            from .memory import SuccessPairCollector
+            from selfheal_local.memory import SuccessPairCollector
 
             self._collector = SuccessPairCollector(str(self.config.home_dir() / "success_pairs"))
         return self._collector
@@ -254,8 +254,7 @@ class SelfHealingService:
     def _train(self, pairs: list[dict[str, Any]], adapter_name: str) -> dict[str, Any]:
         from models.adapter_meta import AdapterMetadata, AdapterPriority
         from models.training import LoRaTrainer
-
-        from .memory.pairs import pair_pattern
+        from selfheal_local.memory.pairs import pair_pattern
 
         manager = self.adapter_manager
         out_dir = manager.adapter_dir or (self.config.home_dir() / "adapters")

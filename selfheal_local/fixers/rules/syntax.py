@@ -5,11 +5,10 @@ from __future__ import annotations
 import logging
 import re
 
+from selfheal_local.fixers.base import rule
+from selfheal_local.fixers.textedit import build_patches, replace_line, target_file, target_line
 from selfheal_local.project import Project
 from selfheal_local.types import Diagnosis, Patch
-
-from .base import rule
-from .textedit import build_patches, replace_line, target_file, target_line
 
 log = logging.getLogger(__name__)
 

@@ -13,11 +13,8 @@ import ast
 import logging
 import re
 
-from selfheal_local.project import Project
-from selfheal_local.types import Diagnosis, Patch
-
-from .base import rule
-from .textedit import (
+from selfheal_local.fixers.base import rule
+from selfheal_local.fixers.textedit import (
     build_patches,
     enclosing_statement,
     function_at,
@@ -29,6 +26,8 @@ from .textedit import (
     target_file,
     target_line,
 )
+from selfheal_local.project import Project
+from selfheal_local.types import Diagnosis, Patch
 
 log = logging.getLogger(__name__)
 

@@ -13,11 +13,9 @@ import logging
 import re
 from dataclasses import dataclass
 
-from selfheal_local.project import Project
-from selfheal_local.types import Diagnosis, Patch
-
-from .base import rule
-from .textedit import (
+from selfheal_local.fixers.base import rule
+from selfheal_local.fixers.rules.typeerrors import _NUMERIC_HINT, _STR_HINT
+from selfheal_local.fixers.textedit import (
     build_patches,
     closest_names,
     indent_of,
@@ -29,7 +27,8 @@ from .textedit import (
     similarity,
     target_line,
 )
-from .typeerrors import _NUMERIC_HINT, _STR_HINT
+from selfheal_local.project import Project
+from selfheal_local.types import Diagnosis, Patch
 
 log = logging.getLogger(__name__)
 

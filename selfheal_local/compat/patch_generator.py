@@ -18,10 +18,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from .config import Config
-from .errors import SelfHealError
-from .project import Project
-from .types import Finding, Patch, PatchStatus
+from selfheal_local.config import Config
+from selfheal_local.errors import SelfHealError
+from selfheal_local.project import Project
+from selfheal_local.types import Finding, Patch, PatchStatus
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ _ERROR_RULES = ("E9", "F821", "F822", "F823", "F811", "F632", "F701", "F702", "F
 
 def _split_error(error_message: str) -> tuple[str, str]:
     """(exception type, message) from an error line or the last such line of a traceback."""
-    from .detect.traceback import split_exception_line
+    from selfheal_local.detect.traceback import split_exception_line
 
     for line in reversed(error_message.strip().splitlines()):
         exception_type, message = split_exception_line(line)
@@ -45,7 +45,7 @@ def _rule_name(code: str) -> str:
     """ruff's name of a rule (``F821`` -> ``undefined-name``)."""
     if not code or not code[0].isupper() or not any(c.isdigit() for c in code):
         return code or "syntax-error"
-    from .detect.ruff import ruff_bin
+    from selfheal_local.detect.ruff import ruff_bin
 
     proc = subprocess.run([ruff_bin(), "rule", code, "--output-format", "json"],
                           capture_output=True, timeout=30, check=False)
@@ -93,13 +93,13 @@ class PatchGenerator:
 
     def _sandbox_for(self):
         if self._sandbox is None:
-            from .factory import make_sandbox
+            from selfheal_local.factory import make_sandbox
 
             self._sandbox = make_sandbox(self.config)
         return self._sandbox
 
     def _finding(self, code: str, error_message: str) -> Finding:
-        from .analyze import extract_details
+        from selfheal_local.analyze import extract_details
 
         exception_type, message = _split_error(error_message)
         name, _details = extract_details(exception_type, message)
@@ -110,7 +110,7 @@ class PatchGenerator:
     # ------------------------------------------------------------------ analysis
     def analyze_error(self, code_context: str, error_message: str) -> dict[str, Any]:
         """Type, pattern(s), the name involved, line and function of the error."""
-        from .analyze import diagnose
+        from selfheal_local.analyze import diagnose
 
         with tempfile.TemporaryDirectory(prefix="selfheal-snippet-") as tmp:
             project = self._snippet_project(tmp, code_context)
@@ -134,7 +134,7 @@ class PatchGenerator:
 
     def static_analyze(self, code: str) -> dict[str, Any]:
         """ruff's findings on ``code``: each with line, column, message, symbol and code."""
-        from .detect.ruff import ruff_check_text
+        from selfheal_local.detect.ruff import ruff_check_text
 
         with tempfile.TemporaryDirectory(prefix="selfheal-snippet-") as tmp:
             project = self._snippet_project(tmp, code)
@@ -149,8 +149,8 @@ class PatchGenerator:
         return await asyncio.to_thread(self._generate, error_message, code_context)
 
     def _generate(self, error_message: str, code_context: str) -> dict[str, Any]:
-        from .analyze import diagnose
-        from .factory import make_sources
+        from selfheal_local.analyze import diagnose
+        from selfheal_local.factory import make_sources
 
         with tempfile.TemporaryDirectory(prefix="selfheal-snippet-") as tmp:
             project = self._snippet_project(tmp, code_context)
@@ -189,7 +189,7 @@ class PatchGenerator:
             ast.parse(patched_code)
         except SyntaxError as exc:
             return False, f"SyntaxError: {exc.msg} (line {exc.lineno})"
-        from .detect.ruff import ruff_check_text
+        from selfheal_local.detect.ruff import ruff_check_text
 
         with tempfile.TemporaryDirectory(prefix="selfheal-snippet-") as tmp:
             project = self._snippet_project(tmp, patched_code)
@@ -212,7 +212,7 @@ class PatchGenerator:
         try:
             root = patch.metadata.get("project_root")
             if patch.edits and root:
-                from .journal import Journal
+                from selfheal_local.journal import Journal
 
                 Journal(Path(root)).apply(patch.edits, {"explanation": patch.explanation})
             else:

@@ -6,11 +6,8 @@ import ast
 import logging
 import re
 
-from selfheal_local.project import Project
-from selfheal_local.types import Diagnosis, Patch
-
-from .base import rule
-from .textedit import (
+from selfheal_local.fixers.base import rule
+from selfheal_local.fixers.textedit import (
     build_patches,
     function_at,
     node_text,
@@ -19,6 +16,8 @@ from .textedit import (
     target_line,
     wrap_node,
 )
+from selfheal_local.project import Project
+from selfheal_local.types import Diagnosis, Patch
 
 log = logging.getLogger(__name__)
 

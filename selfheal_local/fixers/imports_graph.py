@@ -13,8 +13,8 @@ import ast
 import logging
 from dataclasses import dataclass
 
-from .errors import SelfHealError
-from .project import Project
+from selfheal_local.errors import SelfHealError
+from selfheal_local.project import Project
 
 log = logging.getLogger(__name__)
 

@@ -31,8 +31,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from .errors import BadInputError, SelfHealError
-from .nightly_gate import Gate, GateResult, decide, evaluate
+from selfheal_local.errors import BadInputError, SelfHealError
+from selfheal_local.learning.gate import Gate, GateResult, decide, evaluate
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +97,7 @@ def round_lock(home: Path):
 
 def read_pairs(home: Path) -> list[dict[str, Any]]:
     """All accepted success pairs of the data dir, oldest first."""
-    from .memory.pairs import PairLog
+    from selfheal_local.memory.pairs import PairLog
 
     return PairLog(pairs_path(home)).read()
 
@@ -120,8 +120,8 @@ def _write_json(path: Path, data: Any) -> None:
 
 def plan(pairs: list[dict[str, Any]], options: RoundOptions, since: str = "") -> dict[str, Any]:
     """Which adapters to train on which records: ``{"train": {name: (train, heldout)}, "skipped"}``."""
-    from .memory.export import split_pairs
-    from .memory.pairs import pair_pattern
+    from selfheal_local.memory.export import split_pairs
+    from selfheal_local.memory.pairs import pair_pattern
 
     by_id = {str(p.get("id", "")): p for p in pairs if p.get("id")}
     due = {pair_pattern(p) for p in pairs if options.all_pairs or _created(p) > since}

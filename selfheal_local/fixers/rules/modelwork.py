@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import logging
 
+from selfheal_local.fixers.base import rule
 from selfheal_local.project import Project
 from selfheal_local.types import Diagnosis, Patch
-
-from .base import rule
 
 log = logging.getLogger(__name__)
 

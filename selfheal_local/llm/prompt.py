@@ -1,7 +1,7 @@
 """Training examples in the exact shape the model is served.
 
 An adapter learns from accepted fixes; it must see at training time the prompt
-``modelfix.build_messages`` sends at heal time, and learn to answer in the format that prompt
+``llm.source.build_messages`` sends at heal time, and learn to answer in the format that prompt
 asks for (the whole corrected function in one fenced block, or SEARCH/REPLACE blocks).
 ``training_messages`` builds both from an accepted patch and checks the round trip: the answer,
 parsed the way a served answer is, must reproduce the accepted fix exactly.
@@ -13,8 +13,8 @@ import ast
 import difflib
 from dataclasses import dataclass, field
 
-from selfheal_local.modelfix import build_messages, target_file
-from selfheal_local.modelparse import answer_to_edits
+from selfheal_local.llm.parse import answer_to_edits
+from selfheal_local.llm.source import build_messages, target_file
 from selfheal_local.types import Diagnosis, Patch
 
 

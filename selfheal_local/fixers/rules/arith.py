@@ -5,11 +5,8 @@ from __future__ import annotations
 import ast
 import logging
 
-from selfheal_local.project import Project
-from selfheal_local.types import Diagnosis, Patch
-
-from .base import rule
-from .textedit import (
+from selfheal_local.fixers.base import rule
+from selfheal_local.fixers.textedit import (
     build_patches,
     enclosing_statement,
     function_at,
@@ -20,6 +17,8 @@ from .textedit import (
     target_file,
     target_line,
 )
+from selfheal_local.project import Project
+from selfheal_local.types import Diagnosis, Patch
 
 log = logging.getLogger(__name__)
 

@@ -7,12 +7,9 @@ import logging
 import re
 import sys
 
-from selfheal_local.project import Project
-from selfheal_local.types import Diagnosis, Patch
-
-from .base import rule
-from .names import undefined_name
-from .textedit import (
+from selfheal_local.fixers.base import rule
+from selfheal_local.fixers.rules.names import undefined_name
+from selfheal_local.fixers.textedit import (
     add_import,
     build_patches,
     closest_names,
@@ -21,6 +18,8 @@ from .textedit import (
     target_file,
     target_line,
 )
+from selfheal_local.project import Project
+from selfheal_local.types import Diagnosis, Patch
 
 log = logging.getLogger(__name__)
 
@@ -192,7 +191,7 @@ def _rename_uses(text: str, tree: ast.Module, old: str, new: str) -> list[tuple]
 @rule("import_error")
 def closest_imported_name(diagnosis: Diagnosis, project: Project) -> list[Patch]:
     """``from collections import OrderDict`` -> ``OrderedDict``; moved names go to their new home."""
-    from .attributes import ABC_NAMES, module_attributes
+    from selfheal_local.fixers.rules.attributes import ABC_NAMES, module_attributes
 
     match = _CANNOT_IMPORT.search(diagnosis.message or diagnosis.finding.message)
     target = target_file(diagnosis, project)

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from selfheal_local.fixers.base import enclosing_region, make_patch
-from selfheal_local.modelparse import answer_to_edits
+from selfheal_local.llm.parse import answer_to_edits
 from selfheal_local.project import Project
 from selfheal_local.protocols import Engine
 from selfheal_local.types import Diagnosis, Patch, Verdict

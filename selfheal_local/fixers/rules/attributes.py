@@ -9,11 +9,8 @@ import logging
 import re
 import sys
 
-from selfheal_local.project import Project
-from selfheal_local.types import Diagnosis, Patch
-
-from .base import rule
-from .textedit import (
+from selfheal_local.fixers.base import rule
+from selfheal_local.fixers.textedit import (
     add_import,
     build_patches,
     closest_names,
@@ -24,6 +21,8 @@ from .textedit import (
     target_file,
     target_line,
 )
+from selfheal_local.project import Project
+from selfheal_local.types import Diagnosis, Patch
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +114,7 @@ def _attributes_of(cls: ast.ClassDef, project: Project, prefer: str, depth: int)
 
 def module_attributes(project: Project, module: str) -> dict[str, str]:
     """Names a project module or a standard-library module exports."""
-    from .imports import top_level_names
+    from selfheal_local.fixers.rules.imports import top_level_names
 
     if module in project.modules:
         tree = parse(project.read(project.modules[module]))

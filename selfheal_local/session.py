@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .errors import SelfHealError
+from selfheal_local.errors import SelfHealError
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +130,7 @@ def _adapter_manager(healer: Any) -> Any:
 
 def adapters_overview(healer: Any) -> dict[str, Any]:
     """Registered adapters, the routing table (pattern -> adapter) and the resident ones."""
-    from .types import PATTERNS
+    from selfheal_local.types import PATTERNS
 
     manager = _adapter_manager(healer)
     rows = []
@@ -177,8 +177,8 @@ def training_overview(healer: Any) -> dict[str, Any]:
     """Pairs per pattern since the last round, the schedule, the last round's outcome."""
     from collections import Counter
 
-    nightly = _module("selfheal_local.nightly", "training (selfheal_local.nightly)")
-    from .memory.pairs import pair_pattern
+    nightly = _module("selfheal_local.learning.nightly", "training (selfheal_local.learning.nightly)")
+    from selfheal_local.memory.pairs import pair_pattern
 
     home = healer.project.config.home_dir()
     runs = nightly.history(home)
@@ -214,8 +214,8 @@ def train_now(
     A round cannot be stopped half-way (a half-trained adapter is never promoted anyway);
     ``cancel`` set before the round starts skips it.
     """
-    nightly = _module("selfheal_local.nightly", "training (selfheal_local.nightly)")
-    gate_mod = _module("selfheal_local.nightly_gate", "the training gate")
+    nightly = _module("selfheal_local.learning.nightly", "training (selfheal_local.learning.nightly)")
+    gate_mod = _module("selfheal_local.learning.gate", "the training gate")
     config = healer.project.config
     model = config.model
     if not model or model.startswith(("http://", "https://")):
@@ -227,7 +227,7 @@ def train_now(
         from models.engine_hf import HFEngine
 
         engine = HFEngine(model, load_in_4bit=config.load_in_4bit)
-    from .factory import make_sandbox
+    from selfheal_local.factory import make_sandbox
 
     options = nightly.RoundOptions(model=str(Path(model).expanduser().resolve()))
     gate = gate_mod.HeldoutGate(engine, make_sandbox(config))

@@ -1,0 +1,1 @@
+"""The Saplings-compatible API: PatchGenerator and SelfHealingService."""

@@ -1,0 +1,1 @@
+"""Deterministic rules, one module per pattern; importing a module registers its rules."""

@@ -1,0 +1,1 @@
+"""Learning from accepted fixes: the nightly training round and its promotion gate."""
