@@ -14,7 +14,7 @@ from selfheal_local.llm.source import build_messages
 from selfheal_local.project import Project
 from selfheal_local.types import FileEdit, Patch
 
-CORPUS = Path(__file__).parent / "corpus"
+CORPUS = Path(__file__).parent.parent / "corpus"
 
 
 def first_rule_patch(tmp_path, case):
