@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import builtins
-import importlib
 import logging
 import re
 import sys
@@ -120,11 +119,10 @@ def module_attributes(project: Project, module: str) -> dict[str, str]:
         tree = parse(project.read(project.modules[module]))
         return dict.fromkeys(top_level_names(tree) if tree else (), "export")
     if module.split(".")[0] in sys.stdlib_module_names:
-        try:
-            return dict.fromkeys((n for n in dir(importlib.import_module(module))
-                                  if not n.startswith("_")), "export")
-        except ImportError:
-            return {}
+        # the name comes from test output: read the module's source, never import it
+        from selfheal_local.fixers.module_names import module_names
+
+        return dict.fromkeys(module_names(module), "export")
     return {}
 
 
