@@ -77,6 +77,8 @@ class Config:
     """Self-correction rounds for model patches."""
     samples: int = 3
     """Model samples per round (the first greedy, the rest with temperature)."""
+    max_edit_growth: float = 3.0
+    """A model edit may make a file at most this many times its size (plus 4 KB); else refused."""
     engine: str = "auto"
     """none | hf | vllm | auto (hf when ``model`` is a local directory, vllm when it is a URL)."""
     model: str = ""
@@ -135,7 +137,7 @@ class Config:
 
 _FIELDS = {f.name: f for f in fields(Config)}
 _POSITIVE = frozenset({"test_timeout_s", "max_steps", "memory_limit_mb", "cpu_limit_s",
-                       "file_size_limit_mb", "process_limit"})
+                       "file_size_limit_mb", "process_limit", "max_edit_growth"})
 """Settings that are limits: zero or less is a mistake, not a way to switch something off."""
 
 

@@ -131,6 +131,27 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class Suspect:
+    """A statement ranked by fault localization: how strongly its execution goes with failing."""
+
+    file: str
+    """Project-relative file."""
+    line: int
+    """First line of the statement."""
+    score: float
+    """Suspiciousness in [0, 1] (Ochiai over per-test line coverage)."""
+    function: str = ""
+    """Qualified name of the enclosing function (``""`` at module level)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Suspect:
+        return _from_dict(cls, data)
+
+
+@dataclass(frozen=True)
 class Diagnosis:
     """A finding classified into the taxonomy, with what a fixer needs to know."""
 
@@ -151,6 +172,12 @@ class Diagnosis:
     details: dict[str, str] = field(default_factory=dict)
     """Pattern-specific extras, e.g. ``owner`` (the type an attribute was looked up on),
     ``module`` (for import errors), ``left``/``right`` operand types."""
+    suspects: tuple[Suspect, ...] = ()
+    """Statements ranked by fault localization, most suspicious first (empty when not localized;
+    see ``selfheal_local.fixers.localize``)."""
+    localized_by: str = ""
+    """How ``suspects`` were found: ``coverage`` (per-test coverage, Ochiai), ``frames`` (the
+    traceback walk, when coverage could not run) or ``""`` (not localized)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -165,6 +192,8 @@ class Diagnosis:
             "function_span": list(self.function_span),
             "test_ids": list(self.test_ids),
             "details": dict(self.details),
+            "suspects": [s.to_dict() for s in self.suspects],
+            "localized_by": self.localized_by,
         }
 
     @classmethod
@@ -173,6 +202,7 @@ class Diagnosis:
         data["finding"] = Finding.from_dict(data["finding"])
         data["function_span"] = tuple(data.get("function_span", (0, 0)))
         data["test_ids"] = tuple(data.get("test_ids", ()))
+        data["suspects"] = tuple(Suspect.from_dict(s) for s in data.get("suspects", ()))
         return _from_dict(cls, data)
 
 

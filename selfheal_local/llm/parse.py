@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import ast
 import logging
+import os
 import re
 import textwrap
+from itertools import islice
+from pathlib import PurePosixPath
 
+from selfheal_local.config import Config
 from selfheal_local.errors import BadInputError, UnsafeEditError
 from selfheal_local.project import Project
 from selfheal_local.types import Diagnosis
@@ -26,23 +30,77 @@ _SEARCH_REPLACE = re.compile(
 )
 _CODE_START = re.compile(r"^(?:async\s+def|def|class|@|import|from)\b")
 
+MAX_ANSWER_CHARS = 200_000
+"""Longer answers are refused whole (``max_tokens`` already bounds them at the engine)."""
+MAX_CODE_LINES = 3000
+"""Most lines of unfenced code looked at from one start."""
+MAX_CODE_STARTS = 1000
+"""Most lines that look like the start of code probed (a few lines parsed) in an unfenced answer."""
+PROBE_LINES = 4
+"""Lines parsed to tell a line of prose that starts like code from code."""
+MAX_CODE_TRIES = 20
+"""Most starts that pass the probe and are parsed in full."""
+MAX_TRIMS = 40
+"""Most parses spent trimming trailing prose off one unfenced block."""
+GROWTH_SLACK_CHARS = 4096
+"""An edit may always add this much, whatever the growth factor (small files grow a lot)."""
+
 
 def code_blocks(answer: str) -> list[str]:
-    """Fenced blocks, or, without fences, the answer from its first line that looks like code."""
+    """Fenced blocks, or, without fences, the answer from its first line that looks like code.
+
+    Linear in the answer: a start that is prose costs a parse of ``PROBE_LINES`` lines, a full attempt
+    looks at ``MAX_CODE_LINES`` lines at most and is cut where the parser reports the error.
+    """
     blocks = [body for lang, body in _FENCE.findall(answer) if lang.lower() in ("", "python", "py")]
     if blocks:
         return blocks
     lines = answer.splitlines()
-    for i, line in enumerate(lines):
-        if _CODE_START.match(line.strip()):
-            body = lines[i:]
-            # drop trailing prose: shorten from the end until the rest parses
-            for end in range(len(body), 0, -1):
-                chunk = textwrap.dedent("\n".join(body[:end]))
-                if _parses(chunk):
-                    return [chunk]
-            return []
+    starts = (i for i, line in enumerate(lines) if _CODE_START.match(line.lstrip()))
+    tries = 0
+    for i in islice(starts, MAX_CODE_STARTS):
+        if _prose_line(lines[i : i + PROBE_LINES]):
+            continue
+        chunk = _parsing_prefix(lines[i : i + MAX_CODE_LINES])
+        if chunk is not None:
+            return [chunk]
+        tries += 1
+        if tries >= MAX_CODE_TRIES:
+            break
     return []
+
+
+def _prose_line(probe: list[str]) -> bool:
+    """True when the first line is not code at all (prose such as "from the docs, ..."):
+    the parser stops inside it, before its end, whatever follows."""
+    first = probe[0].strip()
+    try:
+        ast.parse(textwrap.dedent("\n".join(probe)))
+    except SyntaxError as exc:
+        return exc.lineno == 1 and (exc.offset or 0) <= len(first)
+    except ValueError:
+        return True
+    return False
+
+
+def _parsing_prefix(body: list[str]) -> str | None:
+    """The longest leading part of ``body`` that parses, trimming trailing prose."""
+    end = len(body)
+    for _ in range(MAX_TRIMS):
+        if end <= 0:
+            return None
+        chunk = textwrap.dedent("\n".join(body[:end]))
+        try:
+            ast.parse(chunk)
+        except SyntaxError as exc:
+            # cut before the line the parser stopped at (or by one line when it says the end)
+            line = exc.lineno or end
+            end = line - 1 if 0 < line <= end else end - 1
+            continue
+        except ValueError:
+            return None
+        return chunk if chunk.strip() else None
+    return None
 
 
 def _parses(code: str) -> bool:
@@ -57,12 +115,35 @@ def _target(diagnosis: Diagnosis) -> str:
     return diagnosis.file or diagnosis.finding.file
 
 
+def _addressed_file(path: str | None, diagnosis: Diagnosis, project: Project) -> str | None:
+    """The project file a SEARCH/REPLACE block edits; None when it points outside the project.
+
+    A block without a path edits the target file; one naming a file of the project edits that
+    file; one naming the target's file name under another folder (models shorten paths) edits
+    the target. Anything else, above all a path that leaves the project, refuses the answer.
+    """
+    target = _target(diagnosis)
+    if not path:
+        return target
+    pure = PurePosixPath(path)
+    if pure.is_absolute() or ".." in pure.parts:
+        return None
+    if path in project.python_files:
+        return path
+    root = getattr(project, "root", None)  # views of a recorded fix have no directory
+    if root is not None and os.path.lexists(root / pure):
+        return None  # there, but not a project file: a symlink that leaves it, a skipped folder
+    return target if pure.name == PurePosixPath(target).name else None
+
+
 def _apply_search_replace(answer: str, diagnosis: Diagnosis, project: Project) -> dict[str, str]:
     edits: dict[str, str] = {}
     for match in _SEARCH_REPLACE.finditer(answer):
-        rel = match.group("path") or _target(diagnosis)
-        if rel not in project.python_files:
-            rel = _target(diagnosis)
+        rel = _addressed_file(match.group("path"), diagnosis, project)
+        if rel is None:
+            log.info("model answer refused: an edit addressed to %r is outside the project",
+                     match.group("path"))
+            return {}
         try:
             text = edits.get(rel) or project.read(rel)
         except (UnsafeEditError, BadInputError, OSError):
@@ -84,16 +165,15 @@ def _replace_lines(text: str, search: str, replace: str) -> str | None:
     want = [ln.strip() for ln in search.splitlines() if ln.strip()]
     if not want:
         return None
+    # (index, stripped) of the non-blank lines; a hit starts where the first wanted line does
+    filled = [(i, ln.strip()) for i, ln in enumerate(lines) if ln.strip()]
     hits = []
-    for i in range(len(lines)):
-        got = []
-        j = i
-        while j < len(lines) and len(got) < len(want):
-            if lines[j].strip():
-                got.append(lines[j].strip())
-            j += 1
-        if got == want and lines[i].strip() == want[0]:
-            hits.append((i, j))
+    for k, (i, stripped) in enumerate(filled):
+        if stripped == want[0] and len(filled) - k >= len(want) \
+                and all(filled[k + n][1] == w for n, w in enumerate(want)):
+            hits.append((i, filled[k + len(want) - 1][0] + 1))
+            if len(hits) > 1:
+                return None
     if len(hits) != 1:
         return None
     start, end = hits[0]
@@ -180,11 +260,18 @@ def answer_to_edits(answer: str, diagnosis: Diagnosis, project: Project) -> dict
     rel = _target(diagnosis)
     if not rel or not answer or not answer.strip():
         return {}
+    if len(answer) > MAX_ANSWER_CHARS:
+        log.info("model answer refused: %d characters (at most %d)", len(answer), MAX_ANSWER_CHARS)
+        return {}
     try:
         text = project.read(rel)
     except (UnsafeEditError, BadInputError, OSError) as exc:
         log.info("model answer ignored: %s", exc)
         return {}
+    return _within_growth(_edits_of(answer, diagnosis, project, rel, text), project)
+
+
+def _edits_of(answer: str, diagnosis: Diagnosis, project: Project, rel: str, text: str):
     if _SEARCH_REPLACE.search(answer):
         return _apply_search_replace(answer, diagnosis, project)
     for code in sorted(code_blocks(answer), key=len, reverse=True):
@@ -198,6 +285,19 @@ def answer_to_edits(answer: str, diagnosis: Diagnosis, project: Project) -> dict
             if new is not None and _parses(new):
                 return {rel: new}
     return {}
+
+
+def _within_growth(edits: dict[str, str], project: Project) -> dict[str, str]:
+    """``edits``, or nothing when one grows its file past ``config.max_edit_growth``."""
+    config = getattr(project, "config", None) or Config()
+    factor = config.max_edit_growth
+    for rel, new in edits.items():
+        old = len(project.read(rel))
+        if len(new) > factor * old + GROWTH_SLACK_CHARS:
+            log.info("model answer refused: it grows %s from %d to %d characters (more than %gx)",
+                     rel, old, len(new), factor)
+            return {}
+    return edits
 
 
 __all__ = ["answer_to_edits", "code_blocks"]
