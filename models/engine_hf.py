@@ -268,6 +268,27 @@ class HFEngine:
             texts = [tok.decode(seq[prompt_len:], skip_special_tokens=True) for seq in out]
         return texts if sampling else texts * n
 
+    def count_tokens(self, messages: Sequence[Mapping[str, str]]) -> int:
+        """Prompt tokens of ``messages`` with the model's own tokenizer and chat template."""
+        with self._lock:
+            self._ensure_loaded()
+            encoded = self._tokenizer.apply_chat_template(
+                [dict(m) for m in messages], add_generation_prompt=True, tokenize=True,
+                return_dict=True,
+            )
+        return len(encoded["input_ids"])
+
+    def context_length(self) -> int | None:
+        """The model's context window (``max_position_embeddings``), None when unknown."""
+        from transformers import AutoConfig
+
+        try:
+            config = AutoConfig.from_pretrained(self.model_dir)
+        except (OSError, ValueError):
+            return None
+        value = getattr(config, "max_position_embeddings", None)
+        return int(value) if isinstance(value, int) and value > 0 else None
+
     def _stop_ids(self) -> list[int]:
         tok = self._tokenizer
         ids: list[int] = []

@@ -202,5 +202,28 @@ class VLLMEngine:
         except (ValueError, KeyError, TypeError) as exc:
             raise ModelError(f"{what}: vLLM sent an unreadable answer") from exc
 
+    # -- prompt size ---------------------------------------------------------------------------
+
+    def count_tokens(self, messages: Sequence[Mapping[str, str]]) -> int:
+        """Prompt tokens of ``messages`` as the server counts them (``POST /tokenize``)."""
+        body = {
+            "model": self.model,
+            "messages": [{"role": m["role"], "content": m["content"]} for m in messages],
+            "add_generation_prompt": True,
+        }
+        response = self._request("POST", "/tokenize", json=body)
+        self._check(response, "counting prompt tokens")
+        try:
+            return int(response.json()["count"])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ModelError("vLLM sent an unreadable /tokenize answer") from exc
+
+    def context_length(self) -> int | None:
+        """The served model's ``max_model_len`` from ``/v1/models``, None when not given."""
+        for card in self.list_models():
+            if not card.get("parent") and isinstance(card.get("max_model_len"), int):
+                return int(card["max_model_len"])
+        return None
+
 
 __all__ = ["VLLMEngine", "START_HINT"]

@@ -13,20 +13,28 @@ import ast
 import difflib
 from dataclasses import dataclass, field
 
+from selfheal_local.llm.context import retarget
 from selfheal_local.llm.parse import answer_to_edits
 from selfheal_local.llm.source import build_messages, target_file
+from selfheal_local.project import Project
 from selfheal_local.types import Diagnosis, Patch
 
 
 @dataclass
 class BeforeView:
-    """The project as it was before the patch (what the model saw), for the edited files."""
+    """The project as it was before the patch (what the model saw): the edited files' old
+    texts over ``rest``, the project as it is now (its other files did not change)."""
 
     texts: dict[str, str]
     python_files: list[str] = field(default_factory=list)
+    rest: Project | None = None
 
     def read(self, rel: str) -> str:
-        return self.texts[rel]
+        if rel in self.texts:
+            return self.texts[rel]
+        if self.rest is None:
+            raise OSError(f"{rel} is not part of the recorded fix")
+        return self.rest.read(rel)
 
 
 def _function_text(text: str, qualname: str) -> str | None:
@@ -80,13 +88,21 @@ def expected_answer(diagnosis: Diagnosis, patch: Patch) -> str | None:
     return _search_replace(edit.before, edit.after)
 
 
-def training_messages(diagnosis: Diagnosis, patch: Patch) -> list[dict[str, str]] | None:
+def training_messages(
+    diagnosis: Diagnosis, patch: Patch, project: Project | None = None
+) -> list[dict[str, str]] | None:
     """[system, user, assistant] as served at heal time, or None when the fix cannot be
-    expressed as a served answer (then the pair trains nothing rather than something wrong)."""
+    expressed as a served answer (then the pair trains nothing rather than something wrong).
+
+    ``project`` (the project the fix was made in) supplies what the prompt shows beyond the
+    edited files: the failing tests' source, the functions on the failing path, signatures."""
+    files = list(dict.fromkeys([*(project.python_files if project else []),
+                                *(e.path for e in patch.edits)]))
+    before = BeforeView({e.path: e.before for e in patch.edits}, files, project)
+    diagnosis = retarget(diagnosis, before)  # type: ignore[arg-type]
     answer = expected_answer(diagnosis, patch)
     if answer is None:
         return None
-    before = BeforeView({e.path: e.before for e in patch.edits}, [e.path for e in patch.edits])
     messages = build_messages(diagnosis, before)  # type: ignore[arg-type]
     try:
         round_trip = answer_to_edits(answer, diagnosis, before)  # type: ignore[arg-type]

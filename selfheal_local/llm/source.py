@@ -9,10 +9,22 @@ from __future__ import annotations
 
 import ast
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from selfheal_local.fixers.base import enclosing_region, make_patch
+from selfheal_local.llm.context import (
+    Section,
+    TokenCounter,
+    fit_sections,
+    gather_note,
+    past_fix_sections,
+    ranking_of,
+    retarget,
+    signatures,
+    suspicious_functions,
+    test_sources,
+)
 from selfheal_local.llm.parse import answer_to_edits
 from selfheal_local.project import Project
 from selfheal_local.protocols import Engine
@@ -26,6 +38,8 @@ SYSTEM_PROMPT = (
     "Never edit the tests."
 )
 MAX_OUTPUT_CHARS = 3000
+FEEDBACK_RESERVE = 512
+"""Tokens kept free in the context for the self-correction rounds' feedback."""
 
 
 def _tail(text: str, limit: int) -> str:
@@ -60,24 +74,11 @@ def import_lines(text: str) -> str:
     return "\n".join(out)
 
 
-def _past_fixes(past: Sequence[Any], limit: int = 1500) -> str:
-    parts = []
-    for item in past:
-        if not isinstance(item, dict):
-            continue
-        meta = item.get("metadata") if isinstance(item.get("metadata"), dict) else {}
-        error = str(item.get("input") or item.get("error") or meta.get("error_type") or "")
-        fix = str(item.get("output") or item.get("fix") or item.get("patched_code") or "")
-        if not fix:
-            continue
-        parts.append(f"Error: {_tail(error, 300)}\nFix:\n```python\n{_tail(fix, limit // 2)}\n```")
-    return "\n\n".join(parts)
-
-
-def build_messages(
-    diagnosis: Diagnosis, project: Project, past: Sequence[Any] = ()
-) -> list[dict[str, str]]:
-    """The system and user messages for one diagnosis."""
+def _message_sections(
+    diagnosis: Diagnosis, project: Project, past: Sequence[Any] = (),
+    ranking: Sequence[tuple[str, int, float]] = (),
+) -> list[Section]:
+    """Every section a person would look at, in prompt order (see ``llm.context``)."""
     rel = target_file(diagnosis)
     text = project.read(rel) if rel else ""
     func, (start, end) = function_source(diagnosis, text) if text else ("", (0, 0))
@@ -85,25 +86,35 @@ def build_messages(
     where = f"{rel}, line {diagnosis.line}" + (
         f", in function {diagnosis.function}" if name else ""
     )
-    sections = [
+    task = [
         "Fix this Python error so that the failing tests pass.",
         f"Error pattern: {diagnosis.pattern}",
         f"Exception: {diagnosis.exception_type}: {diagnosis.message}",
     ]
     if diagnosis.name:
-        sections.append(f"Name involved: {diagnosis.name}")
-    sections.append(f"Location: {where}")
+        task.append(f"Name involved: {diagnosis.name}")
+    task.append(f"Location: {where}")
+    sections = [Section("task", t) for t in task]
     imports = import_lines(text)
     if imports:
-        sections.append(f"Imports of {rel}:\n```python\n{imports}\n```")
+        sections.append(Section("imports", f"Imports of {rel}:\n```python\n{imports}\n```"))
     label = f"The function `{name}` (lines {start}-{end})" if name else f"The file {rel}"
-    sections.append(f"{label}:\n```python\n{func.rstrip()}\n```")
+    sections.append(Section("target", f"{label}:\n```python\n{func.rstrip()}\n```"))
+    for test_id, source in test_sources(diagnosis, project):
+        sections.append(Section("test_source", f"The failing test `{test_id}` (what is expected):"
+                                               f"\n```python\n{source}\n```"))
+    for file, qualname, source in suspicious_functions(diagnosis, project, ranking):
+        sections.append(Section("suspicious", f"Also on the failing path, `{qualname}` in {file}:"
+                                              f"\n```python\n{source}\n```"))
+    sigs = signatures(func, project, exclude=(name,)) if func and name else []
+    if sigs:
+        body = "\n\n".join(sigs)
+        sections.append(Section("signature", f"Signatures of what it calls:\n```python\n{body}\n```"))
     output = diagnosis.finding.traceback
     if output:
-        sections.append(f"Failing test output:\n```\n{_tail(output, MAX_OUTPUT_CHARS)}\n```")
-    past_text = _past_fixes(past)
-    if past_text:
-        sections.append(f"Past fixes of similar errors:\n\n{past_text}")
+        sections.append(Section("test_output", f"Failing test output:\n```\n"
+                                               f"{_tail(output, MAX_OUTPUT_CHARS)}\n```"))
+    sections.extend(past_fix_sections(past, _tail))
     if name:
         ask = (
             f"Answer with the whole corrected function `{name}` in one ```python fenced block "
@@ -116,11 +127,33 @@ def build_messages(
             "Answer with SEARCH/REPLACE blocks (<<<<<<< SEARCH / ======= / >>>>>>> REPLACE) "
             "or with the whole corrected file in one ```python fenced block."
         )
-    sections.append(ask)
+    sections.append(Section("ask", ask))
+    return sections
+
+
+def _as_messages(sections: Sequence[Section]) -> list[dict[str, str]]:
     return [
         {"role": "system", "content": SYSTEM_PROMPT},
-        {"role": "user", "content": "\n\n".join(sections)},
+        {"role": "user", "content": "\n\n".join(s.text for s in sections)},
     ]
+
+
+def build_messages(
+    diagnosis: Diagnosis,
+    project: Project,
+    past: Sequence[Any] = (),
+    *,
+    ranking: Sequence[tuple[str, int, float]] = (),
+    budget: int | None = None,
+    count_tokens: Callable[[list[dict[str, str]]], int] | None = None,
+) -> list[dict[str, str]]:
+    """The system and user messages for one diagnosis, cut to ``budget`` tokens when given
+    (counted by ``count_tokens``, the model's own tokenizer) in ``llm.context.CUT_ORDER``."""
+    sections = _message_sections(diagnosis, project, past, ranking or ranking_of(diagnosis))
+    if budget is not None and count_tokens is not None:
+        sections = fit_sections(sections, budget, lambda s: count_tokens(_as_messages(s)))
+    log.debug("model prompt sections: %s", gather_note(sections))
+    return _as_messages(sections)
 
 
 def feedback_message(failures: Sequence[tuple[Patch, Verdict]], unparsed: int = 0) -> str:
@@ -188,6 +221,22 @@ class ModelSource:
             return None, None
         return adapter.adapter_id, served
 
+    def _messages(self, diagnosis: Diagnosis, project: Project) -> list[dict[str, str]]:
+        """The prompt, fitted to the served context when the engine can count its tokens
+        (room is kept for the answer and for ``max_retries`` rounds of feedback)."""
+        budget = count = None
+        if isinstance(self.engine, TokenCounter):
+            try:
+                limit = self.engine.context_length()
+            except Exception as exc:  # a model that cannot say: send the prompt uncut
+                log.debug("no context length from the engine: %s", exc)
+                limit = None
+            if limit:
+                budget = max(256, limit - self.max_tokens - FEEDBACK_RESERVE)
+                count = self.engine.count_tokens
+        return build_messages(diagnosis, project, self._recall(diagnosis),
+                              ranking=ranking_of(diagnosis), budget=budget, count_tokens=count)
+
     def _ask(self, diagnosis: Diagnosis, project: Project, messages: list[dict[str, str]]):
         adapter_id, served = self._adapter_for(diagnosis.pattern)
         answers = self.engine.complete(
@@ -234,9 +283,10 @@ class ModelSource:
 
     def propose(self, diagnosis: Diagnosis, project: Project) -> list[Patch]:
         """Candidates from the model for ``diagnosis`` (first greedy, then samples)."""
+        diagnosis = retarget(diagnosis, project)
         if not target_file(diagnosis):
             return []
-        messages = build_messages(diagnosis, project, self._recall(diagnosis))
+        messages = self._messages(diagnosis, project)
         return self._ask(diagnosis, project, messages)
 
     def revise(
@@ -246,12 +296,13 @@ class ModelSource:
         failures: Sequence[tuple[Patch, Verdict]],
     ) -> list[Patch]:
         """A self-correction round: the failures go back to the model with the conversation."""
+        diagnosis = retarget(diagnosis, project)
         if not target_file(diagnosis):
             return []
         key = diagnosis.finding.id
         conversation = self._conversations.get(key)
         if conversation is None:
-            conversation = build_messages(diagnosis, project, self._recall(diagnosis))
+            conversation = self._messages(diagnosis, project)
         failed = [(p, v) for p, v in failures if not v.passed]
         note = feedback_message(failed, self._unparsed.get(key, 0))
         if conversation[-1]["role"] != "assistant":
