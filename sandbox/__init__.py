@@ -8,6 +8,7 @@ from .errors import CommandError, IsolationError, SandboxError, WorkspaceError
 from .isolation import detect_isolation, isolation_report
 from .limits import ISOLATION_LEVELS, Limits, RunResult
 from .runner import DEFAULT_ENV_ALLOW, Sandbox, run_command
+from .stale import cleanup_stale
 
 __all__ = [
     "DEFAULT_ENV_ALLOW",
@@ -19,6 +20,7 @@ __all__ = [
     "Sandbox",
     "SandboxError",
     "WorkspaceError",
+    "cleanup_stale",
     "detect_isolation",
     "isolation_report",
     "run_command",

@@ -7,6 +7,7 @@ strongest that works and ``isolation_report`` says what was found (for ``selfhea
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import resource
@@ -18,15 +19,18 @@ from pathlib import Path
 
 from .cgroups import find_pids_parent
 from .errors import IsolationError
-from .limits import ISOLATION_LEVELS
+from .filesystem import bwrap_fs_args, unshare_layout
+from .limits import DEFAULT_TMP_BYTES, ISOLATION_LEVELS
 from .process import execute, read_tail
 
 logger = logging.getLogger(__name__)
 
 NOBODY_UID = 65534
-"""The unprivileged uid commands run as when no pids cgroup can bound their process count."""
+"""The unprivileged uid sandboxed commands run as (a root agent drops to it for every run in a
+workspace; an unprivileged one appears as it inside bubblewrap's user namespace)."""
 
 _PROBE_TIMEOUT_S = 20.0
+NSINIT = Path(__file__).with_name("_nsinit.py")
 
 
 def bwrap_path() -> str | None:
@@ -34,18 +38,6 @@ def bwrap_path() -> str | None:
     return shutil.which("bwrap") or (
         "/usr/bin/bwrap" if os.access("/usr/bin/bwrap", os.X_OK) else None
     )
-
-
-def _under_tmp(paths: Sequence[Path]) -> list[Path]:
-    """The existing paths below /tmp, outermost first, without ones inside another."""
-    tmp = Path("/tmp")
-    found = sorted({Path(p) for p in paths if tmp in Path(p).parents and Path(p).exists()},
-                   key=lambda p: len(p.parts))
-    kept: list[Path] = []
-    for path in found:
-        if not any(k == path or k in path.parents for k in kept):
-            kept.append(path)
-    return kept
 
 
 def interpreter_tree(executable: str) -> list[Path]:
@@ -67,54 +59,57 @@ def wrap_argv(
     network: bool = False,
     drop_to_uid: int | None = None,
     readable: Sequence[Path] = (),
+    tmp_bytes: int = DEFAULT_TMP_BYTES,
 ) -> list[str]:
     """The argv prefix that runs a command under ``level`` (ends with ``--`` where needed).
 
-    ``readable``: paths the command needs to read (its interpreter's tree); those under /tmp are
-    bound read-only again over bwrap's private /tmp, which would hide them otherwise.
+    ``readable``: paths the command needs to read besides the system directories (its
+    interpreter's tree); ``writable``: the only paths it may change. ``drop_to_uid``: run as
+    that uid (root only; the writable paths must already belong to it). ``tmp_bytes``: the
+    size of the private ``/tmp`` and ``/dev/shm``.
     """
     prefix: list[str]
     if level == "bwrap":
         binary = bwrap_path()
         if binary is None:
             raise IsolationError("bubblewrap is not installed: apt-get install bubblewrap")
-        prefix = [binary, "--unshare-pid", "--unshare-ipc", "--die-with-parent"]
+        prefix = [binary, "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--die-with-parent"]
         if not network:
             prefix.append("--unshare-net")
+        if os.geteuid() != 0:
+            # an unprivileged user gets a user namespace anyway; show it as nobody, not as itself
+            prefix += ["--unshare-user", "--uid", str(NOBODY_UID), "--gid", str(NOBODY_UID)]
         prefix += ["--cap-drop", "ALL"]
         if drop_to_uid is not None:
             prefix += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
-        # read-only everywhere (the interpreter and site-packages stay readable), private /tmp
-        prefix += ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
-        for path in _under_tmp(readable):
-            prefix += ["--ro-bind", str(path), str(path)]
-        for path in writable:
-            prefix += ["--bind", str(path), str(path)]
+        prefix += bwrap_fs_args(readable=readable, writable=writable, tmp_bytes=tmp_bytes)
         prefix += ["--chdir", str(cwd), "--"]
+        if drop_to_uid is not None:
+            prefix += _drop_uid_argv(drop_to_uid)
     elif level == "unshare":
         binary = shutil.which("unshare")
         if binary is None:
             raise IsolationError("unshare is not installed (util-linux)")
         # an unprivileged user needs a user namespace to own the new namespaces
         user_ns = ["--map-root-user"] if os.geteuid() != 0 else []
-        # own pid namespace (with its own /proc): when the command exits, everything it
-        # started dies with it, daemons that called setsid() included
-        pid_ns = ["--pid", "--fork", "--kill-child", "--mount-proc"]
-        prefix = [binary, *user_ns, *([] if network else ["--net"]), *pid_ns, "--"]
-        # a shell as pid 1, so the command is not init (init ignores default-action signals);
-        # like bwrap's init it reports a child killed by signal N as 128+N
-        pid1 = ["/bin/sh", "-c", '"$@"; exit $?', "sandbox-init"]
+        # own mount namespace (the host read-only, see _nsinit.py) and pid namespace (with its
+        # own /proc): when the command exits, everything it started dies with it
+        namespaces = ["--mount", "--propagation", "private", "--pid", "--fork", "--kill-child",
+                      "--mount-proc", *([] if network else ["--net"])]
+        spec = unshare_layout(readable=[*readable, *interpreter_tree(sys.executable)],
+                              writable=writable, tmp_bytes=tmp_bytes,
+                              home=os.environ.get("HOME"))
+        spec.update(cwd=str(cwd), drop_uid=drop_to_uid)
+        prefix = [binary, *user_ns, *namespaces, "--",
+                  sys.executable, "-I", "-S", str(NSINIT), json.dumps(spec), "--"]
         setpriv = shutil.which("setpriv")
-        if drop_to_uid is None and setpriv is not None:
+        if drop_to_uid is None and os.geteuid() == 0 and setpriv is not None:
             # root keeps every capability after unshare; without them it cannot nsenter back
             prefix += [setpriv, "--bounding-set=-all", "--inh-caps=-all", "--"]
-        prefix += pid1
     elif level == "none":
-        prefix = []
+        prefix = _drop_uid_argv(drop_to_uid) if drop_to_uid is not None else []
     else:
         raise IsolationError(f"unknown isolation level {level!r}; use one of {ISOLATION_LEVELS}")
-    if drop_to_uid is not None:
-        prefix += _drop_uid_argv(drop_to_uid)
     return prefix
 
 

@@ -5,8 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 ISOLATION_LEVELS = ("bwrap", "unshare", "none")
-"""Strongest first: bubblewrap (no network, read-only filesystem, own pids), ``unshare -n``
-(no network only), none (plain process; only the limits hold)."""
+"""Strongest first: bubblewrap (no network, a filesystem built from the system directories,
+the interpreter and the workspace only, own pids), ``unshare`` (no network, the host read-only
+with /tmp, /run, /root, /home hidden, own pids), none (plain process; only the limits hold)."""
+
+DEFAULT_TMP_BYTES = 512 * 1024**2
+"""Size of the private /tmp (and /dev/shm) when no ``Limits`` says otherwise."""
 
 
 @dataclass(frozen=True)
@@ -25,6 +29,9 @@ class Limits:
     """Most open file descriptors per process (RLIMIT_NOFILE)."""
     processes: int = 256
     """Most processes at once (cgroup ``pids.max``, or RLIMIT_NPROC under an unprivileged uid)."""
+    disk_bytes: int = 1024**3
+    """Most bytes a command may add to its workspace (and its HOME/TMPDIR): past it the run is
+    killed. Also the size of its private ``/tmp`` and ``/dev/shm``."""
     network: bool = False
     """Allow the network (skips the network namespace; the filesystem stays read-only)."""
     output_bytes: int = 2 * 1024**2
@@ -38,6 +45,7 @@ class Limits:
             "file_size_bytes",
             "open_files",
             "processes",
+            "disk_bytes",
             "output_bytes",
         ):
             if getattr(self, name) <= 0:
@@ -62,6 +70,8 @@ class RunResult:
     """bwrap | unshare | none: how the command was cut off from the machine."""
     signal: int | None = None
     """The signal that ended the command, when one did (SIGKILL on timeout)."""
+    stopped_by: str | None = None
+    """Why the sandbox killed the command before it ended, in words (e.g. the disk limit)."""
 
     @property
     def ok(self) -> bool:

@@ -14,7 +14,7 @@ import select
 import signal
 import subprocess
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +33,8 @@ class Exit:
     returncode: int
     timed_out: bool
     elapsed_s: float
+    stopped_by: str | None = None
+    """What ``watch`` said when it had the process killed early."""
 
 
 def execute(
@@ -44,8 +46,14 @@ def execute(
     stderr_path: Path,
     timeout_s: float,
     cgroup: PidsCgroup | None = None,
+    watch: Callable[[], str | None] | None = None,
+    watch_interval_s: float = 0.25,
 ) -> Exit:
-    """Run argv to completion or to ``timeout_s``; on return nothing it started is alive."""
+    """Run argv to completion or to ``timeout_s``; on return nothing it started is alive.
+
+    ``watch`` is called every ``watch_interval_s`` while the process runs; when it returns a
+    reason, everything is killed and the reason is kept in ``Exit.stopped_by``.
+    """
     with open(stdout_path, "wb") as out, open(stderr_path, "wb") as err:
         start = time.monotonic()
         try:
@@ -62,8 +70,21 @@ def execute(
         except OSError as exc:
             raise CommandError(f"cannot start {argv[0]!r} in {cwd}: {exc}") from exc
     timed_out = True
+    stopped_by: str | None = None
     try:
-        timed_out = not _wait_exited(proc.pid, timeout_s)
+        deadline = start + timeout_s
+        while True:
+            left = deadline - time.monotonic()
+            step = min(left, watch_interval_s) if watch is not None else left
+            if step > 0 and _wait_exited(proc.pid, step):
+                timed_out = False
+                break
+            if time.monotonic() >= deadline:
+                break
+            stopped_by = watch() if watch is not None else None
+            if stopped_by is not None:
+                timed_out = False
+                break
     finally:
         # always, not only on timeout: background children must not outlive the run
         _kill_group(proc.pid)
@@ -73,7 +94,10 @@ def execute(
     elapsed = time.monotonic() - start
     if timed_out:
         logger.info("timed out after %.1fs, killed: %s", timeout_s, list(argv)[-3:])
-    return Exit(returncode=returncode, timed_out=timed_out, elapsed_s=elapsed)
+    if stopped_by is not None:
+        logger.info("stopped (%s), killed: %s", stopped_by, list(argv)[-3:])
+    return Exit(returncode=returncode, timed_out=timed_out, elapsed_s=elapsed,
+                stopped_by=stopped_by)
 
 
 def _wait_exited(pid: int, timeout_s: float) -> bool:

@@ -24,6 +24,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 from .cgroups import PidsCgroup, find_pids_parent
+from .diskuse import DiskWatch
 from .errors import CommandError, IsolationError, SandboxError
 from .isolation import (
     NOBODY_UID,
@@ -96,9 +97,26 @@ def _signal_of(returncode: int, level: str, timed_out: bool) -> int | None:
     return None
 
 
+def _with_cancel(watch, cancel: threading.Event | None):  # noqa: ANN001, ANN202
+    """``watch`` that also stops the run when ``cancel`` is set (it then reads as timed out)."""
+    if cancel is None:
+        return watch
+
+    def check() -> str | None:
+        if cancel.is_set():
+            return "cancelled"
+        return watch() if watch is not None else None
+
+    return check
+
+
 def _chown_tree(path: Path, uid: int) -> None:
+    # the top stays in root's group: bubblewrap (root without capabilities) must enter it
+    os.lchown(path, uid, 0)
+    os.chmod(path, 0o770)
     for dirpath, dirnames, filenames in os.walk(path):
-        os.lchown(dirpath, uid, uid)
+        if dirpath != str(path):
+            os.lchown(dirpath, uid, uid)
         for name in dirnames + filenames:
             os.lchown(os.path.join(dirpath, name), uid, uid)
 
@@ -115,13 +133,19 @@ def run_command(
     tmp_root: Path | None = None,
     process_limit: str | None = None,
     pids_parent: Path | None = None,
+    cancel: threading.Event | None = None,
+    unprivileged: bool = False,
+    readable: Sequence[Path] = (),
 ) -> RunResult:
     """Run argv in ``cwd`` under ``limits``; never raises because the command failed.
 
     ``isolation``/``process_limit``/``pids_parent`` are detected when not given (the
-    ``Sandbox`` detects them once and passes them in). ``writable`` defaults to ``(cwd,)``.
-    ``process_limit="uid"`` runs the command as uid 65534 and chowns ``writable`` to it, so
-    it is only chosen when asked for (the ``Sandbox`` asks for it for its own workspaces).
+    ``Sandbox`` detects them once and passes them in). ``writable`` defaults to ``(cwd,)``;
+    ``readable`` adds paths the command may read (its interpreter's tree always is).
+    ``unprivileged`` (or ``process_limit="uid"``) runs the command as uid 65534 when the agent
+    is root and chowns ``writable`` to it, so it is only chosen when asked for (the
+    ``Sandbox`` asks for it for its own workspaces). Whatever the run adds to ``writable``
+    past ``limits.disk_bytes`` stops it (``RunResult.stopped_by``).
     """
     argv = tuple(str(arg) for arg in argv)
     if not argv:
@@ -153,13 +177,15 @@ def run_command(
     if not python:
         raise CommandError("sys.executable is unknown: cannot start the limits shim")
 
-    run_dir = Path(tempfile.mkdtemp(prefix="selfheal-run-", dir=tmp_root))
+    run_dir = Path(tempfile.mkdtemp(prefix=f"selfheal-run-{os.getpid()}-", dir=tmp_root))
     cgroup: PidsCgroup | None = None
     try:
         home, tmp = run_dir / "home", run_dir / "tmp"
         home.mkdir()
         tmp.mkdir()
-        drop_uid = NOBODY_UID if method == "uid" else None
+        # at level none there is no view of the filesystem to make the interpreter reachable
+        drop = method == "uid" or (unprivileged and os.geteuid() == 0 and level != "none")
+        drop_uid = NOBODY_UID if drop else None
         if drop_uid is not None:
             for path in [home, tmp, *writable_paths]:
                 _chown_tree(path, drop_uid)
@@ -176,8 +202,10 @@ def run_command(
             writable=[*writable_paths, home, tmp],
             network=limits.network,
             drop_to_uid=drop_uid,
-            readable=interpreter_tree(argv[0]) if argv else (),
+            readable=[*interpreter_tree(argv[0]), *readable],
+            tmp_bytes=limits.disk_bytes,
         )
+        watch = DiskWatch([*writable_paths, run_dir], limits.disk_bytes)
         full = [python, "-I", "-S", str(SHIM), json.dumps(spec), "--", *wrapper, *argv]
         exit_ = execute(
             full,
@@ -187,6 +215,7 @@ def run_command(
             stderr_path=run_dir / "stderr",
             timeout_s=limits.timeout_s,
             cgroup=cgroup,
+            watch=_with_cancel(watch, cancel),
         )
         if cgroup is not None and cgroup.fork_refusals():
             logger.info(
@@ -200,10 +229,11 @@ def run_command(
             returncode=exit_.returncode,
             stdout=read_tail(run_dir / "stdout", limits.output_bytes),
             stderr=read_tail(run_dir / "stderr", limits.output_bytes),
-            timed_out=exit_.timed_out,
+            timed_out=exit_.timed_out or bool(cancel and cancel.is_set()),
             elapsed_s=exit_.elapsed_s,
             isolation=level,
-            signal=_signal_of(exit_.returncode, level, exit_.timed_out),
+            signal=_signal_of(exit_.returncode, level, exit_.timed_out or bool(exit_.stopped_by)),
+            stopped_by=None if exit_.stopped_by == "cancelled" else exit_.stopped_by,
         )
     finally:
         if cgroup is not None:
@@ -224,6 +254,7 @@ class Sandbox:
         isolation: str | None = None,
         env_allow: tuple[str, ...] = DEFAULT_ENV_ALLOW,
         tmp_root: Path | None = None,
+        readable: Sequence[Path] = (),
     ) -> None:
         if isolation is not None and isolation not in ISOLATION_LEVELS:
             raise IsolationError(
@@ -232,6 +263,8 @@ class Sandbox:
         self.limits = limits
         self.env_allow = tuple(env_allow)
         self.tmp_root = Path(tmp_root) if tmp_root is not None else None
+        self.readable = tuple(Path(p) for p in readable)
+        """Paths commands may read besides the system directories and their interpreter."""
         self._forced = isolation
         self._level: str | None = None
         self._method = "none"
@@ -318,8 +351,10 @@ class Sandbox:
         cwd: Path,
         timeout_s: float | None = None,
         env: Mapping[str, str] | None = None,
+        cancel: threading.Event | None = None,
     ) -> RunResult:
-        """Run argv in ``cwd`` (writable: its whole workspace) under the sandbox's limits."""
+        """Run argv in ``cwd`` (writable: its whole workspace) under the sandbox's limits;
+        setting ``cancel`` kills it at once (reported as a time-out)."""
         level = self._resolve()
         limits = self.limits
         if timeout_s is not None:
@@ -346,4 +381,8 @@ class Sandbox:
             tmp_root=self._ensure_tmp_root(),
             process_limit=method,
             pids_parent=self._pids_parent,
+            cancel=cancel,
+            # in its own workspace a command never runs as root
+            unprivileged=workspace is not None,
+            readable=self.readable,
         )

@@ -59,7 +59,7 @@ def create_workspace(
     root = root.resolve()
     checked = _check_overrides(overrides or {})
     try:
-        dest = Path(tempfile.mkdtemp(prefix="selfheal-ws-", dir=parent))
+        dest = Path(tempfile.mkdtemp(prefix=f"selfheal-ws-{os.getpid()}-", dir=parent))
     except OSError as exc:
         raise WorkspaceError(
             f"cannot make a workspace under {parent or tempfile.gettempdir()}: "
