@@ -5,6 +5,7 @@ Every path default is resolved here and nowhere else; importing this module read
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 import sys
@@ -14,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+
+log = logging.getLogger(__name__)
 
 DEFAULT_PROTECTED = (
     "tests/**",
@@ -107,6 +110,8 @@ class Config:
     """Largest file a sandboxed command may write."""
     process_limit: int = 256
     """Most processes a sandboxed command may have at once."""
+    disk_limit_mb: int = 1024
+    """Most a sandboxed command may add to its workspace; also the size of its private /tmp."""
     home: str = ""
     """Data dir override (``$SELFHEAL_HOME`` wins over the platform default; this wins over both)."""
 
@@ -137,7 +142,7 @@ class Config:
 
 _FIELDS = {f.name: f for f in fields(Config)}
 _POSITIVE = frozenset({"test_timeout_s", "max_steps", "memory_limit_mb", "cpu_limit_s",
-                       "file_size_limit_mb", "process_limit", "max_edit_growth"})
+                       "file_size_limit_mb", "process_limit", "disk_limit_mb", "max_edit_growth"})
 """Settings that are limits: zero or less is a mistake, not a way to switch something off."""
 
 
@@ -177,6 +182,31 @@ def _coerce(raw: dict[str, Any], origin: str) -> dict[str, Any]:
             raise ConfigError(f"{origin}: '{key}' must be more than 0, got {value!r}")
         out[name] = value
     return out
+
+
+PROJECT_TIGHTEN_ONLY = ("test_timeout_s", "memory_limit_mb", "cpu_limit_s", "file_size_limit_mb",
+                        "process_limit", "disk_limit_mb")
+"""Sandbox limits a project's own config may lower but never raise (a cloned project is
+untrusted); only the user's ``config.toml`` or the command line can raise them."""
+PROJECT_FORBIDDEN = ("home",)
+"""Settings a project's own config may not set at all: where the user's data lives."""
+
+
+def _trusted_project_table(table: dict[str, Any], base: Config, origin: str) -> dict[str, Any]:
+    """The project's settings less what would loosen the sandbox or move the data dir."""
+    checked = _coerce(table, origin)
+    for name in PROJECT_FORBIDDEN:
+        if name in checked:
+            del checked[name]
+            log.warning("%s: '%s' ignored: only your own config.toml or the command line "
+                        "may move the data dir", origin, name)
+    for name in PROJECT_TIGHTEN_ONLY:
+        if name in checked and checked[name] > getattr(base, name):
+            log.warning("%s: '%s = %s' ignored: a project may lower the sandbox's limits, not "
+                        "raise them (using %s; raise it in your own config.toml)",
+                        origin, name, checked[name], getattr(base, name))
+            del checked[name]
+    return checked
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -220,7 +250,8 @@ def load_config(
             table = _read_toml(pyproject).get("tool", {}).get("selfheal", {})
             if not isinstance(table, dict):
                 raise ConfigError(f"{pyproject}: [tool.selfheal] must be a table")
-            config = config.merged(table, f"{pyproject} [tool.selfheal]")
+            origin = f"{pyproject} [tool.selfheal]"
+            config = replace(config, **_trusted_project_table(table, config, origin))
     if overrides:
         config = config.merged({k: v for k, v in overrides.items() if v is not None}, "options")
     return config

@@ -28,6 +28,7 @@ def make_sandbox(config: Config) -> Sandbox:
         memory_bytes=config.memory_limit_mb * 1024 * 1024,
         file_size_bytes=config.file_size_limit_mb * 1024 * 1024,
         processes=config.process_limit,
+        disk_bytes=config.disk_limit_mb * 1024 * 1024,
     )
     return _Sandbox(limits=limits)
 
