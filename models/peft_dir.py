@@ -8,8 +8,9 @@ from pathlib import Path
 
 from .errors import AdapterRejected
 
-ALLOWED_RANKS: tuple[int, ...] = (8, 16, 32, 64, 128, 256)
-"""LoRA ranks vLLM accepts for ``--max-lora-rank`` (smaller ranks are served under the next)."""
+ALLOWED_RANKS: tuple[int, ...] = (1, 8, 16, 32, 64, 128, 256, 320, 512)
+"""LoRA ranks vLLM accepts for ``--max-lora-rank`` (its ``MaxLoRARanks``); an adapter of another
+rank is served under the next one up."""
 
 WEIGHT_FILES = ("adapter_model.safetensors", "adapter_model.bin")
 

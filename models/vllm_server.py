@@ -36,9 +36,13 @@ class ServeConfig:
     host: str = "127.0.0.1"
     """Bound to loopback by default: nothing leaves the machine."""
     max_loras: int = 1
-    """Adapters resident at once (GPU and CPU): the number of registered adapters."""
+    """Adapters served in one batch on the GPU: the requests with different adapters that run at
+    once (each slot costs GPU memory for the largest rank), not the number registered."""
+    max_cpu_loras: int = 0
+    """Adapters kept in CPU memory, so switching among them never reloads from disk: every
+    registered adapter (0: the same as ``max_loras``; never below it)."""
     max_lora_rank: int = 16
-    """Largest adapter rank; rounded up to vLLM's allowed set 8/16/32/64/128/256."""
+    """Largest adapter rank; rounded up to vLLM's allowed set 1/8/16/32/64/128/256/320/512."""
     tensor_parallel_size: int = 1
     pipeline_parallel_size: int = 1
     executable: str = "vllm"
@@ -62,7 +66,7 @@ def build_command(config: ServeConfig) -> list[str]:
         "--max-loras",
         str(loras),
         "--max-cpu-loras",
-        str(loras),
+        str(max(loras, config.max_cpu_loras)),
         "--max-lora-rank",
         str(round_rank(config.max_lora_rank)),
         "--port",

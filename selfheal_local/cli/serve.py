@@ -38,6 +38,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--pipeline-parallel-size", type=int, default=1, metavar="N")
     p.add_argument("--max-lora-rank", type=int, metavar="R",
                    help="largest adapter rank (default: the largest registered; 8/16/32/64...)")
+    p.add_argument("--max-loras", type=int, default=2, metavar="N",
+                   help="adapters served in one batch on the GPU (concurrent requests with "
+                        "different adapters; default 2); every registered adapter is kept in "
+                        "CPU memory")
     p.add_argument("--vllm-bin", default="vllm", metavar="PATH",
                    help="the vllm executable of vLLM's own environment")  # fmt: skip
     p.add_argument("--health-timeout", type=float, default=900.0, metavar="S",
@@ -55,7 +59,8 @@ def run(args: argparse.Namespace) -> int:
         ServerUnavailable,
     )
 
-    for name in ("tensor_parallel_size", "pipeline_parallel_size", "max_lora_rank"):
+    for name in ("tensor_parallel_size", "pipeline_parallel_size", "max_lora_rank",
+                 "max_loras"):
         value = getattr(args, name)
         if value is not None and value < 1:
             raise BadInputError(f"--{name.replace('_', '-')} must be at least 1")
@@ -178,7 +183,9 @@ def _serve_vllm(model: Path, args: argparse.Namespace, config: Any) -> int:
             f"{max(a.rank for a in registered)} or deactivate and unregister those adapters"
         )
     serve = ServeConfig(
-        model=str(model), port=args.port, host=args.host, max_loras=max(1, len(registered)),
+        model=str(model), port=args.port, host=args.host,
+        max_loras=min(max(1, len(registered)), args.max_loras),
+        max_cpu_loras=max(1, len(registered)),
         max_lora_rank=round_rank(rank), tensor_parallel_size=args.tensor_parallel_size,
         pipeline_parallel_size=args.pipeline_parallel_size, executable=args.vllm_bin,
         extra_args=tuple(args.vllm_arg),

@@ -86,6 +86,11 @@ def test_command_line_is_exact():
     assert build_command(ServeConfig(model="m", max_loras=0, max_lora_rank=8))[3:10] == [
         "--enable-lora", "--max-loras", "1", "--max-cpu-loras", "1", "--max-lora-rank", "8",
     ]  # fmt: skip
+    # GPU slots for concurrent requests; every registered adapter cached on the CPU
+    many = build_command(ServeConfig(model="m", max_loras=2, max_cpu_loras=7, max_lora_rank=300))
+    assert many[3:10] == [
+        "--enable-lora", "--max-loras", "2", "--max-cpu-loras", "7", "--max-lora-rank", "320",
+    ]  # fmt: skip
     env = build_env({"PATH": "/bin"})
     assert env == {
         "PATH": "/bin",
