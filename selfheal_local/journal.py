@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from .errors import ApplyError, ConflictError, JournalError, UnsafeEditError
+from .redact import redact_values
 from .types import FileEdit
 
 log = logging.getLogger(__name__)
@@ -108,7 +109,7 @@ class Journal:
 
     # ----------------------------------------------------------------- entries
     def _write_entry(self, entry_dir: Path, entry: dict) -> None:
-        atomic_write(entry_dir / "entry.json", json.dumps(entry, indent=2).encode())
+        atomic_write(entry_dir / "entry.json", json.dumps(redact_values(entry), indent=2).encode())
 
     def _read_entry(self, entry_dir: Path) -> JournalEntry | None:
         try:

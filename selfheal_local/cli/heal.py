@@ -9,6 +9,8 @@ import sys
 from rich.console import Console
 from rich.syntax import Syntax
 
+from selfheal_local.redact import redact_values
+
 NAME = "heal"
 HELP = "fix what is broken, prove every fix in the sandbox, apply it (journaled, undoable)"
 
@@ -71,8 +73,8 @@ def run(args: argparse.Namespace) -> int:
     with progress:
         result = healer.heal(confirm=None if args.yes else confirm)
     if args.json:
-        out.print_json(json.dumps(result.to_dict()), highlight=False) if out.is_terminal else print(
-            json.dumps(result.to_dict(), indent=2))
+        out.print_json(json.dumps(redact_values(result.to_dict())), highlight=False) if out.is_terminal else print(
+            json.dumps(redact_values(result.to_dict()), indent=2))
     else:
         _summary(out, result)
     return 0 if result.healthy else 1

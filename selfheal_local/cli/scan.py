@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from selfheal_local.errors import BadInputError
+from selfheal_local.redact import redact_values
 
 NAME = "scan"
 HELP = "find what is broken: syntax, failing tests, tracebacks, ruff (exit 0 none, 1 some, 2 bad input)"
@@ -62,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
     except SandboxError as exc:  # one line, never a traceback
         raise BadInputError(f"{args.path}: the sandbox could not run ({exc})") from exc
     if args.json:
-        sys.stdout.write(json.dumps(result.to_dict()) + "\n")
+        sys.stdout.write(json.dumps(redact_values(result.to_dict())) + "\n")
     else:
         _print_table(result)
     return 1 if result.findings else 0

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from selfheal_local.errors import MemoryUnavailable
+from selfheal_local.redact import redact_values
 from selfheal_local.types import Diagnosis, Patch, Verdict
 
 if TYPE_CHECKING:
@@ -152,7 +153,7 @@ class PairLog:
 
     def append(self, pair: dict[str, Any]) -> None:
         """Append one pair as one line (single write + fsync), then rotate if over the bound."""
-        data = (json.dumps(pair, ensure_ascii=False, sort_keys=True) + "\n").encode()
+        data = (json.dumps(redact_values(pair), ensure_ascii=False, sort_keys=True) + "\n").encode()
         with self._locked():
             try:
                 fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)

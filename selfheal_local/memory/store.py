@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from selfheal_local.errors import MemoryUnavailable
+from selfheal_local.redact import redact_values
 from selfheal_local.types import Diagnosis, Patch, Verdict
 
 from . import schema
@@ -157,6 +158,7 @@ class FixMemory:
         """Insert the rows whose id is new; returns how many were new."""
         import pyarrow as pa
 
+        rows = [redact_values(row) for row in rows]  # test output may carry secrets
         data = pa.Table.from_pylist(rows, schema=schema.arrow_schema(name, self.embedder.dim))
         with self._write_lock():
             result = (self._table(name).merge_insert("id").when_not_matched_insert_all()
