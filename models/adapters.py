@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
-import tempfile
 import threading
 from pathlib import Path
 from typing import Any
@@ -26,6 +24,7 @@ from .adapter_meta import (
     normalize_error_type,
 )
 from .errors import AdapterNotFound, AdapterRejected, ModelError, RegistryError
+from .files import atomic_write_text
 from .peft_dir import inspect_adapter_dir, same_base
 
 log = logging.getLogger(__name__)
@@ -97,17 +96,7 @@ class AdapterManager:
         }
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".registry.", suffix=".tmp", dir=path.parent)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                    json.dump(data, handle, indent=2, sort_keys=True)
-                    handle.write("\n")
-                    handle.flush()
-                    os.fsync(handle.fileno())
-                os.replace(tmp, path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            atomic_write_text(path, json.dumps(data, indent=2, sort_keys=True) + "\n")
         except OSError as exc:
             raise RegistryError(f"cannot write {path} ({exc.strerror}); check permissions") from exc
 

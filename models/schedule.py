@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ModelError
+from .files import try_lock
 
 log = logging.getLogger(__name__)
 
@@ -118,19 +119,16 @@ class NightlyScheduler:
 
     def acquire_lock(self) -> None:
         """Own the state dir, or raise SchedulerLocked naming the process that does."""
-        import fcntl
-
-        self.state_dir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.read(fd, 32).decode(errors="replace").strip() or "?"
-            os.close(fd)
+        fd = try_lock(self.lock_path)
+        if fd is None:
+            try:
+                holder = self.lock_path.read_text(errors="replace").strip() or "?"
+            except OSError:
+                holder = "?"
             raise SchedulerLocked(
                 f"another scheduler (pid {holder}) is already running for {self.state_dir}; "
                 "stop it first (one scheduler per data dir)"
-            ) from None
+            )
         os.ftruncate(fd, 0)
         os.write(fd, str(os.getpid()).encode())
         self._lock_fd = fd

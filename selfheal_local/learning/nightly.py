@@ -20,7 +20,6 @@ Every round writes ``<home>/training/runs/<run_id>.json`` and, beside each adapt
 
 from __future__ import annotations
 
-import fcntl
 import json
 import logging
 import os
@@ -32,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from selfheal_local.errors import BadInputError, SelfHealError
+from selfheal_local.io import FileLock, LockHeld, atomic_write_json
 from selfheal_local.learning.gate import Gate, GateResult, decide, evaluate
 
 log = logging.getLogger(__name__)
@@ -80,19 +80,17 @@ def pairs_path(home: Path) -> Path:
 @contextmanager
 def round_lock(home: Path):
     """One round at a time per data dir (a scheduled one and ``--now`` included)."""
-    path = training_dir(home) / "round.lock"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    lock = FileLock(training_dir(home) / "round.lock")
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise TrainingBusy(
-                f"a training round is already running for {home}; wait for it to finish"
-            ) from None
+        lock.acquire(blocking=False)
+    except LockHeld:
+        raise TrainingBusy(
+            f"a training round is already running for {home}; wait for it to finish"
+        ) from None
+    try:
         yield
     finally:
-        os.close(fd)
+        lock.release()
 
 
 def read_pairs(home: Path) -> list[dict[str, Any]]:
@@ -113,9 +111,7 @@ def _state(home: Path) -> dict[str, Any]:
 
 def _write_json(path: Path, data: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(data, indent=2, default=str) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    atomic_write_json(path, data, default=str)
 
 
 def plan(pairs: list[dict[str, Any]], options: RoundOptions, since: str = "") -> dict[str, Any]:

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
+
+from selfheal_local.io import atomic_write_text
 
 from .pairs import pair_pattern
 
@@ -80,11 +81,7 @@ def split_pairs(pairs: list[dict[str, Any]]) -> dict[str, dict[str, list[dict[st
 
 def _write_lines(path: Path, records: list[dict[str, Any]]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        for record in records:
-            fh.write(json.dumps(record, ensure_ascii=False) + "\n")
-    os.replace(tmp, path)
+    atomic_write_text(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
 
 
 def write_chat_jsonl(pairs: list[dict[str, Any]], path: Path) -> int:

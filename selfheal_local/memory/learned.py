@@ -8,16 +8,15 @@ again from the same history.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import logging
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from selfheal_local.errors import SelfHealError
+from selfheal_local.io import FileLock, atomic_write_json
 from selfheal_local.types import Diagnosis, Patch
 
 from . import transform
@@ -62,17 +61,10 @@ class LearnedRules:
     @contextmanager
     def _locked(self) -> Iterator[dict[str, Any]]:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path.with_name(self.path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+        with FileLock(self.path.with_name(self.path.name + ".lock")):
             data = self._read()
             yield data
-            tmp = self.path.with_name(self.path.name + ".tmp")
-            tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", "utf-8")
-            os.replace(tmp, self.path)
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-            os.close(fd)
+            atomic_write_json(self.path, data, ensure_ascii=False)
 
     def list(self) -> list[dict[str, Any]]:
         return list(self._read()["rules"])

@@ -1,13 +1,12 @@
 """Success pairs: append-only JSONL (one line per pair) and the Saplings-compatible collector.
 
-Each append is one ``write`` + flush + fsync under an ``fcntl`` lock, so concurrent writers
+Each append is one ``write`` + flush + fsync under a file lock, so concurrent writers
 (the TUI and the nightly job) never interleave; a half-written line (a crash mid-write) is
 skipped with a warning when reading and never costs the lines around it.
 """
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import logging
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from selfheal_local.errors import MemoryUnavailable
+from selfheal_local.io import FileLock, atomic_write
 from selfheal_local.redact import redact_values
 from selfheal_local.types import Diagnosis, Patch, Verdict
 
@@ -137,19 +137,17 @@ class PairLog:
     def _locked(self) -> Iterator[None]:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.path.with_name(self.path.name + ".lock"), os.O_RDWR | os.O_CREAT,
-                         0o644)
+            lock = FileLock(self.path.with_name(self.path.name + ".lock"))
+            lock.acquire()
         except OSError as exc:
             raise MemoryUnavailable(
                 f"cannot write success pairs in {self.path.parent}: {exc.strerror}; "
                 "check that the data dir (SELFHEAL_HOME) is writable"
             ) from exc
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
             yield
         finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-            os.close(fd)
+            lock.release()
 
     def append(self, pair: dict[str, Any]) -> None:
         """Append one pair as one line (single write + fsync), then rotate if over the bound."""
@@ -175,12 +173,7 @@ class PairLog:
         if len(lines) <= self.max_pairs:
             return
         keep = lines[-self.max_pairs:] if self.max_pairs > 0 else []
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        with open(tmp, "wb") as fh:
-            fh.writelines(keep)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, self.path)
+        atomic_write(self.path, b"".join(keep))
         log.info("rotated %d oldest pairs out of %s", len(lines) - len(keep), self.path)
 
     def remove(self, ids: set[str]) -> int:
@@ -192,12 +185,7 @@ class PairLog:
             keep = [ln for ln in lines if _line_id(ln) not in ids]
             if len(keep) == len(lines):
                 return 0
-            tmp = self.path.with_name(self.path.name + ".tmp")
-            with open(tmp, "wb") as fh:
-                fh.writelines(keep)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.path)
+            atomic_write(self.path, b"".join(keep))
             return len(lines) - len(keep)
 
     def read(self) -> list[dict[str, Any]]:

@@ -2,27 +2,24 @@
 
 Vectors are computed here, by one long-lived model, and written through ``merge_insert``
 keyed by a stable id (LanceDB's ``update()`` would not re-embed, and a plain ``add`` would
-duplicate). Writers (the TUI and the nightly job are two processes) serialise on an ``fcntl``
-lock beside the directory; readers see other processes' commits at once
+duplicate). Writers (the TUI and the nightly job are two processes) serialise on a ``FileLock``
+beside the directory; readers see other processes' commits at once
 (``read_consistency_interval=0``).
 """
 
 from __future__ import annotations
 
-import fcntl
 import json
 import logging
 import os
 import re
-import threading
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from selfheal_local.errors import MemoryUnavailable
+from selfheal_local.io import FileLock
 from selfheal_local.redact import redact_values
 from selfheal_local.types import Diagnosis, Patch, Verdict
 
@@ -42,8 +39,11 @@ def _served_messages(diagnosis: Diagnosis, patch: Patch) -> list[dict[str, str]]
     """The fix as the model would be served it (prompt + answer), for training; None if not."""
     try:
         from selfheal_local.llm.prompt import training_messages
+        from selfheal_local.project import Project
 
-        return training_messages(diagnosis, patch)
+        root = str(patch.metadata.get("project_root", ""))
+        project = Project.open(root) if root and Path(root).is_dir() else None
+        return training_messages(diagnosis, patch, project)
     except Exception as exc:  # a training example is a bonus; the pair is kept without it
         log.debug("memory: no served-prompt example for %s: %s", diagnosis.finding.location, exc)
         return None
@@ -88,8 +88,7 @@ class FixMemory:
         self._writes_since_optimize = 0
         self._tables: dict[str, Any] = {}
         self._indexed: dict[str, bool] = {}
-        self._thread_lock = threading.RLock()
-        self._lock_depth = 0
+        self._lock = FileLock(self.root.parent / f".{self.root.name}.lock")
         self._open()
 
     @classmethod
@@ -99,28 +98,9 @@ class FixMemory:
 
     # ---- opening ------------------------------------------------------------------------
 
-    @contextmanager
-    def _write_lock(self) -> Iterator[None]:
-        """Exclusive across processes; re-entrant within this object (flock is per open file,
-        so a nested acquire on a second descriptor would wait for ourselves)."""
-        with self._thread_lock:
-            if self._lock_depth:
-                self._lock_depth += 1
-                try:
-                    yield
-                finally:
-                    self._lock_depth -= 1
-                return
-            fd = os.open(self.root.parent / f".{self.root.name}.lock", os.O_RDWR | os.O_CREAT,
-                         0o644)
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX)
-                self._lock_depth = 1
-                yield
-            finally:
-                self._lock_depth = 0
-                fcntl.flock(fd, fcntl.LOCK_UN)
-                os.close(fd)
+    def _write_lock(self) -> FileLock:
+        """Exclusive across processes (the TUI and the nightly job); re-entrant in this object."""
+        return self._lock
 
     def _open(self) -> None:
         try:
@@ -247,6 +227,17 @@ class FixMemory:
                                                 values_sql={"failures": "failures + 1"})
         except Exception as exc:  # memory must never stop a heal; say why and go on
             log.warning("memory: could not record the rejected candidate: %s", exc)
+
+    def record_undo(self, diagnosis: Diagnosis, patch: Patch, reason: str) -> None:
+        """An undone fix is no longer accepted: its pair leaves the fixes (table and JSONL)
+        and the change is kept as a negative."""
+        project = str(patch.metadata.get("project", ""))
+        error = f"{diagnosis.exception_type}: {diagnosis.message}"
+        try:
+            self.forget(pair_id(project, diagnosis.file, patch.diff, error))
+        except Exception as exc:  # memory must never stop an undo
+            log.warning("memory: could not drop the undone fix: %s", exc)
+        self.record_failure(diagnosis, patch, reason)
 
     def maintain(self) -> None:
         """After a batch: compact, and build the indexes the table is now big enough for."""
