@@ -329,18 +329,27 @@ class Verdict:
     tests_passed: int = 0
     tests_total: int = 0
     elapsed_s: float = 0.0
+    tests_run: tuple[str, ...] = ()
+    """Ids of the tests that ran (not skipped) in the last stage: the evidence."""
+    now_passing: tuple[str, ...] = ()
+    """Tests that failed before and pass with the candidate (partial progress shows here)."""
+    checked_by: str = ""
+    """What proved it, in words: ``"tests"`` or ``"parse + ruff only (no tests)"``."""
+
+    _TUPLES = ("newly_failing", "still_failing", "tests_run", "now_passing")
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
-        data["newly_failing"] = list(self.newly_failing)
-        data["still_failing"] = list(self.still_failing)
+        for name in self._TUPLES:
+            data[name] = list(getattr(self, name))
+        data["tests_run_count"] = len(self.tests_run)
         return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Verdict:
         data = dict(data)
-        data["newly_failing"] = tuple(data.get("newly_failing", ()))
-        data["still_failing"] = tuple(data.get("still_failing", ()))
+        for name in cls._TUPLES:
+            data[name] = tuple(data.get(name, ()))
         return _from_dict(cls, data)
 
 
@@ -398,6 +407,8 @@ class Applied:
     candidates_tried: int = 0
     """Candidates validated for this finding before (and including) the applied one."""
     search_tried: int = 0
+    fix_s: float = 0.0
+    """Seconds spent finding and proving this fix (the fix step, without scan and apply)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -413,6 +424,7 @@ class Applied:
             "journal_id": self.journal_id,
             "candidates_tried": self.candidates_tried,
             "search_tried": self.search_tried,
+            "fix_s": round(self.fix_s, 3),
         }
 
 
@@ -429,10 +441,16 @@ class HealResult:
     """Findings still present after the heal."""
     notes: tuple[str, ...] = ()
     """Things the person should know (no model configured, memory unavailable, sandbox level)."""
+    tests_run: int | None = None
+    """Tests that ran (not skipped) in the last suite run; None when the tests were not run."""
+    checked_by: str = ""
+    """What proved the result, in words ("the project's tests", or parse + ruff only)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "healthy": self.healthy,
+            "tests_run": self.tests_run,
+            "checked_by": self.checked_by,
             "findings": [f.to_dict() for f in self.findings],
             "applied": [a.to_dict() for a in self.applied],
             "failed": [f.to_dict() for f in self.failed],
