@@ -5,7 +5,7 @@ Importing does nothing: isolation is probed by ``Sandbox`` on first use, or on d
 """
 
 from .errors import CommandError, IsolationError, SandboxError, WorkspaceError
-from .isolation import detect_isolation, isolation_report
+from .isolation import ISOLATION_WORDS, detect_isolation, isolation_report
 from .limits import ISOLATION_LEVELS, Limits, RunResult
 from .runner import DEFAULT_ENV_ALLOW, Sandbox, run_command
 from .stale import cleanup_stale
@@ -13,6 +13,7 @@ from .stale import cleanup_stale
 __all__ = [
     "DEFAULT_ENV_ALLOW",
     "ISOLATION_LEVELS",
+    "ISOLATION_WORDS",
     "CommandError",
     "IsolationError",
     "Limits",

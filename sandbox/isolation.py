@@ -30,6 +30,18 @@ NOBODY_UID = 65534
 workspace; an unprivileged one appears as it inside bubblewrap's user namespace)."""
 
 _PROBE_TIMEOUT_S = 20.0
+
+ISOLATION_WORDS = {
+    "bwrap": "bubblewrap: tests see only the system directories, their interpreter and the "
+             "workspace (no host /tmp, /run, /home, /root, so no host socket or secret); no "
+             "network; only the workspace writable; run as uid 65534 when selfheal runs as root",
+    "unshare": "unshare (no bubblewrap): no network; the host filesystem read-only except the "
+               "workspace, /tmp /run /root /home hidden; other host paths stay readable, and a "
+               "UNIX socket under them stays reachable",
+    "none": "NO ISOLATION: tests can use the network, read your files and write anywhere you "
+            "can; install bubblewrap",
+}
+"""What each isolation level guarantees, in plain words (doctor, TUI, notes)."""
 NSINIT = Path(__file__).with_name("_nsinit.py")
 
 
@@ -186,11 +198,7 @@ def isolation_report(tmp_root: Path | None = None) -> dict:
     method = process_limit_method()
     rlimits = ["RLIMIT_CPU", "RLIMIT_AS", "RLIMIT_FSIZE", "RLIMIT_NOFILE", "RLIMIT_CORE"]
     rlimits = [name for name in rlimits if hasattr(resource, name)]
-    summary = {
-        "bwrap": "bubblewrap: no network, read-only filesystem, own pid namespace",
-        "unshare": "unshare -n: no network, own pid namespace, but the filesystem is writable",
-        "none": "NO ISOLATION: sandboxed commands can use the network and write anywhere",
-    }[level]
+    summary = ISOLATION_WORDS[level]
     processes = {
         "cgroup": f"process count bounded by a pids cgroup under {parent}",
         "uid": f"process count bounded by running as uid {NOBODY_UID}",
