@@ -12,17 +12,19 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
 from .analyze import diagnose
+from .batch import first_proved
 from .detect.scan import ScanResult, findings_from_report, scan
 from .errors import ApplyError, UnsafeEditError
+from .evidence import TestCoverage
 from .journal import Journal, JournalEntry
 from .project import Project
 from .protocols import CandidateSource, Memory, Sandbox
+from .triage import checked_by, heal_notes, healable, left_alone, tests_run
 from .types import (
     Applied,
     Attempt,
@@ -112,6 +114,8 @@ class Healer:
         self.journal = Journal(project.root)
         self.findings: list[Finding] = []
         self.baseline: TestReport | None = None
+        self.coverage: TestCoverage | None = None
+        """Per-test line coverage, when localization has it: says which tests prove a change."""
         self._fingerprint: dict[str, tuple[int, int]] = {}
         self._diagnoses: dict[str, Diagnosis] = {}
         recovered = self.journal.recover() if self.journal.dir.is_dir() else []
@@ -172,7 +176,7 @@ class Healer:
 
     # ------------------------------------------------------------------ propose / validate
     def validator(self) -> Validator:
-        return Validator(self.project, self.sandbox, self.baseline)
+        return Validator(self.project, self.sandbox, self.baseline, coverage=self.coverage)
 
     def _limit_for(self, source: CandidateSource) -> int:
         config = self.project.config
@@ -186,16 +190,13 @@ class Healer:
             self.emit("validate.start", patch.explanation, finding_id=outcome.finding.id,
                       patch_id=patch.id, data={"source": patch.source})
 
-        def run(patch: Patch) -> tuple[Patch, Validation]:
-            self._check(cancel)
-            return patch, validator.validate(patch, outcome.diagnosis)
+        def run(patch: Patch, stop: threading.Event) -> Validation:
+            return validator.validate(patch, outcome.diagnosis, cancel=stop)
 
+        # the first proved candidate is taken at once; the rest of the batch is stopped
         workers = min(len(patches), self.project.config.workers())
-        if workers <= 1:
-            results = [run(p) for p in patches]
-        else:
-            with ThreadPoolExecutor(max_workers=workers) as pool:
-                results = list(pool.map(run, patches))
+        results = first_proved(run, patches, workers, cancel)
+        self._check(cancel)
         for patch, validation in results:
             verdict = validation.verdict
             patch.status = PatchStatus.VALIDATED if verdict.passed else PatchStatus.FAILED
@@ -361,7 +362,8 @@ class Healer:
         failed: dict[str, Failure] = {}
         for _step in range(self.project.config.max_steps):
             self._check(cancel)
-            pending = [f for f in self.findings if f.id not in failed]
+            # what blocks first; lint only when asked for and nothing else is broken
+            pending = [f for f in healable(self.findings, self.project) if f.id not in failed]
             if not pending:
                 break
             outcome = self.fix(pending[0], cancel=cancel)
@@ -380,7 +382,10 @@ class Healer:
                 failed[pending[0].id] = Failure(
                     outcome.finding, outcome.diagnosis.pattern, tuple(outcome.sources_tried),
                     tuple(outcome.attempts), f"validated fix not applied: {exc}")
-        healthy = not self.findings and (self.baseline is None or self.baseline.ok)
+        untouched = left_alone(self.findings, self.project)
+        healthy = (len(untouched) == len(self.findings)
+                   and (self.baseline is None or self.baseline.ok))
+        self.notes.extend(heal_notes(untouched, self.baseline, self.project))
         result = HealResult(
             healthy=healthy,
             findings=initial,
@@ -389,6 +394,8 @@ class Healer:
             elapsed_s=time.monotonic() - started,
             remaining=tuple(self.findings),
             notes=tuple(self.notes),
+            tests_run=tests_run(self.baseline),
+            checked_by=checked_by(self.baseline),
         )
         self.emit("heal.done", "healthy" if healthy else f"{len(self.findings)} finding(s) remain",
                   data={"healthy": healthy})

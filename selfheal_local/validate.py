@@ -2,25 +2,41 @@
 
 Checks run in order and stop at the first failure: policy (no edits to tests, no swallowed
 errors, nothing outside the project) → parse every changed file → ruff on the changed files
-(no new finding) → the previously failing tests → the whole suite (no test that passed before
-may fail). The tests run in a throwaway copy of the project with the candidate written in.
+(no new finding) → the tests the candidate must heal (the finding's failing tests, failures at
+the same fault location, modules that could not be imported because of a changed file) → the
+other tests that exercise the changed files → the whole suite (no test that passed before may
+fail). Each test run has a time-out derived from the baseline suite's own duration.
+
+Zero tests run is never evidence. On a project with tests, a candidate is refused when no test
+ran, when no test that exercises a changed file ran (all skipped, deselected or uncollectable),
+or when a module the baseline could not import because of a changed file still cannot be
+imported. Partial progress (some of those failing tests pass, others still fail) is refused
+with stage ``partial``; ``Verdict.now_passing`` lists what it fixed (a base for more search).
+Only a project without tests is checked by parse + ruff alone, and the verdict says so.
 """
 
 from __future__ import annotations
 
 import ast
 import logging
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass
 
+from .evidence import Exercise, TestCoverage
 from .project import Project
 from .protocols import Sandbox
+from .triage import ERROR_RULES, is_error_rule  # noqa: F401  (ERROR_RULES: re-exported)
 from .types import Diagnosis, Patch, TestReport, Verdict
 
 log = logging.getLogger(__name__)
 
 OUTPUT_TAIL = 4000
+STAGED_ABOVE_S = 3.0
+"""A suite faster than this runs whole at once: staging would only add interpreter starts."""
+CHECKED_BY_TESTS = "tests"
+CHECKED_BY_STATIC = "parse + ruff only (the project has no tests)"
 
 
 @dataclass(frozen=True)
@@ -33,14 +49,6 @@ class Validation:
 
 def _tail(text: str, limit: int = OUTPUT_TAIL) -> str:
     return text if len(text) <= limit else "…" + text[-limit:]
-
-
-ERROR_RULES = ("E9", "F821", "F822", "F823", "F63", "F7", "PLE", "invalid-syntax", "SyntaxError")
-"""ruff rules that are breakage, not style."""
-
-
-def _is_error_rule(code: str) -> bool:
-    return code.startswith(ERROR_RULES)
 
 
 def _has_syntax_error(text: str) -> bool:
@@ -56,13 +64,35 @@ def _ruff_keys(findings) -> Counter:
     return Counter((f.code, f.message) for f in findings)
 
 
+def validation_timeout(project: Project, baseline: TestReport | None) -> float:
+    """Seconds one test run of a candidate may take: a multiple of the baseline suite's own
+    time plus a floor, never more than ``test_timeout_s``."""
+    config = project.config
+    if baseline is None or baseline.timed_out or baseline.elapsed_s <= 0:
+        return config.test_timeout_s
+    derived = config.validate_timeout_factor * baseline.elapsed_s + config.validate_timeout_floor_s
+    return min(config.test_timeout_s, derived)
+
+
+def has_tests(baseline: TestReport | None) -> bool:
+    """The baseline collected (or tried to collect) at least one test."""
+    return baseline is not None and bool(baseline.outcomes or baseline.collection_errors)
+
+
+def _ran(report: TestReport) -> tuple[str, ...]:
+    return tuple(sorted(o.test_id for o in report.outcomes if o.outcome != "skipped"))
+
+
 class Validator:
     """Validates candidates of one project against its baseline test report."""
 
-    def __init__(self, project: Project, sandbox: Sandbox, baseline: TestReport | None):
+    def __init__(self, project: Project, sandbox: Sandbox, baseline: TestReport | None,
+                 *, coverage: TestCoverage | None = None):
         self.project = project
         self.sandbox = sandbox
         self.baseline = baseline
+        self.exercise = Exercise(project, coverage)
+        self.timeout_s = validation_timeout(project, baseline)
 
     def _fail(self, stage: str, reason: str, started: float, **extra) -> Validation:
         report = extra.pop("report", None)  # the Validation carries it, not the Verdict
@@ -94,7 +124,7 @@ class Validator:
             if _has_syntax_error(edit.before):
                 # ruff saw only the syntax error before: findings it can see now are not new
                 # unless they are errors in their own right
-                after_findings = [f for f in after_findings if _is_error_rule(f.code)]
+                after_findings = [f for f in after_findings if is_error_rule(f.code)]
             before, after = _ruff_keys(before_findings), _ruff_keys(after_findings)
             new = after - before
             if new:
@@ -107,13 +137,26 @@ class Validator:
                     return ("ruff", f"{edit.path}: {finding.code} is still reported")
         return None
 
-    def validate(self, patch: Patch, diagnosis: Diagnosis) -> Validation:
-        """Run every check on ``patch``; never raises for a bad candidate."""
-        from .detect.tests import run_tests, still_failing
+    def targets(self, patch: Patch, diagnosis: Diagnosis) -> tuple[str, ...]:
+        """Tests the candidate must make pass: the finding's own failing tests plus every
+        baseline failure at the same fault location (so partial progress is never enough)."""
+        baseline = self.baseline
+        own = [t for t in diagnosis.test_ids if not baseline or t not in baseline.passed]
+        related = self.exercise.related_failures(patch, baseline)
+        return tuple(dict.fromkeys([*own, *related]))
+
+    def validate(self, patch: Patch, diagnosis: Diagnosis,
+                 cancel: threading.Event | None = None) -> Validation:
+        """Run every check on ``patch``; never raises for a bad candidate.
+
+        ``cancel`` stops the test run in progress (its process group is killed) when set."""
+        from .detect.tests import run_tests
 
         started = time.monotonic()
         try:
             static = self.check_static(patch, diagnosis)
+            targets = self.targets(patch, diagnosis)
+            modules = self.exercise.test_modules(patch)
         except Exception as exc:  # a candidate must never crash the heal
             log.exception("static checks crashed")
             return self._fail("policy", f"could not check the candidate: {exc}", started)
@@ -123,40 +166,100 @@ class Validator:
         overrides = {e.path: e.after for e in patch.edits}
         config = self.project.config
         baseline = self.baseline
-        failing = tuple(t for t in diagnosis.test_ids if not baseline or t not in baseline.passed)
-        # (a module id such as tests/test_x.py stands for everything collected from it)
-        with self.sandbox.workspace(self.project.root, overrides) as ws:
-            # cheap first: the failing tests alone, when the whole suite is not itself cheap
-            suite_cheap = baseline is not None and baseline.elapsed_s < 3.0
-            if failing and not suite_cheap:
-                first = run_tests(ws, self.sandbox, config, test_ids=failing)
-                still = still_failing(first, failing)
-                if first.timed_out:
-                    return self._fail("failing", "the failing tests timed out with the candidate",
-                                      started, output=_tail(first.output), still_failing=still)
-                if still or first.collection_errors:
-                    return self._fail(
-                        "failing", f"{len(still) or 'the'} previously failing test(s) still fail",
-                        started, output=_tail(first.output), still_failing=still,
-                    )
-            report = run_tests(ws, self.sandbox, config)
-        return self._judge(report, failing, started)
+        limit = self.timeout_s
 
-    def _judge(self, report: TestReport, failing: tuple[str, ...], started: float) -> Validation:
+        def run(ids: tuple[str, ...] = ()) -> TestReport:
+            return run_tests(ws, self.sandbox, config, test_ids=ids, timeout_s=limit,
+                             cancel=cancel)
+
+        with self.sandbox.workspace(self.project.root, overrides) as ws:
+            staged = baseline is not None and baseline.elapsed_s >= STAGED_ABOVE_S
+            if staged and targets:
+                first = run(targets)
+                verdict = self._stage_failing(first, targets, started)
+                if verdict is not None:
+                    return verdict
+            touching = tuple(m for m in modules if m not in targets)
+            if staged and touching and baseline is not None:
+                second = run(touching)
+                newly = tuple(sorted((baseline.passed - second.passed) & {
+                    o.test_id for o in second.outcomes}))
+                before_errors = {c.test_id for c in baseline.collection_errors}
+                lost = tuple(c.test_id for c in second.collection_errors
+                             if c.test_id not in before_errors)
+                newly = newly + lost
+                if second.timed_out or newly:
+                    why = ("the tests of the changed files timed out" if second.timed_out
+                           else f"regression: {len(newly)} test(s) that passed now fail "
+                           f"({', '.join(newly[:3])})")
+                    return self._fail("touching", why, started, output=_tail(second.output),
+                                      newly_failing=newly, tests_run=_ran(second))
+            report = run()
+        return self._judge(report, targets, modules, started)
+
+    def _stage_failing(self, report: TestReport, targets: tuple[str, ...],
+                       started: float) -> Validation | None:
+        from .detect.tests import still_failing
+
+        still = self._still(report, targets)
+        if report.timed_out:
+            return self._fail("failing", "the failing tests timed out with the candidate",
+                              started, output=_tail(report.output), still_failing=still_failing(
+                                  report, targets), tests_run=_ran(report))
+        if still or report.collection_errors:
+            return self._refuse_still(report, targets, still or targets, started)
+        return None
+
+    def _still(self, report: TestReport, targets: tuple[str, ...]) -> tuple[str, ...]:
+        """Targets not healed: failing, or a module id under which no test ran at all."""
+        from .detect.tests import still_failing
+
+        still = set(still_failing(report, targets))
+        ran = _ran(report)
+        for tid in targets:
+            if "::" not in tid and tid and not tid.endswith("conftest.py"):
+                if not any(t.startswith(tid + "::") for t in ran):
+                    still.add(tid)
+        return tuple(sorted(still))
+
+    def _refuse_still(self, report: TestReport, targets: tuple[str, ...],
+                      still: tuple[str, ...], started: float, *, keep_report: bool = False,
+                      **extra) -> Validation:
+        now = tuple(t for t in targets if t not in still)
+        common = dict(output=_tail(report.output), still_failing=still,
+                      now_passing=now, tests_run=_ran(report), **extra)
+        if keep_report:
+            common["report"] = report
+        if now:
+            return self._fail("partial", f"partial: {len(now)} of {len(targets)} failing test(s) "
+                              f"pass, {len(still)} at the same fault location still fail "
+                              f"({', '.join(still[:3])})", started, **common)
+        return self._fail("failing", f"{len(still)} previously failing test(s) still fail "
+                          f"({', '.join(still[:3])})", started, **common)
+
+    def _judge(self, report: TestReport, targets: tuple[str, ...], modules: tuple[str, ...],
+               started: float) -> Validation:
+        from .detect.tests import is_pytest
+
         baseline = self.baseline
         before_passed = baseline.passed if baseline else frozenset()
         newly = tuple(sorted(before_passed - report.passed))
-        from .detect.tests import still_failing
-
-        still = tuple(sorted(still_failing(report, failing)))
+        before_failed = (baseline.failed | {c.test_id for c in baseline.collection_errors}
+                         if baseline else frozenset())
+        ran = _ran(report)
+        now_passing = tuple(sorted(t for t in before_failed if t in report.passed
+                                   or (t in targets and t not in self._still(report, (t,)))))
         common = dict(output=_tail(report.output), tests_passed=len(report.passed),
-                      tests_total=len(report.outcomes), newly_failing=newly, still_failing=still)
+                      tests_total=len(report.outcomes), newly_failing=newly,
+                      tests_run=ran, now_passing=now_passing, checked_by=CHECKED_BY_TESTS)
         if report.timed_out:
-            return self._fail("suite", "the test suite timed out with the candidate", started,
-                              report=report, **common)
+            return self._fail("suite", f"the test suite timed out ({self.timeout_s:.0f}s) with "
+                              "the candidate", started, report=report, **common)
+        still = self._still(report, targets)
         if still:
-            return self._fail("failing", f"{len(still)} previously failing test(s) still fail",
-                              started, report=report, **common)
+            return self._refuse_still(report, targets, still, started, keep_report=True,
+                                      tests_passed=common["tests_passed"],
+                                      tests_total=common["tests_total"], newly_failing=newly)
         if newly:
             return self._fail("suite", f"regression: {len(newly)} test(s) that passed now fail "
                               f"({', '.join(newly[:3])})", started, report=report, **common)
@@ -165,11 +268,24 @@ class Validator:
         if new_errors:
             return self._fail("suite", f"new collection error in {new_errors[0]}", started,
                               report=report, **common)
+        judged_by_status = not is_pytest(self.project.config.test_argv(self.project.root))
+        if has_tests(baseline) and not ran and not judged_by_status:
+            return self._fail("evidence", "no evidence: 0 tests ran with the candidate on a "
+                              "project that has tests", started, report=report, **common)
+        if modules and not judged_by_status and not any(
+            t.split("::")[0] in modules for t in ran
+        ):
+            return self._fail("evidence", f"no evidence: none of the {len(modules)} test "
+                              f"module(s) that exercise the change ran a test ({modules[0]}…: "
+                              "skipped, deselected or not importable)", started,
+                              report=report, **common)
         if baseline is not None and len(report.outcomes) < len(baseline.outcomes) and not (
             baseline.collection_errors and not report.collection_errors
         ):
             return self._fail("suite", "fewer tests ran than before (tests were lost)", started,
                               report=report, **common)
+        if not has_tests(baseline) and not ran:
+            common["checked_by"] = CHECKED_BY_STATIC
         verdict = Verdict(passed=True, stage="suite", elapsed_s=time.monotonic() - started,
                           **common)
         return Validation(verdict, report)

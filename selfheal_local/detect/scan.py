@@ -17,6 +17,7 @@ from typing import Any
 from selfheal_local.errors import BadInputError
 from selfheal_local.project import MAX_SOURCE_BYTES, Project
 from selfheal_local.protocols import Sandbox
+from selfheal_local.triage import order
 from selfheal_local.types import Finding, FindingSource, TestOutcome, TestReport
 
 from .ruff import run_ruff
@@ -98,7 +99,8 @@ def scan(
         say(f"reading {log}")
         dynamic += traceback_findings(parse_tracebacks(log_text, project.root))
     syntax, dynamic = _fold_syntax(syntax, _dedupe(dynamic))
-    findings = (*syntax, *dynamic, *ruff_only)
+    # what blocks first: syntax, import failures, failing tests, ruff's breakage rules, lint
+    findings = tuple(order((*syntax, *dynamic, *ruff_only)))
     return ScanResult(
         findings=findings,
         tests=report,

@@ -8,6 +8,7 @@ project. A custom test command that is not pytest is judged by its exit status.
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
@@ -46,14 +47,18 @@ def run_tests(
     *,
     test_ids: Sequence[str] = (),
     timeout_s: float | None = None,
+    cancel: threading.Event | None = None,
 ) -> TestReport:
-    """Run the suite (or ``test_ids``) in ``root`` inside the sandbox and report per test."""
+    """Run the suite (or ``test_ids``) in ``root`` inside the sandbox and report per test;
+    setting ``cancel`` stops the run (it then reads as timed out)."""
     junit_name = f".selfheal-junit-{uuid.uuid4().hex[:10]}.xml"
     argv = pytest_argv(root, config, junit_name, test_ids)
     limit = timeout_s if timeout_s is not None else config.test_timeout_s
     junit = root / junit_name
     try:
-        result = sandbox.run(argv, cwd=root, timeout_s=limit)
+        # only a cancellable run passes ``cancel``: injected sandboxes need not take it
+        extra = {"cancel": cancel} if cancel is not None else {}
+        result = sandbox.run(argv, cwd=root, timeout_s=limit, **extra)
         output = _tail(result.stdout + ("\n" + result.stderr if result.stderr else ""))
         xml_text = _read(junit) if is_pytest(argv) else None
     finally:

@@ -1,0 +1,244 @@
+"""Which tests exercise a change: what a validation must see run before it may call a fix proved.
+
+A candidate is proved only by tests that reach what it changed. Coverage data (per-test line
+coverage from fault localization), when the loop has it, answers exactly; until then the
+answer is static and conservative in what it asks for:
+
+- the test modules that import a changed module, directly or through other project modules;
+- the failing tests "at the same fault location": a baseline failure whose traceback passes
+  through a changed function, or whose test function names a changed function or class
+  (an assertion in the test does not show the callee in its traceback);
+- the modules that could not even be imported because of a changed file.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from typing import Protocol
+
+from .detect.paths import is_test_path
+from .fixers.imports_graph import ImportGraph
+from .project import Project
+from .types import FileEdit, Patch, TestOutcome, TestReport
+
+
+class TestCoverage(Protocol):
+    """Per-test line coverage (the localization step provides it when coverage could run)."""
+
+    def tests_covering(self, rel: str, lines: Collection[int]) -> frozenset[str] | None:
+        """Ids of the tests that executed any of ``lines`` of ``rel``; None when unknown."""
+
+
+TestCoverage.__test__ = False  # type: ignore[attr-defined]  # not a pytest test class
+
+
+def changed_lines(edit: FileEdit) -> set[int]:
+    """1-based lines of ``edit.before`` the edit replaces or deletes (an insertion marks the
+    lines around it)."""
+    before, after = edit.before.splitlines(), edit.after.splitlines()
+    lines: set[int] = set()
+    matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
+    for tag, i1, i2, _j1, _j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        if i2 > i1:
+            lines.update(range(i1 + 1, i2 + 1))
+        else:  # pure insertion before line i1 + 1
+            lines.update(n for n in (i1, i1 + 1) if 1 <= n <= max(len(before), 1))
+    return lines
+
+
+@dataclass(frozen=True)
+class Site:
+    """What one edit changed: its file, lines, and the functions (and their classes) they lie in."""
+
+    file: str
+    lines: frozenset[int]
+    names: frozenset[str]
+    """Unqualified names of the changed functions and of their enclosing classes."""
+    spans: tuple[tuple[int, int], ...]
+    """Line spans of the changed functions (module-level changes: none)."""
+    module_level: bool
+
+
+def site_of(edit: FileEdit) -> Site:
+    lines = changed_lines(edit)
+    tree = _parse(edit.before) or _parse(edit.after)
+    names: set[str] = set()
+    spans: list[tuple[int, int]] = []
+    module_level = False
+    for line in sorted(lines):
+        chain = _enclosing(tree, line) if tree else []
+        if not chain:
+            module_level = True
+            continue
+        names.update(node.name for node in chain)
+        inner = chain[-1]
+        span = (inner.lineno, inner.end_lineno or inner.lineno)
+        if span not in spans:
+            spans.append(span)
+    return Site(edit.path, frozenset(lines), frozenset(names), tuple(spans), module_level)
+
+
+def _parse(text: str) -> ast.Module | None:
+    try:
+        return ast.parse(text)
+    except (SyntaxError, ValueError):
+        return None
+
+
+def _enclosing(tree: ast.Module, line: int) -> list[ast.AST]:
+    """Classes and functions holding ``line``, outermost first."""
+    chain: list[ast.AST] = []
+    body: Iterable[ast.AST] = tree.body
+    while True:
+        for node in body:
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                start = min([node.lineno] + [d.lineno for d in node.decorator_list])
+                if start <= line <= (node.end_lineno or node.lineno):
+                    chain.append(node)
+                    body = node.body
+                    break
+        else:
+            return chain
+
+
+class Exercise:
+    """Answers "which tests exercise this patch" for one project (import graph cached)."""
+
+    def __init__(self, project: Project, coverage: TestCoverage | None = None):
+        self.project = project
+        self.coverage = coverage
+        self.graph = ImportGraph(project)
+        self._reach: dict[str, frozenset[str]] = {}
+
+    def test_files(self) -> list[str]:
+        return [rel for rel in self.project.python_files
+                if is_test_path(rel) and not rel.endswith("conftest.py")]
+
+    def reach(self, rel: str) -> frozenset[str]:
+        """Project files imported by ``rel``, transitively (parent packages included)."""
+        if rel not in self._reach:
+            seen: set[str] = set()
+            stack = [rel]
+            while stack:
+                current = stack.pop()
+                for dep in [*self.graph.imported_modules(current), *self._parents(current)]:
+                    if dep not in seen:
+                        seen.add(dep)
+                        stack.append(dep)
+            self._reach[rel] = frozenset(seen)
+        return self._reach[rel]
+
+    def _parents(self, rel: str) -> list[str]:
+        name = self.project.module_name(rel).split(".")
+        out = []
+        for i in range(1, len(name)):
+            parent = self.project.modules.get(".".join(name[:i]))
+            if parent:
+                out.append(parent)
+        return out
+
+    def test_modules(self, patch: Patch) -> tuple[str, ...]:
+        """Test modules that exercise a changed (non-test) file of ``patch``."""
+        changed = {e.path for e in patch.edits if e.path.endswith(".py")}
+        if self.coverage is not None:
+            covered: set[str] = set()
+            known = True
+            for edit in patch.edits:
+                site = site_of(edit)
+                found = self.coverage.tests_covering(edit.path, site.lines)
+                if found is None:
+                    known = False
+                    break
+                covered.update(t.split("::")[0] for t in found)
+            if known:
+                return tuple(sorted(covered))
+        return tuple(t for t in self.test_files()
+                     if t in changed or changed & self.reach(t))
+
+    def related_failures(self, patch: Patch, baseline: TestReport | None) -> tuple[str, ...]:
+        """Baseline failures the patch must heal for it to be complete (not partial progress)."""
+        if baseline is None:
+            return ()
+        sites = [site_of(e) for e in patch.edits if e.path.endswith(".py")]
+        modules = set(self.test_modules(patch))
+        out: list[str] = []
+        for error in baseline.collection_errors:
+            if error.test_id and self._through(error, sites, whole_file=True):
+                out.append(error.test_id)
+        covering = self._covering(sites)
+        for outcome in baseline.outcomes:
+            if outcome.outcome not in ("failed", "error"):
+                continue
+            if covering is not None:
+                hit = outcome.test_id in covering
+            else:
+                hit = self._through(outcome, sites) or (
+                    outcome.test_id.split("::")[0] in modules and self._names(outcome, sites))
+            if hit:
+                out.append(outcome.test_id)
+        return tuple(out)
+
+    def _covering(self, sites: list[Site]) -> set[str] | None:
+        if self.coverage is None:
+            return None
+        found: set[str] = set()
+        for site in sites:
+            tests = self.coverage.tests_covering(site.file, site.lines)
+            if tests is None:
+                return None
+            found |= tests
+        return found
+
+    @staticmethod
+    def _through(outcome: TestOutcome, sites: list[Site], whole_file: bool = False) -> bool:
+        """The failure's traceback passes through a changed function (or file, for imports)."""
+        for frame in outcome.frames:
+            for site in sites:
+                if frame.file != site.file:
+                    continue
+                if whole_file or site.module_level:
+                    return True
+                if any(a <= frame.line <= b for a, b in site.spans):
+                    return True
+        if whole_file:  # an import failure names the file even when no frame was parsed
+            return any(f'"{s.file}"' in outcome.traceback or f"{s.file}:" in outcome.traceback
+                       for s in sites)
+        return False
+
+    def _names(self, outcome: TestOutcome, sites: list[Site]) -> bool:
+        """The failing test's own function mentions a changed function or its class."""
+        wanted = set().union(*(s.names for s in sites)) if sites else set()
+        if any(s.module_level for s in sites):
+            return True
+        if not wanted:
+            return False
+        node = self._test_function(outcome.test_id)
+        if node is None:
+            return True  # cannot tell: count it (asking for more proof is the safe side)
+        used = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+        used |= {n.attr for n in ast.walk(node) if isinstance(n, ast.Attribute)}
+        return bool(used & wanted)
+
+    def _test_function(self, test_id: str) -> ast.AST | None:
+        parts = test_id.split("::")
+        if len(parts) < 2:
+            return None
+        tree = self.graph.tree(parts[0])
+        body: list[ast.stmt] = tree.body if tree else []
+        node: ast.AST | None = None
+        for name in parts[1:]:
+            name = name.split("[")[0]
+            node = next((n for n in body if isinstance(
+                n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) and n.name == name), None)
+            if node is None:
+                return None
+            body = node.body  # type: ignore[attr-defined]
+        return node
+
+
+__all__ = ["Exercise", "Site", "TestCoverage", "changed_lines", "site_of"]
