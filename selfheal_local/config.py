@@ -66,6 +66,12 @@ class Config:
     """ruff rules checked when the project has no ruff configuration of its own."""
     test_timeout_s: float = 300.0
     """Wall-clock limit of one test-suite run in the sandbox."""
+    validate_timeout_factor: float = 4.0
+    """A candidate's test run may take this many times the baseline suite's own time ..."""
+    validate_timeout_floor_s: float = 15.0
+    """... plus this many seconds (never more than ``test_timeout_s``)."""
+    lint: bool = False
+    """Heal ruff's style findings even when the project does not configure ruff (``--lint``)."""
     max_steps: int = 25
     """Most heal steps (fix one finding, re-scan) in one ``heal``."""
     max_candidates: int = 24
@@ -141,7 +147,8 @@ class Config:
 
 
 _FIELDS = {f.name: f for f in fields(Config)}
-_POSITIVE = frozenset({"test_timeout_s", "max_steps", "memory_limit_mb", "cpu_limit_s",
+_POSITIVE = frozenset({"test_timeout_s", "validate_timeout_factor", "validate_timeout_floor_s",
+                       "max_steps", "memory_limit_mb", "cpu_limit_s",
                        "file_size_limit_mb", "process_limit", "disk_limit_mb", "max_edit_growth"})
 """Settings that are limits: zero or less is a mistake, not a way to switch something off."""
 

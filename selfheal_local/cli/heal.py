@@ -24,6 +24,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-retries", type=int, metavar="N", help="self-correction rounds for the model")
     p.add_argument("--engine", choices=("none", "hf", "vllm", "auto"), help="model engine")
     p.add_argument("--model", metavar="DIR|URL", help="local model directory or vLLM server URL")
+    p.add_argument("--lint", action="store_true",
+                   help="also heal ruff's style findings (default: only when the project "
+                        "configures ruff, and only once nothing else is broken)")
 
 
 def overrides_from(args: argparse.Namespace) -> dict:
@@ -42,6 +45,8 @@ def overrides_from(args: argparse.Namespace) -> dict:
         out["engine"] = args.engine
     if getattr(args, "model", None):
         out["model"] = args.model
+    if getattr(args, "lint", False):
+        out["lint"] = True
     return out
 
 
@@ -91,5 +96,10 @@ def _summary(out: Console, result) -> None:
         out.print(f"[dim]note: {note}[/]")
     state = "[bold green]healthy[/]" if result.healthy else (
         f"[bold red]not healthy[/]: {len(result.remaining)} finding(s) remain")
+    if result.tests_run == 0:  # nothing ran: say so where nobody can miss it
+        state += " [bold yellow on red] NO TESTS RAN [/] "
+        out.print(state, end="")
+        out.print(result.checked_by, style="bold yellow", markup=False, end="")
+        state = ""
     out.print(f"{state} — {len(result.applied)} fix(es) applied in {result.elapsed_s:.1f}s"
               + ("; `selfheal undo` restores" if result.applied else ""))
