@@ -7,18 +7,20 @@ worker after the first paint, and the secondary screens import their parts when 
 from __future__ import annotations
 
 import logging
+import logging.handlers
 import os
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
 
 from .screens.dialogs import HelpScreen
-from .screens.main import MAIN_BINDINGS, MainScreen
+from .screens.main import MainScreen
 from .state import HealState
 from .watch import Watcher
 from .widgets.header import ProjectHeader
@@ -47,13 +49,14 @@ class SelfHealApp(App[None]):
 
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses live elsewhere
     TITLE = "selfheal"
-    ENABLE_COMMAND_PALETTE = False
+    ENABLE_COMMAND_PALETTE = True
+    COMMAND_PALETTE_BINDING = "ctrl+p"
     BINDINGS = [
+        Binding("q", "quit", "Quit", priority=False),
         Binding("question_mark", "help", "Help"),
-        Binding("2", "open('memory')", "Memory"),
-        Binding("3", "open('adapters')", "Adapters"),
-        Binding("4", "open('training')", "Training"),
-        Binding("q", "quit", "Quit"),
+        Binding("2", "open('memory')", "Memory", show=False),
+        Binding("3", "open('adapters')", "Adapters", show=False),
+        Binding("4", "open('training')", "Training", show=False),
     ]
 
     auto_apply: reactive[bool] = reactive(False, init=False)
@@ -66,6 +69,8 @@ class SelfHealApp(App[None]):
         watch: bool = True,
         watch_interval_s: float = 0.5,
         scan_on_start: bool = True,
+        verbose: bool = False,
+        log_file: Path | None = None,
     ) -> None:
         super().__init__()
         self.project_path = str(project)
@@ -78,8 +83,11 @@ class SelfHealApp(App[None]):
         self.state = HealState()
         self.diagnoses: dict[str, Any] = {}
         self.watcher = Watcher()
-        self.log_handler = QueueHandler()
+        self.log_handler = QueueHandler(verbose=verbose)
         self.log_handler.root = str(self.project_root)
+        self.verbose = verbose
+        self.log_file = log_file
+        self._file_handler: logging.Handler | None = None
         self._saved_logging: tuple[int, list[logging.Handler]] | None = None
         self._ui_thread = threading.get_ident()
 
@@ -102,10 +110,32 @@ class SelfHealApp(App[None]):
         root.addHandler(self.log_handler)
         if root.level > logging.INFO or root.level == logging.NOTSET:
             root.setLevel(logging.INFO)
+        self._open_log_file(root)
+
+    def _open_log_file(self, root: logging.Logger) -> None:
+        """Everything (third-party warnings, model loading included) goes to the log file."""
+        if self.log_file is None:
+            return
+        logging.captureWarnings(True)  # warnings.warn -> the py.warnings logger, not stderr
+        try:
+            self.log_file.parent.mkdir(parents=True, exist_ok=True)
+            handler = logging.handlers.RotatingFileHandler(
+                self.log_file, maxBytes=2 << 20, backupCount=2, encoding="utf-8")
+        except OSError as exc:
+            self.log_handler.say(f"cannot write the log file {self.log_file}: {exc}",
+                                 logging.WARNING)
+            return
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        root.addHandler(handler)
+        self._file_handler = handler
 
     def on_unmount(self) -> None:
         root = logging.getLogger()
         root.removeHandler(self.log_handler)
+        if self._file_handler is not None:
+            root.removeHandler(self._file_handler)
+            self._file_handler.close()
+            logging.captureWarnings(False)
         if self._saved_logging is not None:
             level, streams = self._saved_logging
             root.setLevel(level)
@@ -152,13 +182,28 @@ class SelfHealApp(App[None]):
 
     # ------------------------------------------------------------------ screens
     def action_help(self) -> None:
-        rows = [(b.key, b.description) for b in MAIN_BINDINGS]
-        rows += [("f / c / d", "show the finding / candidates / diff tab"),
-                 ("o", "sort the findings by the next column"),
-                 ("/", "filter the findings (pattern, source, file, text)")]
-        rows += [(b.key, b.description) for b in self.BINDINGS]
-        rows += [("escape", "close a secondary screen")]
-        self.push_screen(HelpScreen([(_key_label(k), d) for k, d in rows]))
+        self.push_screen(HelpScreen(help_rows()))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Every action of the app in the command palette (ctrl+p), with its key."""
+        main = self.main
+        for key, title, action in ACTIONS:
+            target = main if action in MAIN_ACTIONS else self
+
+            def run(target: Any = target, action: str = action) -> None:
+                self.call_later(self.run_action, action, target)
+
+            yield SystemCommand(title, f"key: {key}", run)
+        for key, title, action in PALETTE_MORE:
+            yield SystemCommand(title, f"key: {key}",
+                                lambda action=action: self.call_later(self.run_action, action))
+        yield from super().get_system_commands(screen)
+
+    def action_quit(self) -> None:
+        """Quit at once: the running job is cancelled (its sandboxed processes are killed)."""
+        if self.screen_stack:
+            self.main.cancel_all()
+        self.exit()
 
     def action_open(self, name: str) -> None:
         from .screens.adapters import AdaptersScreen
@@ -174,6 +219,40 @@ class SelfHealApp(App[None]):
         self.push_screen(screens[name]())
 
 
-def _key_label(key: str) -> str:
-    names = {"question_mark": "?", "slash": "/"}
-    return ", ".join(names.get(k, k) for k in key.split(","))
+# (keys, what it does, action): the help screen and the command palette list every one
+ACTIONS = [
+    ("s", "Scan: find what is broken (ruff first, the tests after)", "scan"),
+    ("h", "Heal the selected finding (validated in the sandbox)", "heal"),
+    ("H", "Heal all findings", "heal_all"),
+    ("a", "Accept: apply the selected finding's validated fix", "accept"),
+    ("r", "Reject the selected finding's fix (with a reason)", "reject"),
+    ("u", "Undo the last applied fix", "undo"),
+    ("e", "Edit: open the finding in $EDITOR", "edit"),
+    ("t", "Tests: run the suite again", "tests"),
+    ("A", "Toggle auto-apply above the confidence bar", "toggle_auto"),
+    ("x", "Cancel the running job", "cancel_job"),
+    ("/", "Filter the findings (pattern, source, file, text)", "filter"),
+    ("f c d", "Show the finding / candidates / diff tab", "tab('tab-finding')"),
+    ("o", "Sort the findings by the next column", "sort_findings"),
+    ("g G", "First / last finding (also Home / End)", "first_finding"),
+    ("2 3 4", "Memory / adapters / training screen", "open('memory')"),
+    ("?", "Help: every key", "help"),
+    ("q", "Quit (cancels the running job)", "quit"),
+]
+PALETTE_MORE = [
+    ("c", "Candidates tab", "screen.tab('tab-candidates')"),
+    ("d", "Diff tab", "screen.tab('tab-diff')"),
+    ("G", "Last finding", "screen.last_finding"),
+    ("3", "Adapters screen", "open('adapters')"),
+    ("4", "Training screen", "open('training')"),
+]
+MAIN_ACTIONS = {"scan", "heal", "heal_all", "accept", "reject", "undo", "edit", "tests",
+                "toggle_auto", "cancel_job", "filter", "tab('tab-finding')", "sort_findings",
+                "first_finding"}
+
+
+def help_rows() -> list[tuple[str, str]]:
+    rows = [(key, title) for key, title, _action in ACTIONS]
+    rows += [("ctrl+p", "Command palette: every action by name"),
+             ("escape", "Leave the filter; close a screen or dialog")]
+    return rows

@@ -17,6 +17,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-model", action="store_true", help="do not ask the model")
     p.add_argument("--no-memory", action="store_true", help="neither replay nor record fixes")
     p.add_argument("--no-watch", action="store_true", help="do not re-scan when files change")
+    p.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS,
+                   help="show third-party warnings and model loading in the log panel "
+                        "(they always go to the log file)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -28,7 +31,14 @@ def run(args: argparse.Namespace) -> int:
     if not root.is_dir():
         raise BadInputError(f"{args.path} is not a directory; give the project's root")
     overrides = overrides_from(args)
+    from selfheal_local.factory import recover_on_open
+
+    recover_on_open(root.resolve())  # before the app reads anything
+    from selfheal_local.config import selfheal_home
     from tui.app import SelfHealApp
 
-    SelfHealApp(root, overrides, watch=not args.no_watch).run()
+    log_file = selfheal_home() / "logs" / "tui.log"
+    SelfHealApp(root, overrides, watch=not args.no_watch, verbose=bool(getattr(args, "verbose", 0)),
+                log_file=log_file).run()
+    print(f"selfheal: the session's log is in {log_file}")
     return 0

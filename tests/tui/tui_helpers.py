@@ -80,3 +80,28 @@ def log_text(app) -> str:
     panel = app.screen_stack[0].query_one(LogPanel)
     panel.drain()
     return "\n".join(strip.text for strip in panel.lines)
+
+
+def make_many(root: Path, findings: int = 2000, per_file: int = 50) -> Path:
+    """A project with ``findings`` unused imports (ruff F401) over many modules, one passing
+    and one failing test: the scale case of issue 12 (first findings, filter, navigation)."""
+    pkg = root / "many"
+    pkg.mkdir(parents=True)
+    (root / "tests").mkdir()
+    (pkg / "__init__.py").write_text("")
+    names = ["os", "re", "json", "math", "time", "glob", "shlex", "string", "random", "heapq"]
+    left, index = findings, 0
+    while left > 0:
+        count = min(per_file, left)
+        lines = [f"from {names[i % len(names)]} import __name__ as unused_{i}"
+                 for i in range(count)]
+        lines += ["", "", f"def value_{index}():", f"    return {index}", ""]
+        (pkg / f"mod{index:03d}.py").write_text("\n".join(lines))
+        left -= count
+        index += 1
+    (pkg / "calc.py").write_text("def double(x):\n    return x * 3\n")
+    (root / "tests" / "test_many.py").write_text(
+        "from many.calc import double\nfrom many.mod000 import value_0\n\n\n"
+        "def test_value():\n    assert value_0() == 0\n\n\n"
+        "def test_double():\n    assert double(2) == 4\n")
+    return root

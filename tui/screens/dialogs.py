@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.table import Table
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
@@ -20,15 +20,14 @@ class HelpScreen(ModalScreen[None]):
         self.rows = bindings
 
     def compose(self) -> ComposeResult:
-        table = Table(box=None, show_header=False, padding=(0, 2))
+        table = Table(box=None, show_header=False, padding=(0, 1))
         table.add_column(style="bold cyan", no_wrap=True)
         table.add_column()
         for key, description in self.rows:
             table.add_row(key, description)
-        with Vertical(id="help-box"):
-            yield Label("selfheal — keys", classes="title")
+        with VerticalScroll(id="help-box"):
+            yield Label("selfheal — keys (escape closes)", classes="title")
             yield Static(table)
-            yield Label("escape closes", classes="hint")
 
     def action_dismiss(self) -> None:
         self.dismiss(None)

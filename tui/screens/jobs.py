@@ -1,11 +1,13 @@
 """The main screen's jobs: each runs in one exclusive thread worker and reports back on the UI
-thread through ``call_from_thread``. Only one job runs at a time; ``x`` cancels it."""
+thread through ``call_from_thread``. One job runs at a time; a key that starts another waits
+for it (never dropped), navigation and viewing keep working; ``x`` cancels, ``q`` quits at
+once (the cancel kills the sandboxed processes of the job)."""
 
 from __future__ import annotations
 
 import logging
 import threading
-import time
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -13,6 +15,7 @@ from textual import work
 
 from selfheal_local.errors import ConflictError, JournalError, SelfHealError
 from selfheal_local.service import Cancelled
+from tui.progress import JobProgress, event_words
 from tui.watch import snapshot
 from tui.widgets.header import ProjectHeader
 
@@ -33,22 +36,65 @@ class JobsMixin:
 
     busy = False
     cancel_event = threading.Event()
+    job_progress: JobProgress | None = None
+    _progress_timer: Any = None
+    _target: str | None = None
+
+    @property
+    def queued(self) -> deque[Callable[[], Any]]:
+        """Keys pressed during a job that start another one: run in order after it."""
+        if "_queued" not in self.__dict__:
+            self.__dict__["_queued"] = deque()
+        return self.__dict__["_queued"]
 
     # ------------------------------------------------------------------ plumbing
+    def defer(self, action: str) -> bool:
+        """While a job runs, a key that starts a job waits for it, on the finding selected
+        when it was pressed; True when it was queued."""
+        if not self.busy or self.app.healer is None:
+            return False
+        fid = self.findings.selected_id
+
+        def run() -> None:
+            self._target = fid
+            try:
+                getattr(self, f"action_{action}")()
+            finally:
+                self._target = None
+
+        self.queued.append(run)
+        self.notify(f"queued: {action.replace('_', ' ')} (runs after the current job; "
+                    "x cancels)", timeout=3)
+        return True
+
     def start(self, label: str, fn: Callable[[threading.Event], Any],
               done: Callable[[Any], None] | None = None) -> bool:
         if self.app.healer is None:
             self.notify("still opening the project…", severity="warning")
             return False
         if self.busy:
-            self.notify("a job is running (x cancels it)", severity="warning")
+            self.queued.append(lambda: self.start(label, fn, done))
+            self.notify(f"queued: {label} (runs after the current job; x cancels)", timeout=3)
             return False
         self.busy = True
         self.cancel_event = threading.Event()
         self.query_one(ProjectHeader).job = label
+        self.job_progress = JobProgress(label)
+        self._show_progress()
+        if self._progress_timer is None:
+            self._progress_timer = self.set_interval(1.0, self._show_progress)
         self.app.log_handler.say(f"{label}…")
         self.run_job(label, fn, done, self.cancel_event)
         return True
+
+    def _show_progress(self) -> None:
+        header = self.query_one(ProjectHeader)
+        header.progress = self.job_progress.text() if self.busy and self.job_progress else ""
+
+    def cancel_all(self) -> None:
+        """Quit: forget queued keys and cancel the running job (its sandbox runs are killed)."""
+        self.queued.clear()
+        self.cancel_event.set()
 
     @work(thread=True, exclusive=True, group="job")
     def run_job(self, label: str, fn: Callable[[threading.Event], Any],
@@ -89,15 +135,30 @@ class JobsMixin:
 
     def job_finished(self) -> None:
         self.busy = False
+        self.job_progress = None
         self.query_one(ProjectHeader).job = "idle"
+        self._show_progress()
+        while self.queued and not self.busy:
+            self.queued.popleft()()
 
     def on_heal_event(self, event: Any) -> None:
         """A heal-loop event, already on the UI thread."""
-        if event.kind not in ("validate.start",):
-            self.app.log_handler.say(f"{event.kind}: {event.message}")
+        explanation = ""
+        if event.patch_id and event.finding_id:
+            row = self.app.state.of(event.finding_id).candidate(event.patch_id)
+            explanation = row.explanation if row is not None else ""
+        words = event_words(event, explanation)
+        if words:
+            self.app.log_handler.say(words)
+        if self.job_progress is not None:
+            self.job_progress.on_event(event, explanation)
+            self._show_progress()
         fid = self.app.state.on_event(event)
         if fid is not None:
             self.refresh_finding(fid)
+        if event.kind == "scan.done" and self.job_progress is not None \
+                and self.job_progress.label in ("applying", "undoing"):
+            self.show_current()  # the rows and the suite as soon as the re-scan is done
 
     # ------------------------------------------------------------------ opening
     @work(thread=True, exclusive=True, group="job")
@@ -132,10 +193,17 @@ class JobsMixin:
             self.action_scan()
 
     # ------------------------------------------------------------------ scan / tests
-    def _diagnose_all(self, findings: list[Any]) -> dict[str, Any]:
+    def _diagnose_all(self, findings: list[Any], cancel: threading.Event | None = None
+                      ) -> dict[str, Any]:
         healer = self.app.healer
         out = {}
+        known = self.app.diagnoses
         for finding in findings:
+            if cancel is not None and cancel.is_set():
+                raise Cancelled("cancelled")
+            if finding.id in known:
+                out[finding.id] = known[finding.id]
+                continue
             try:
                 out[finding.id] = healer.diagnose(finding)
             except Exception as exc:  # one odd finding must not hide the others
@@ -147,148 +215,64 @@ class JobsMixin:
         self.app.watcher.rebase(snap if snap is not None else snapshot(self.app.project_root))
 
     def job_scan(self, cancel: threading.Event) -> Any:
+        """Ruff and syntax first (shown at once), then the tests (streamed in after)."""
         healer = self.app.healer
+        call = self.app.call_from_thread
         before = snapshot(self.app.project_root)
+        dynamic = [f for f in healer.findings if f.source not in ("ruff", "syntax")]
+        healer.scan(tests=False)
+        static = list(healer.findings)
+        call(self.show_static, static, dynamic)
+        if cancel.is_set():
+            raise Cancelled("cancelled")
         healer.scan()
         self._rebase(before)
-        return self._diagnose_all(list(healer.findings))
+        findings = list(healer.findings)
+        call(self.show_current)
+        return self._diagnose_all(findings, cancel)
+
+    def show_static(self, static: list[Any], dynamic: list[Any]) -> None:
+        """Ruff's findings as soon as ruff returns; the last scan's test findings stay until
+        the tests have run again."""
+        ids = {f.id for f in static}
+        shown = [*static, *(f for f in dynamic if f.id not in ids)]
+        self._load_rows(shown)
+        self.app.log_handler.say(f"ruff and syntax: {len(static)} finding(s); running the tests…")
+        if self.job_progress is not None:
+            self.job_progress.stage = "running the tests"
+            self._show_progress()
+
+    def _load_rows(self, findings: list[Any]) -> None:
+        patterns = {fid: d.pattern for fid, d in self.app.diagnoses.items()}
+        self.findings.load(findings, patterns, self.app.state.status)
+        self.show_finding(self.selected)
+
+    def show_current(self) -> None:
+        """The healer's findings and suite now (patterns as far as diagnosed)."""
+        healer = self.app.healer
+        self._load_rows(list(healer.findings))
+        self.query_one(ProjectHeader).suite = _suite_summary(healer.baseline)
 
     def load_findings(self, diagnoses: dict[str, Any]) -> None:
+        """The healer's findings with their diagnoses: patterns filled in place when the rows
+        are already those findings, else the rows are loaded again."""
         healer = self.app.healer
         self.app.diagnoses.update(diagnoses)
-        patterns = {fid: d.pattern for fid, d in self.app.diagnoses.items()}
-        self.findings.load(healer.findings, patterns, self.app.state.status)
+        if [f.id for f in healer.findings] == self.findings.finding_ids:
+            self.findings.set_patterns({fid: d.pattern for fid, d in diagnoses.items()})
+        else:
+            self.findings.load(healer.findings, {fid: d.pattern for fid, d in
+                                                 self.app.diagnoses.items()},
+                               self.app.state.status)
         self.query_one(ProjectHeader).suite = _suite_summary(healer.baseline)
         self.show_finding(self.selected)
 
     def scan_done(self, diagnoses: dict[str, Any]) -> None:
         self.load_findings(diagnoses)
         count = len(self.app.healer.findings)
-        self.app.log_handler.say(f"scan: {count} finding(s)")
+        self.app.log_handler.say(f"scan: {count} finding(s), suite "
+                                 f"{_suite_summary(self.app.healer.baseline)}")
 
     def tests_done(self, diagnoses: dict[str, Any]) -> None:
         self.load_findings(diagnoses)
         self.notify(f"tests: {self.query_one(ProjectHeader).suite}", timeout=4)
-
-    # ------------------------------------------------------------------ heal
-    def _auto(self, outcome: Any) -> Any:
-        app = self.app
-        patch = outcome.patch
-        if app.auto_apply and patch is not None and patch.confidence >= app.auto_threshold:
-            return app.healer.apply(outcome, accepted_by="auto")
-        return None
-
-    def job_heal(self, finding: Any, cancel: threading.Event) -> Any:
-        outcome = self.app.healer.fix(finding, cancel=cancel)
-        applied = self._auto(outcome)
-        if applied:
-            self._rebase()
-        diagnoses = self._diagnose_all(list(self.app.healer.findings)) if applied else None
-        return outcome, applied, diagnoses
-
-    def heal_done(self, result: Any) -> None:
-        outcome, applied, diagnoses = result
-        self.app.state.set_outcome(outcome)
-        if applied is not None:
-            self.app.state.of(outcome.finding.id).status = "applied"
-            self.load_findings(diagnoses)
-        self.refresh_finding(outcome.finding.id)
-        self.show_finding(self.selected)
-        if outcome.patch is not None and applied is None:
-            self.action_tab("tab-diff")
-            self.notify(f"validated fix: {outcome.patch.explanation} (a accepts, r rejects)",
-                        timeout=6)
-        elif outcome.patch is None:
-            self.notify(f"no fix: {outcome.reason}", severity="warning", timeout=6)
-
-    def job_heal_all(self, cancel: threading.Event) -> Any:
-        healer = self.app.healer
-        state = self.app.state
-        call = self.app.call_from_thread
-        tried: set[str] = set()
-        fixed = applied = 0
-        for _step in range(healer.project.config.max_steps):
-            pending = [f for f in healer.findings
-                       if f.id not in tried and state.status(f.id) not in ("fixable", "applied")]
-            if not pending:
-                break
-            finding = pending[0]
-            tried.add(finding.id)
-            outcome = healer.fix(finding, cancel=cancel)
-            fixed += outcome.patch is not None
-            done = self._auto(outcome)
-            if done:
-                self._rebase()
-            call(self.heal_done, (outcome, done, self._diagnose_all(list(healer.findings))
-                                  if done else None))
-            applied += done is not None
-        return fixed, applied
-
-    def heal_all_done(self, result: tuple[int, int]) -> None:
-        fixed, applied = result
-        self.notify(f"heal all: {fixed} validated fix(es), {applied} applied automatically",
-                    timeout=6)
-
-    # ------------------------------------------------------------------ apply / reject / undo
-    def job_apply(self, outcome: Any, accepted_by: str) -> Any:
-        applied = self.app.healer.apply(outcome, accepted_by=accepted_by)
-        self._rebase()
-        return outcome, applied, self._diagnose_all(list(self.app.healer.findings))
-
-    def apply_done(self, result: Any) -> None:
-        outcome, applied, diagnoses = result
-        state = self.app.state
-        state.of(outcome.finding.id).status = "applied"
-        for fid in state.mark_stale(set(applied.patch.files), keep=outcome.finding.id):
-            self.refresh_finding(fid)
-        self.app.memory_changed()
-        self.load_findings(diagnoses)
-        self.action_tab("tab-finding")
-        self.notify(f"applied to {', '.join(applied.patch.files)} (u undoes)", timeout=5)
-
-    def job_reject(self, outcome: Any, reason: str) -> Any:
-        self.app.healer.reject(outcome, reason)
-        return outcome
-
-    def reject_done(self, outcome: Any) -> None:
-        self.refresh_finding(outcome.finding.id)
-        self.show_finding(self.selected)
-        self.app.memory_changed()
-        stored = "stored as a negative" if self.app.healer.memory is not None else "memory off"
-        self.notify(f"rejected ({stored}); the file was not touched", timeout=5)
-
-    def job_undo(self, cancel: threading.Event) -> Any:
-        healer = self.app.healer
-        entries = healer.undo()
-        self._rebase()
-        healer.scan()
-        return entries, self._diagnose_all(list(healer.findings))
-
-    def undo_done(self, result: Any) -> None:
-        entries, diagnoses = result
-        paths = sorted({p for e in entries for p in e.paths})
-        for _fid, state in self.app.state.findings.items():
-            if state.status in ("applied", "fixable", "stale"):
-                state.status, state.outcome, state.note = "new", None, ""
-                state.candidates.clear()
-        self.load_findings(diagnoses)
-        self.notify(f"undone: restored {', '.join(paths)}", timeout=5)
-
-    # ------------------------------------------------------------------ watch mode
-    def poll_watch(self) -> None:
-        if self.app.healer is None or self.busy:
-            return
-        self.watch_tick()
-
-    @work(thread=True, exclusive=True, group="watch")
-    def watch_tick(self) -> None:
-        changed = self.app.watcher.poll(snapshot(self.app.project_root), time.monotonic())
-        if changed:
-            self.app.call_from_thread(self.files_changed, changed)
-
-    def files_changed(self, changed: list[str]) -> None:
-        if self.busy:
-            return
-        shown = ", ".join(changed[:3]) + (f" and {len(changed) - 3} more" if len(changed) > 3 else "")
-        self.app.log_handler.say(f"watch: {shown} changed; re-scanning")
-        self.start("re-scanning (watch)", self.job_scan, self.scan_done)

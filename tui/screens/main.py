@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import shlex
+import shutil
 import subprocess
 from typing import Any
 
@@ -22,29 +23,35 @@ from tui.widgets.header import ProjectHeader
 from tui.widgets.log_panel import LogPanel
 
 from .dialogs import RejectScreen
+from .heals import HealMixin
 from .jobs import JobsMixin
 
 log = logging.getLogger(__name__)
 
+# the footer shows the keys that matter (q Quit stays visible at 80 columns); every action
+# is in the help screen (?) and the command palette (ctrl+p)
 MAIN_BINDINGS = [
-    Binding("s", "scan", "Scan"),
     Binding("h", "heal", "Heal"),
-    Binding("H", "heal_all", "Heal all"),
     Binding("a", "accept", "Accept"),
     Binding("r", "reject", "Reject"),
     Binding("u", "undo", "Undo"),
-    Binding("e", "edit", "Edit"),
-    Binding("t", "tests", "Tests"),
-    Binding("A", "toggle_auto", "Auto-apply"),
-    Binding("x", "cancel_job", "Cancel job"),
-    Binding("slash", "filter", "Filter", show=False),
+    Binding("slash", "filter", "Filter", key_display="/"),
+    Binding("s", "scan", "Scan", show=False),
+    Binding("H", "heal_all", "Heal all", show=False),
+    Binding("e", "edit", "Edit", show=False),
+    Binding("t", "tests", "Tests", show=False),
+    Binding("A", "toggle_auto", "Auto-apply", show=False),
+    Binding("x", "cancel_job", "Cancel job", show=False),
     Binding("f", "tab('tab-finding')", "Finding", show=False),
     Binding("c", "tab('tab-candidates')", "Candidates", show=False),
     Binding("d", "tab('tab-diff')", "Diff", show=False),
+    Binding("escape", "leave_filter", "Leave filter", show=False),
 ]
+NARROW_WIDTH = 140
+"""Below this many columns the findings and the detail stack instead of sitting side by side."""
 
 
-class MainScreen(JobsMixin, Screen):
+class MainScreen(HealMixin, JobsMixin, Screen):
     """Everything needed to review and heal a project with the keyboard alone."""
 
     BINDINGS = MAIN_BINDINGS
@@ -53,7 +60,8 @@ class MainScreen(JobsMixin, Screen):
         yield ProjectHeader(id="header")
         with Horizontal(id="body"):
             with Vertical(id="left"):
-                yield Input(placeholder="/ filter: pattern, source, file, text", id="filter")
+                yield Input(placeholder="/ filter: pattern, source, file, text", id="filter",
+                            compact=True)
                 yield FindingsTable(id="findings")
             with TabbedContent(id="right", initial="tab-finding"):
                 with TabPane("Finding", id="tab-finding"):
@@ -67,7 +75,12 @@ class MainScreen(JobsMixin, Screen):
 
     _detail_timer = None
 
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < NARROW_WIDTH, "narrow")
+        self.set_class(self.size.height < 30, "short")
+
     def on_mount(self) -> None:
+        self.on_resize()
         header = self.query_one(ProjectHeader)
         header.project = self.app.display_path
         self.query_one(FindingsTable).focus()
@@ -82,6 +95,9 @@ class MainScreen(JobsMixin, Screen):
 
     @property
     def selected(self) -> Any:
+        """The highlighted finding (a queued key acts on the one selected when pressed)."""
+        if self._target is not None:
+            return self.findings.finding(self._target)
         return self.findings.selected
 
     def on_findings_table_selected(self, message: FindingsTable.Selected) -> None:
@@ -142,22 +158,43 @@ class MainScreen(JobsMixin, Screen):
     def action_filter(self) -> None:
         self.query_one("#filter", Input).focus()
 
+    def action_leave_filter(self) -> None:
+        """Escape in the filter box: back to the findings (the filter stays)."""
+        if self.focused is not None and self.focused.id == "filter":
+            self.findings.focus()
+
+    def action_sort_findings(self) -> None:
+        self.findings.action_sort_next()
+
+    def action_first_finding(self) -> None:
+        self.findings.action_first()
+
+    def action_last_finding(self) -> None:
+        self.findings.action_last()
+
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "filter":
-            self.findings.set_filter(event.value)
+            self.findings.filter_soon(event.value)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "filter":
+            self.findings.set_filter(event.value)
             self.findings.focus()
 
     # ------------------------------------------------------------------ actions
     def action_scan(self) -> None:
+        if self.defer("scan"):
+            return
         self.start("scanning", self.job_scan, self.scan_done)
 
     def action_tests(self) -> None:
+        if self.defer("tests"):
+            return
         self.start("running tests", self.job_scan, self.tests_done)
 
     def action_heal(self) -> None:
+        if self.defer("heal"):
+            return
         finding = self.selected
         if finding is None:
             self.notify("no finding selected", severity="warning")
@@ -166,6 +203,8 @@ class MainScreen(JobsMixin, Screen):
                    self.heal_done)
 
     def action_heal_all(self) -> None:
+        if self.defer("heal_all"):
+            return
         self.start("healing all", self.job_heal_all, self.heal_all_done)
 
     def _outcome(self) -> Any:
@@ -181,6 +220,8 @@ class MainScreen(JobsMixin, Screen):
         return state.outcome
 
     def action_accept(self) -> None:
+        if self.defer("accept"):
+            return
         outcome = self._outcome()
         if outcome is not None:
             self.start("applying", lambda cancel: self.job_apply(outcome, "user"), self.apply_done)
@@ -198,33 +239,70 @@ class MainScreen(JobsMixin, Screen):
         self.app.push_screen(RejectScreen(outcome.patch.explanation), rejected)
 
     def action_undo(self) -> None:
+        if self.defer("undo"):
+            return
         self.start("undoing", self.job_undo, self.undo_done)
 
     def action_toggle_auto(self) -> None:
         self.app.auto_apply = not self.app.auto_apply
 
     def action_cancel_job(self) -> None:
+        dropped = len(self.queued)
+        self.queued.clear()
         if not self.busy:
-            self.notify("no job is running")
+            self.notify("no job is running" + (f"; {dropped} queued key(s) dropped"
+                                               if dropped else ""))
             return
         self.cancel_event.set()
-        self.app.log_handler.say("cancelling: the job stops after the sandbox run in progress",
+        self.app.log_handler.say("cancelling: the sandboxed run in progress is stopped",
                                  logging.WARNING)
 
     def action_edit(self) -> None:
+        """Open the finding in ``$VISUAL``/``$EDITOR``; a missing or failing editor is said,
+        and the screen always comes back."""
         finding = self.selected
         healer = self.app.healer
         if finding is None or healer is None or not finding.file:
             self.notify("no file to open", severity="warning")
             return
         editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
-        path = healer.project.root / finding.file
-        argv = [*shlex.split(editor), f"+{max(1, finding.line)}", str(path)]
         try:
-            with self.app.suspend():
-                subprocess.run(argv, check=False)
-        except Exception as exc:  # no terminal to hand over (headless), or no such editor
-            self.notify(f"cannot open the editor ({exc})", severity="error")
+            command = shlex.split(editor)
+        except ValueError as exc:
+            command = []
+            self.notify(f"$EDITOR cannot be read ({exc}); set EDITOR to an editor command",
+                        severity="error", timeout=8)
+        if command and shutil.which(command[0]) is None:
+            self.notify(f"editor {command[0]!r} not found: set $EDITOR (or $VISUAL) to an "
+                        "installed editor", severity="error", timeout=8)
             return
-        self.app.refresh()
+        if not command:
+            return
+        path = healer.project.root / finding.file
+        argv = [*command, f"+{max(1, finding.line)}", str(path)]
+        try:
+            returncode = self._run_editor(argv)
+        except Exception as exc:  # no terminal to hand over (headless), or it cannot start
+            self.notify(f"cannot open the editor {command[0]!r}: {exc}", severity="error",
+                        timeout=8)
+            return
+        finally:
+            self.app.refresh(layout=True)
+        if returncode:
+            self.notify(f"the editor {command[0]!r} exited with status {returncode}",
+                        severity="warning", timeout=8)
         self.show_finding(self.selected)
+
+    def _run_editor(self, argv: list[str]) -> int:
+        """The terminal is handed to the editor; the app resumes even if starting it fails
+        (Textual's ``suspend`` does not resume when its block raises)."""
+        failure: Exception | None = None
+        returncode = 0
+        with self.app.suspend():
+            try:
+                returncode = subprocess.run(argv, check=False).returncode
+            except OSError as exc:
+                failure = exc
+        if failure is not None:
+            raise failure
+        return returncode

@@ -1,4 +1,10 @@
-"""The findings table: status, pattern, file:line, message; sortable and filterable."""
+"""The findings table: status, pattern, file:line, message; sortable and filterable.
+
+Built for thousands of rows: every column has a fixed width (nothing is measured per cell),
+the filter matches a lower-cased haystack computed once per finding and is applied after the
+typing pauses (``FILTER_DEBOUNCE_S``), and a location too long for its column is shortened in
+the middle so the file name and the line stay visible (``inv…/pricing.py:16``).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from rich.text import Text
+from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
 
@@ -14,16 +21,42 @@ STATUS_STYLE = {
     "applied": "green", "rejected": "yellow", "cancelled": "yellow", "stale": "yellow",
 }
 COLUMNS = ("status", "pattern", "location", "message")
+STATUS_WIDTH = 9
+PATTERN_WIDTH = 18
+MIN_LOCATION = 12
+CELL_PADDING = 2  # DataTable pads each cell by one column on either side
+FILTER_DEBOUNCE_S = 0.06
 
 
 def status_cell(status: str) -> Text:
     return Text(status, style=STATUS_STYLE.get(status, "white"))
 
 
+def shorten_middle(text: str, width: int) -> str:
+    """``text`` in ``width`` columns: the head and the tail kept, the middle replaced by ``…``.
+
+    The tail (file name and line) is kept whole whenever it fits: ``inv…/pricing.py:16``.
+    """
+    if len(text) <= width:
+        return text
+    if width <= 1:
+        return "…"[:width]
+    slash = text.rfind("/")
+    tail = text[slash:] if slash >= 0 else text[-(width - 1):]
+    if len(tail) > width - 2:  # the file name alone is too long: keep its end
+        return "…" + text[-(width - 1):]
+    head = width - 1 - len(tail)
+    return text[:head] + "…" + tail
+
+
 class FindingsTable(DataTable):
     """All findings of the last scan; a filter hides rows, a header click or `o` sorts."""
 
-    BINDINGS = [("o", "sort_next", "Sort")]
+    BINDINGS = [
+        Binding("o", "sort_next", "Sort", show=False),
+        Binding("home,g", "first", "First row", show=False),
+        Binding("end,G", "last", "Last row", show=False),
+    ]
 
     class Selected(Message):
         """The highlighted finding changed (None when the table is empty)."""
@@ -36,15 +69,44 @@ class FindingsTable(DataTable):
         super().__init__(cursor_type="row", zebra_stripes=True, **kw)
         self._findings: dict[str, Any] = {}
         self._patterns: dict[str, str] = {}
+        self._hay: dict[str, str] = {}
         self._order: list[str] = []
         self._filter = ""
         self._sort_index = -1
+        self._widths: tuple[int, int] = (0, 0)
+        self._filter_timer: Any = None
         self._status: Callable[[str], str] = lambda _fid: "new"
 
     def on_mount(self) -> None:
-        widths = {"status": 9, "pattern": 18}
+        location, message = self._column_widths()
+        self._widths = (location, message)
+        widths = {"status": STATUS_WIDTH, "pattern": PATTERN_WIDTH, "location": location,
+                  "message": message}
         for name in COLUMNS:
-            self.add_column(name, key=name, width=widths.get(name))
+            self.add_column(name, key=name, width=widths[name])
+
+    # ------------------------------------------------------------------ layout
+    def _column_widths(self) -> tuple[int, int]:
+        """(location, message) widths for the table's width: the location first (whole when
+        it fits, else shortened in the middle), the message gets the rest."""
+        width = self.size.width or (self.app.size.width if self.is_attached else 80)
+        free = width - STATUS_WIDTH - PATTERN_WIDTH - CELL_PADDING * 4 - 2  # 2: scrollbar
+        longest = max((len(f.location) for f in self._findings.values()), default=24)
+        location = min(longest, max(MIN_LOCATION, free - 20))
+        return location, max(10, free - location)
+
+    def on_resize(self) -> None:
+        widths = self._column_widths()
+        if widths != self._widths:
+            self._relayout(widths)
+
+    def _relayout(self, widths: tuple[int, int]) -> None:
+        self._widths = widths
+        for key, width in zip(("location", "message"), widths, strict=True):
+            column = self.columns.get(key)  # type: ignore[call-overload]
+            if column is not None:
+                column.width = width
+        self._fill(self.selected_id)
 
     # ------------------------------------------------------------------ data
     def load(self, findings: Sequence[Any], patterns: dict[str, str],
@@ -58,32 +120,67 @@ class FindingsTable(DataTable):
                 self._findings[finding.id] = finding
                 self._order.append(finding.id)
         self._patterns = dict(patterns)
+        if self._sort_index >= 0:
+            self._order.sort(key=self._sort_key())
+        self._hay = {fid: self._haystack(fid) for fid in self._order}
         self._status = status
+        widths = self._column_widths()
+        if widths != self._widths and self.columns:
+            self._relayout(widths)
+            return
         self._fill(selected)
 
-    def _matches(self, fid: str) -> bool:
-        if not self._filter:
-            return True
+    def set_patterns(self, patterns: dict[str, str]) -> None:
+        """Patterns known later (diagnosis runs after the rows are shown): update in place."""
+        self._patterns.update(patterns)
+        for fid, pattern in patterns.items():
+            if fid in self._hay:
+                self._hay[fid] = self._haystack(fid)
+            if fid in self.rows and str(self.get_cell(fid, "pattern")) != pattern:
+                self.update_cell(fid, "pattern", pattern)
+        for fid in self.rows:
+            key = str(fid.value)
+            status = self._status(key)
+            if str(self.get_cell(key, "status")) != status:
+                self.update_cell(key, "status", status_cell(status))
+
+    def _haystack(self, fid: str) -> str:
         f = self._findings[fid]
-        hay = f"{self._patterns.get(fid, '')} {f.source} {f.code} {f.location} {f.message}".lower()
-        return all(word in hay for word in self._filter.lower().split())
+        return f"{self._patterns.get(fid, '')} {f.source} {f.code} {f.location} {f.message}".lower()
+
+    def _matches(self, fid: str, words: list[str]) -> bool:
+        hay = self._hay[fid]
+        return all(word in hay for word in words)
 
     def _row(self, fid: str) -> tuple[Any, ...]:
         f = self._findings[fid]
-        return (status_cell(self._status(fid)), self._patterns.get(fid, ""), f.location,
-                Text(f.message.splitlines()[0] if f.message else "", no_wrap=True))
+        location = shorten_middle(f.location, self._widths[0])
+        return (status_cell(self._status(fid)), self._patterns.get(fid, "…"), location,
+                Text(f.message.splitlines()[0] if f.message else "", no_wrap=True,
+                     overflow="ellipsis"))
 
     def _fill(self, selected: str | None) -> None:
+        words = self._filter.lower().split()
         with self.app.batch_update():
             self.clear()
             for fid in self._order:
-                if self._matches(fid):
+                if not words or self._matches(fid, words):
                     self.add_row(*self._row(fid), key=fid)
-            if self._sort_index >= 0:
-                self._sort()
-            if selected and selected in self.visible_ids:
-                self.move_cursor(row=self.get_row_index(selected))
+            if selected and selected in self.rows:
+                self.move_cursor(row=self.get_row_index(selected), animate=False)
         self._announce()
+
+    @property
+    def finding_ids(self) -> list[str]:
+        """Every loaded finding's id, in load order (filtered out or not)."""
+        return list(self._findings)
+
+    def finding(self, fid: str | None) -> Any:
+        return self._findings.get(fid) if fid else None
+
+    def location_of(self, fid: str) -> str:
+        """The full location of a row's finding (the cell may show it shortened)."""
+        return self._findings[fid].location
 
     @property
     def visible_ids(self) -> list[str]:
@@ -105,8 +202,19 @@ class FindingsTable(DataTable):
         return self._findings.get(fid) if fid else None
 
     def set_filter(self, text: str) -> None:
-        self._filter = text.strip()
-        self._fill(self.selected_id)
+        """Filter now (the rows of a long list are rebuilt once)."""
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+            self._filter_timer = None
+        if text.strip() != self._filter:
+            self._filter = text.strip()
+            self._fill(self.selected_id)
+
+    def filter_soon(self, text: str) -> None:
+        """Filter once the typing pauses: each keystroke echoes at once, the rows follow."""
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        self._filter_timer = self.set_timer(FILTER_DEBOUNCE_S, lambda: self.set_filter(text))
 
     def refresh_status(self, fid: str) -> None:
         if fid in self.rows:
@@ -117,17 +225,33 @@ class FindingsTable(DataTable):
             self.move_cursor(row=self.get_row_index(fid))
 
     # ------------------------------------------------------------------ sort / select
-    def _sort(self) -> None:
+    def _sort_key(self) -> Callable[[str], Any]:
         column = COLUMNS[self._sort_index]
+        if column == "status":
+            return self._status
+        if column == "pattern":
+            return lambda fid: self._patterns.get(fid, "")
         if column == "location":
-            self.sort(key=lambda row: _location_key(row[2]))
-        else:
-            self.sort(column, key=lambda value: str(value).lower())
+            return lambda fid: _location_key(self._findings[fid].location)
+        return lambda fid: self._findings[fid].message.lower()
+
+    def _sort(self) -> None:
+        """Order the rows by the sort column (full locations, not the shortened cells)."""
+        self._order.sort(key=self._sort_key())
+        self._fill(self.selected_id)
 
     def action_sort_next(self) -> None:
         self._sort_index = (self._sort_index + 1) % len(COLUMNS)
         self._sort()
         self.notify(f"sorted by {COLUMNS[self._sort_index]}", timeout=2)
+
+    def action_first(self) -> None:
+        if self.row_count:
+            self.move_cursor(row=0, animate=False)
+
+    def action_last(self) -> None:
+        if self.row_count:
+            self.move_cursor(row=self.row_count - 1, animate=False)
 
     def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
         self._sort_index = COLUMNS.index(str(event.column_key.value))

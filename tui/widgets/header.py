@@ -1,4 +1,6 @@
-"""The header: project, test command, sandbox isolation, engine, memory, auto-apply, job."""
+"""The header: project, suite, auto-apply and the job on the first line; while a job runs the
+second line says how far it is (N of M, elapsed, the stage running), else what the agent
+works with (tests, sandbox, engine, memory)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from textual.widget import Widget
 
 
 class ProjectHeader(Widget):
-    """Two lines that say what the agent works on and with what."""
+    """Two lines that say what the agent works on, with what, and how far a job is."""
 
     project: reactive[str] = reactive("")
     tests: reactive[str] = reactive("…")
@@ -18,20 +20,31 @@ class ProjectHeader(Widget):
     auto_apply: reactive[str] = reactive("off")
     suite: reactive[str] = reactive("not run")
     job: reactive[str] = reactive("idle")
+    progress: reactive[str] = reactive("")
+    """N of M · elapsed · stage, while a job runs (empty when idle)."""
 
     def render(self) -> Text:
-        text = Text(no_wrap=False, overflow="ellipsis")
-        def part(label: str, value: str, style: str = "bold") -> None:
+        first = Text(no_wrap=True, overflow="ellipsis")
+        second = Text(no_wrap=True, overflow="ellipsis")
+
+        def part(text: Text, label: str, value: str, style: str = "bold") -> None:
             text.append(f"{label} ", style="dim")
             text.append(value, style=style)
             text.append("  ")
-        part("project", self.project, "bold cyan")
-        part("tests", self.tests)
-        part("sandbox", self.sandbox, "bold" if self.sandbox != "none" else "bold red")
-        part("job", self.job, "bold green" if self.job == "idle" else "bold magenta")
-        text.append("\n")
-        part("engine", self.engine)
-        part("memory", self.memory)
-        part("auto-apply", self.auto_apply, "bold yellow" if self.auto_apply != "off" else "bold")
-        part("suite", self.suite)
-        return text
+
+        part(first, "project", self.project, "bold cyan")
+        part(first, "suite", self.suite, "bold red" if "no test" in self.suite else "bold")
+        part(first, "auto-apply", self.auto_apply,
+             "bold yellow" if self.auto_apply != "off" else "bold")
+        part(first, "job", self.job, "bold green" if self.job == "idle" else "bold magenta")
+        if self.progress:
+            second.append(self.progress, style="magenta")
+        else:
+            part(second, "tests", self.tests)
+            part(second, "sandbox", self.sandbox, "bold" if self.sandbox != "none" else "bold red")
+            part(second, "engine", self.engine)
+            part(second, "memory", self.memory)
+        width = self.size.width or 80
+        first.truncate(width, overflow="ellipsis")
+        second.truncate(width, overflow="ellipsis")
+        return Text("\n").join([first, second])

@@ -1,5 +1,8 @@
 """The log view: logging records and heal events, streamed into the app (never to stdout).
 
+Only the agent's own records reach the panel, in plain words and never twice in a row;
+third-party warnings and model-loading chatter go to the log file (``--verbose`` shows them).
+
 Records can come from any thread; the handler only appends to a deque (no lock held across
 the event loop, so a worker logging while the UI thread logs cannot deadlock) and the panel
 drains it on a short timer.
@@ -17,26 +20,38 @@ LEVEL_STYLE = {logging.DEBUG: "dim", logging.INFO: "", logging.WARNING: "yellow"
                logging.ERROR: "bold red", logging.CRITICAL: "bold red"}
 
 
-class QueueHandler(logging.Handler):
-    """Collects formatted records for the log panel; paths under ``root`` are shown relative."""
+OWN_LOGGERS = ("selfheal_local", "tui", "sandbox", "models")
 
-    def __init__(self, level: int = logging.INFO, maxlen: int = 5000) -> None:
+
+class QueueHandler(logging.Handler):
+    """Collects formatted records for the log panel; paths under ``root`` are shown relative.
+
+    ``verbose`` off: only the agent's own loggers (``OWN_LOGGERS``), without logger names."""
+
+    def __init__(self, level: int = logging.INFO, maxlen: int = 5000,
+                 verbose: bool = False) -> None:
         super().__init__(level)
         self.records: deque[tuple[int, str]] = deque(maxlen=maxlen)
         self.root = ""
+        self.verbose = verbose
+        self._last = ""
 
     def emit(self, record: logging.LogRecord) -> None:
+        own = record.name.split(".")[0] in OWN_LOGGERS
+        if not own and not self.verbose:
+            return
         try:
             text = record.getMessage()
         except Exception:  # a bad format string in someone's log call
             text = str(record.msg)
-        if self.root:
-            text = text.replace(self.root + "/", "").replace(self.root, ".")
-        self.records.append((record.levelno, f"{record.name.split('.')[-1]}: {text}"))
+        self.say(text if own else f"{record.name}: {text}", record.levelno)
 
     def say(self, text: str, level: int = logging.INFO) -> None:
         if self.root:
             text = text.replace(self.root + "/", "").replace(self.root, ".")
+        if text == self._last:  # the same line twice in a row says nothing new
+            return
+        self._last = text
         self.records.append((level, text))
 
 

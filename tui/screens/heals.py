@@ -1,0 +1,148 @@
+"""The main screen's jobs that change things: heal, heal all, apply, reject, undo, and the
+watch mode that re-scans when a person edits a file (mixed into ``MainScreen``)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from textual import work
+
+from tui.watch import snapshot
+
+
+class HealMixin:
+    """Heal, accept, reject, undo and watch (the plumbing is ``JobsMixin``'s)."""
+
+    # ------------------------------------------------------------------ heal
+    def _auto(self, outcome: Any) -> Any:
+        app = self.app
+        patch = outcome.patch
+        if app.auto_apply and patch is not None and patch.confidence >= app.auto_threshold:
+            return app.healer.apply(outcome, accepted_by="auto")
+        return None
+
+    def job_heal(self, finding: Any, cancel: threading.Event) -> Any:
+        outcome = self.app.healer.fix(finding, cancel=cancel)
+        applied = self._auto(outcome)
+        if applied:
+            self._rebase()
+        diagnoses = self._diagnose_all(list(self.app.healer.findings)) if applied else None
+        return outcome, applied, diagnoses
+
+    def heal_done(self, result: Any) -> None:
+        outcome, applied, diagnoses = result
+        self.app.state.set_outcome(outcome)
+        if applied is not None:
+            self.app.state.of(outcome.finding.id).status = "applied"
+            self.load_findings(diagnoses)
+        self.refresh_finding(outcome.finding.id)
+        self.show_finding(self.selected)
+        if outcome.patch is not None and applied is None:
+            self.action_tab("tab-diff")
+            self.notify(f"validated fix: {outcome.patch.explanation} (a accepts, r rejects)",
+                        timeout=6)
+        elif outcome.patch is None:
+            self.notify(f"no fix: {outcome.reason}", severity="warning", timeout=6)
+
+    def job_heal_all(self, cancel: threading.Event) -> Any:
+        healer = self.app.healer
+        state = self.app.state
+        call = self.app.call_from_thread
+        tried: set[str] = set()
+        fixed = applied = 0
+        total = 0
+        for _step in range(healer.project.config.max_steps):
+            pending = [f for f in healer.findings
+                       if f.id not in tried and state.status(f.id) not in ("fixable", "applied")]
+            if not pending:
+                break
+            total = max(total, len(tried) + len(pending))
+            finding = pending[0]
+            tried.add(finding.id)
+            call(self.next_finding, len(tried), total, finding.location)
+            # automatic: a finding the person rejected (or undid) is left alone for good
+            outcome = healer.fix(finding, cancel=cancel, automatic=True)
+            fixed += outcome.patch is not None
+            done = self._auto(outcome)
+            if done:
+                self._rebase()
+            call(self.heal_done, (outcome, done, self._diagnose_all(list(healer.findings))
+                                  if done else None))
+            applied += done is not None
+        return fixed, applied
+
+    def next_finding(self, index: int, total: int, location: str) -> None:
+        if self.job_progress is not None:
+            self.job_progress.next_finding(index, total, location)
+            self._show_progress()
+
+    def heal_all_done(self, result: tuple[int, int]) -> None:
+        fixed, applied = result
+        self.notify(f"heal all: {fixed} validated fix(es), {applied} applied automatically",
+                    timeout=6)
+
+    # ------------------------------------------------------------------ apply / reject / undo
+    def job_apply(self, outcome: Any, accepted_by: str) -> Any:
+        applied = self.app.healer.apply(outcome, accepted_by=accepted_by)
+        self._rebase()
+        return outcome, applied, self._diagnose_all(list(self.app.healer.findings))
+
+    def apply_done(self, result: Any) -> None:
+        outcome, applied, diagnoses = result
+        state = self.app.state
+        state.of(outcome.finding.id).status = "applied"
+        for fid in state.mark_stale(set(applied.patch.files), keep=outcome.finding.id):
+            self.refresh_finding(fid)
+        self.app.memory_changed()
+        self.load_findings(diagnoses)
+        self.action_tab("tab-finding")
+        self.notify(f"applied to {', '.join(applied.patch.files)} (u undoes)", timeout=5)
+
+    def job_reject(self, outcome: Any, reason: str) -> Any:
+        self.app.healer.reject(outcome, reason)
+        return outcome
+
+    def reject_done(self, outcome: Any) -> None:
+        self.refresh_finding(outcome.finding.id)
+        self.show_finding(self.selected)
+        self.app.memory_changed()
+        stored = "stored as a negative" if self.app.healer.memory is not None else "memory off"
+        self.notify(f"rejected ({stored}); the file was not touched", timeout=5)
+
+    def job_undo(self, cancel: threading.Event) -> Any:
+        healer = self.app.healer
+        entries = healer.undo()
+        self._rebase()
+        healer.scan()
+        return entries, self._diagnose_all(list(healer.findings))
+
+    def undo_done(self, result: Any) -> None:
+        entries, diagnoses = result
+        paths = sorted({p for e in entries for p in e.paths})
+        for _fid, state in self.app.state.findings.items():
+            if state.status in ("applied", "fixable", "stale"):
+                state.status, state.outcome, state.note = "new", None, ""
+                state.candidates.clear()
+        self.load_findings(diagnoses)
+        self.notify(f"undone: restored {', '.join(paths)}", timeout=5)
+
+    # ------------------------------------------------------------------ watch mode
+    def poll_watch(self) -> None:
+        if self.app.healer is None or self.busy:
+            return
+        self.watch_tick()
+
+    @work(thread=True, exclusive=True, group="watch")
+    def watch_tick(self) -> None:
+        changed = self.app.watcher.poll(snapshot(self.app.project_root), time.monotonic())
+        if changed:
+            self.app.call_from_thread(self.files_changed, changed)
+
+    def files_changed(self, changed: list[str]) -> None:
+        if self.busy:
+            return
+        shown = ", ".join(changed[:3]) + (f" and {len(changed) - 3} more" if len(changed) > 3 else "")
+        self.app.log_handler.say(f"watch: {shown} changed; re-scanning")
+        self.start("re-scanning (watch)", self.job_scan, self.scan_done)
