@@ -323,10 +323,11 @@ class Healer:
             note = commit_heal(self.project, self.sandbox, patch)
             if note:
                 self.notes.append(note)
+        # findings first (a person waits on them), then memory (an embedding model may load)
+        self._rescan_after(patch.files, outcome.validation.report)
         if self.memory is not None:
             self._safely(self.memory.record_success, outcome.diagnosis, patch,
                          outcome.validation.verdict, accepted_by=accepted_by)
-        self._rescan_after(patch.files, outcome.validation.report)
         return applied
 
     def reject(self, outcome: FixOutcome, reason: str = "") -> None:
