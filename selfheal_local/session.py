@@ -145,8 +145,8 @@ def adapters_overview(healer: Any) -> dict[str, Any]:
     routing = {}
     for pattern in PATTERNS:
         chosen = manager.route(pattern)
-        routing[pattern] = (chosen.adapter_id if chosen else "base model",
-                            manager.pins.get(pattern) == (chosen.adapter_id if chosen else None))
+        pinned = chosen is not None and manager.pins.get(pattern) == chosen.adapter_id
+        routing[pattern] = (chosen.adapter_id if chosen else "base model", pinned)
     resident: list[str] = []
     if healer.engine is not None:
         try:

@@ -107,11 +107,15 @@ class TrainingScreen(Screen):
         self.cancel_event = threading.Event()
         self.losses = []
         self.query_one("#gate", Static).update("")
-        self.query_one("#train-progress", ProgressBar).display = True
+        self.query_one("#train-step", Static).update("starting a training round…")
         self.train(self.cancel_event)
 
     def action_cancel(self) -> None:
         self.cancel_event.set()
+        if not self.running:
+            self.query_one("#train-progress", ProgressBar).display = False
+            self.notify("no training round is running")
+            return
         if self.running:
             self.notify("a round in progress finishes its current adapter; nothing half-trained "
                         "is ever promoted", timeout=6)
@@ -135,6 +139,7 @@ class TrainingScreen(Screen):
 
     def progress(self, update: dict[str, Any]) -> None:
         bar = self.query_one("#train-progress", ProgressBar)
+        bar.display = True  # shown only once a round reports steps
         if "total" in update:
             bar.update(total=update["total"])
         if "step" in update:
@@ -147,7 +152,13 @@ class TrainingScreen(Screen):
             self.query_one("#train-step", Static).update(label)
 
     def finished(self, result: dict[str, Any] | None) -> None:
+        """The round ended (or could not start): the bar stops; it never animates idle."""
         self.running = False
+        bar = self.query_one("#train-progress", ProgressBar)
+        if result is None or bar.total is None:
+            bar.display = False
+            self.query_one("#train-step", Static).update("" if result is not None else
+                                                         "no training round is running")
         if result is None:
             return
         gate = Text()
