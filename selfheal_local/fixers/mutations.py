@@ -11,21 +11,31 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-KIND_RANK: dict[str, int] = {
-    "compare": 0, "bound": 1, "range": 1, "boolop": 2, "negate": 3, "arith": 4,
-    "minmax": 4, "return": 5, "swap_args": 6,
+PRIOR: dict[str, float] = {
+    "compare": 1.0, "bound": 0.95, "range": 0.95, "slice": 0.7, "boolop": 0.85,
+    "identity": 0.8, "membership": 0.8, "negate": 0.75, "not": 0.7, "arith": 0.8,
+    "augassign": 0.6, "div": 0.75, "minmax": 0.7, "var": 0.7, "attr": 0.7, "literal": 0.65, "method": 0.6,
+    "return": 0.6, "swap_args": 0.6, "conjunct": 0.5, "arg_remove": 0.4, "arg_add": 0.45,
+    "early_return": 0.4, "guard": 0.35, "delete": 0.3, "wrap": 0.3,
 }
-"""Order of mutation kinds at the same distance: the commonest slips first."""
+"""How often each operator kind is the right fix, relative to a comparison flip (after the
+fix-pattern frequencies TBar, PraPR and Astor report: condition and bound changes lead,
+statement deletion and insertion trail). The search orders by suspiciousness x prior."""
+KIND_RANK: dict[str, int] = {k: i for i, k in enumerate(sorted(PRIOR, key=lambda k: -PRIOR[k]))}
+"""Order of mutation kinds at the same suspiciousness: the commonest slips first."""
 
 _COMPARE_TEXT = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==",
                  ast.NotEq: "!="}
 _COMPARE_ALTERNATIVES = {"<": ("<=", ">", ">="), "<=": ("<", ">=", ">"), ">": (">=", "<", "<="),
                          ">=": (">", "<=", "<"), "==": ("!=",), "!=": ("==",)}
-_ARITH_TEXT = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//"}
-_ARITH_ALTERNATIVES = {"+": ("-",), "-": ("+",), "*": ("/", "+"), "/": ("//", "*"), "//": ("/",)}
+_ARITH_TEXT = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//",
+               ast.Mod: "%"}
+_ARITH_ALTERNATIVES = {"+": ("-",), "-": ("+",), "*": ("/", "+"), "/": ("//", "*"), "//": ("/",),
+                       "%": ("//",)}
 _OP_RE = {op: re.compile(r"(?<![<>=!/*])" + re.escape(op) + r"(?![<>=/*])") for op in
           ["<", "<=", ">", ">=", "==", "!=", "+", "-", "*", "/", "//", "+=", "-=", "*=", "/=",
-           "//="]}
+           "//=", "%", "%="]}
+_OP_RE["="] = re.compile(r"(?<![<>=!/*+\-%&|^@:])=(?!=)")
 _SIMPLE = (ast.Name, ast.Attribute, ast.Call, ast.Subscript, ast.Constant)
 
 
@@ -78,7 +88,7 @@ class SourceText:
         return line[: len(line) - len(line.lstrip())]
 
 
-def _between(src: SourceText, left: ast.AST, right: ast.AST, op: str) -> tuple[int, int] | None:
+def between(src: SourceText, left: ast.AST, right: ast.AST, op: str) -> tuple[int, int] | None:
     """Offsets of the one ``op`` token between two operands (None when ambiguous)."""
     start = src.offset(left.end_lineno or left.lineno, left.end_col_offset or 0)
     end = src.offset(right.lineno, right.col_offset)
@@ -90,7 +100,7 @@ def _between(src: SourceText, left: ast.AST, right: ast.AST, op: str) -> tuple[i
     return (start + matches[0].start(), start + matches[0].end())
 
 
-def _wrap(src: SourceText, node: ast.expr) -> str:
+def wrap(src: SourceText, node: ast.expr) -> str:
     text = src.segment(node)
     return text if isinstance(node, _SIMPLE) else f"({text})"
 
@@ -115,7 +125,7 @@ def _plus_minus(src: SourceText, node: ast.expr, what: str) -> Iterator[Mutation
             yield Mutation(line, col, "bound", ((start, end, new),),
                            f"changed {what} '{src.segment(node)}' to '{new}'")
         return
-    text = _wrap(src, node)
+    text = wrap(src, node)
     for suffix in (" + 1", " - 1"):
         yield Mutation(line, col, "bound", ((start, end, text + suffix),),
                        f"changed {what} '{src.segment(node)}' to '{text + suffix}'")
@@ -125,7 +135,7 @@ def _compare(src: SourceText, node: ast.Compare) -> Iterator[Mutation]:
     operands = [node.left, *node.comparators]
     for i, op in enumerate(node.ops):
         old = _COMPARE_TEXT.get(type(op))
-        where = _between(src, operands[i], operands[i + 1], old) if old else None
+        where = between(src, operands[i], operands[i + 1], old) if old else None
         if where is None:
             continue
         for new in _COMPARE_ALTERNATIVES[old]:
@@ -149,11 +159,12 @@ def _arith(src: SourceText, node: ast.BinOp | ast.AugAssign) -> Iterator[Mutatio
     if old == "+" and (_is_text(left) or _is_text(right)):
         return
     augmented = "=" if isinstance(node, ast.AugAssign) else ""
-    where = _between(src, left, right, old + augmented)
+    where = between(src, left, right, old + augmented)
     if where is None:
         return
     for alt in _ARITH_ALTERNATIVES[old]:
-        yield Mutation(node.lineno, node.col_offset, "arith", ((*where, alt + augmented),),
+        kind = "div" if {old, alt} == {"/", "//"} else "arith"
+        yield Mutation(node.lineno, node.col_offset, kind, ((*where, alt + augmented),),
                        f"changed '{old}{augmented}' to '{alt}{augmented}'")
 
 
@@ -161,7 +172,7 @@ def _boolop(src: SourceText, node: ast.BoolOp) -> Iterator[Mutation]:
     old, new = ("and", "or") if isinstance(node.op, ast.And) else ("or", "and")
     splices = []
     for left, right in zip(node.values, node.values[1:], strict=False):
-        where = _between(src, left, right, old)
+        where = between(src, left, right, old)
         if where is None:
             return
         splices.append((*where, new))
@@ -172,9 +183,9 @@ def _boolop(src: SourceText, node: ast.BoolOp) -> Iterator[Mutation]:
 def _negate(src: SourceText, test: ast.expr) -> Iterator[Mutation]:
     start, end = src.span(test)
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-        new = _wrap(src, test.operand)
+        new = wrap(src, test.operand)
     else:
-        new = f"not {_wrap(src, test)}"
+        new = f"not {wrap(src, test)}"
     yield Mutation(test.lineno, test.col_offset, "negate", ((start, end, new),),
                    f"negated condition '{src.segment(test)}'")
 
@@ -268,17 +279,59 @@ def _add_return(src: SourceText, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> 
                        f"added 'return {name}' at the end")
 
 
-def mutations_of(src: SourceText, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[Mutation]:
-    """Every mutation of the function's own body (nested functions are visited separately)."""
+def _enclosing_class(module: ast.Module | None, fn: ast.AST) -> ast.ClassDef | None:
+    for node in ast.walk(module) if module is not None else ():
+        if isinstance(node, ast.ClassDef) and fn in node.body:
+            return node
+    return None
+
+
+def _module_defs(module: ast.Module | None, cls: ast.ClassDef | None
+                 ) -> dict[str, ast.FunctionDef | ast.AsyncFunctionDef]:
+    defs = {}
+    for holder in (module, cls):
+        for node in holder.body if holder is not None else ():
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                defs[node.name] = node
+    return defs
+
+
+def mutations_of(src: SourceText, fn: ast.FunctionDef | ast.AsyncFunctionDef,
+                 module: ast.Module | None = None) -> list[Mutation]:
+    """Every mutation of the function's own body (nested functions are visited separately).
+
+    ``module`` (the tree ``fn`` belongs to) lets operators use the enclosing class's attributes
+    and methods and the module's functions; without it they use the function alone.
+    """
+    from . import operators as ops
+    from . import statements as st
+
+    cls = _enclosing_class(module, fn)
+    defs = _module_defs(module, cls)
+    methods = {name: len(d.args.args) for name, d in defs.items()} if cls else {}
+    scope = ops.scope_names(fn)
+    attrs = ops.class_attributes(cls)
+    literals = ops.function_literals(fn)
+    local = set(scope)
     found: list[Mutation] = []
     stack: list[ast.AST] = list(fn.body)
+    bodies: list[list[ast.stmt]] = [fn.body]
     while stack:
         node = stack.pop()
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
             continue
         stack.extend(ast.iter_child_nodes(node))
+        for name in ("body", "orelse", "finalbody"):
+            block = getattr(node, name, None)
+            if isinstance(node, ast.stmt) and isinstance(block, list) and block and isinstance(
+                    block[0], ast.stmt):
+                bodies.append(block)
         if isinstance(node, ast.Compare):
             found.extend(_compare(src, node))
+            found.extend(ops.swap_identity(src, node))
+            for side in (node.left, *node.comparators):
+                if not isinstance(side, ast.Call):
+                    found.extend(ops.wrap_value(src, side, "operand"))
         elif isinstance(node, ast.BinOp | ast.AugAssign):
             found.extend(_arith(src, node))
             if (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Sub)
@@ -286,14 +339,41 @@ def mutations_of(src: SourceText, fn: ast.FunctionDef | ast.AsyncFunctionDef) ->
                 found.extend(_plus_minus(src, node, "offset"))  # ``n - 1`` computed anywhere
         elif isinstance(node, ast.BoolOp):
             found.extend(_boolop(src, node))
+            found.extend(st.negate_operand(src, node))
         elif isinstance(node, ast.Call):
             found.extend(_call(src, node))
+            found.extend(ops.replace_method(src, node, methods))
+            found.extend(ops.change_arguments(src, node, scope, defs))
         elif isinstance(node, ast.Subscript):
             found.extend(_subscript(src, node))
+            found.extend(ops.slice_bounds(src, node))
+        elif isinstance(node, ast.Name):
+            found.extend(ops.replace_name(src, fn, node, scope))
+        elif isinstance(node, ast.Attribute):
+            found.extend(ops.replace_attribute(src, node, attrs))
+        elif isinstance(node, ast.Constant) and not _is_docstring(fn, node):
+            found.extend(ops.replace_literal(src, node, literals))
+        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            found.extend(st.drop_not(src, node))
         if isinstance(node, ast.If | ast.While | ast.IfExp):
             found.extend(_negate(src, node.test))
+            found.extend(st.clauses(src, fn, node.test))
+        if isinstance(node, ast.Return) and isinstance(node.value, ast.Name | ast.Attribute):
+            found.extend(ops.wrap_value(src, node.value, "value"))
+        if isinstance(node, ast.stmt):
+            found.extend(st.assign_kind(src, node, local))
+            found.extend(st.guard_statement(src, node, local))
+    for body in bodies:
+        for stmt in body:
+            found.extend(st.delete_statement(src, body, stmt))
     found.extend(_add_return(src, fn))
+    found.extend(st.early_return(src, fn))
     return found
 
 
-__all__ = ["KIND_RANK", "Mutation", "SourceText", "mutations_of"]
+def _is_docstring(fn: ast.AST, node: ast.Constant) -> bool:
+    body = getattr(fn, "body", [])
+    return bool(body) and isinstance(body[0], ast.Expr) and body[0].value is node
+
+
+__all__ = ["KIND_RANK", "PRIOR", "Mutation", "SourceText", "between", "mutations_of", "wrap"]

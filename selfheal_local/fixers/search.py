@@ -1,13 +1,19 @@
-"""The mutation search: small changes near the failing line, nearest first, bounded.
+"""The mutation search: small changes at the most suspicious statements first, bounded.
 
-Where it looks, nearest first:
-  level 0, 1, …  the functions of the failing test's traceback frames inside the project
-                 (innermost first; test files and other protected files are never mutated);
-  then           the project functions those functions and the failing test call, followed
-                 through the import graph into other modules (the multi-file case), two deep.
-Within a level, mutations closer to the frame's line come first, then the commoner slips
-(comparison flips before swapped arguments). The heal loop validates the mutants in batches
-and keeps the first that passes the whole suite; this source only proposes.
+Where it looks:
+  localized      when the diagnosis carries coverage suspects (``fixers.localize``), every
+                 function holding a suspicious statement, across files; each mutation scores
+                 the suspiciousness of its statement x the prior of its operator kind
+                 (``mutations.PRIOR``), best first;
+  frame walk     otherwise (and for what coverage did not reach): the functions of the failing
+                 test's traceback frames (innermost first; protected files are never mutated),
+                 then the project functions they and the failing test call, two deep; nearer
+                 frames and lines first.
+Two steps: the heal loop reports each verdict back (``record_outcome``); a candidate that
+makes some of the failing tests pass and breaks nothing becomes, inside the sandbox only, the
+base of a bounded second round whose candidates carry both edits. Such a partial candidate is
+itself a failed candidate and is never applied; only a final state that passes everything is.
+The heal loop validates the mutants in batches and keeps what passes; this source only proposes.
 """
 
 from __future__ import annotations
@@ -22,10 +28,11 @@ from dataclasses import dataclass
 from selfheal_local.config import Config
 from selfheal_local.fixers.imports_graph import FunctionRef, ImportGraph
 from selfheal_local.project import Project
-from selfheal_local.types import Diagnosis, Patch
+from selfheal_local.protocols import SourceBase
+from selfheal_local.types import Diagnosis, Patch, Verdict
 
 from .base import make_patch
-from .mutations import KIND_RANK, Mutation, SourceText, mutations_of
+from .mutations import KIND_RANK, PRIOR, Mutation, SourceText, mutations_of
 
 log = logging.getLogger(__name__)
 
@@ -105,19 +112,117 @@ def find_targets(diagnosis: Diagnosis, project: Project, graph: ImportGraph) -> 
     return sorted(chosen.values(), key=lambda t: t.level)
 
 
-def _order_key(target: Target, mutation: Mutation) -> tuple[int, int, int, int, int]:
-    distance = abs(mutation.line - target.anchor) if target.anchor else 0
-    return (target.level, distance, KIND_RANK[mutation.kind], mutation.line, mutation.col)
+ROUND2_BASES = 2
+"""How many partial candidates may each seed a second round."""
+ROUND2_MAX = 40
+"""Candidates per second round."""
+
+OrderKey = tuple[float, int, int, int, int, int]
 
 
-class SearchSource:
-    """Candidate source that proposes mutants near the failure, bounded in count and time.
+def statement_starts(fn: ast.AST) -> dict[int, int]:
+    """line -> first line of the innermost statement holding it (coverage reports statements
+    at their first line)."""
+    starts: dict[int, int] = {}
+    for node in sorted((n for n in ast.walk(fn) if isinstance(n, ast.stmt)),
+                       key=lambda n: n.lineno):
+        for line in range(node.lineno, (node.end_lineno or node.lineno) + 1):
+            starts[line] = node.lineno
+    return starts
+
+
+@dataclass
+class Scored:
+    key: OrderKey
+    target: Target
+    mutation: Mutation
+    suspiciousness: float
+
+
+def _localized_targets(diagnosis: Diagnosis, project: Project, graph: ImportGraph,
+                       targets: list[Target]) -> list[Target]:
+    """The frame-walk targets plus every function holding a coverage suspect."""
+    chosen = {(t.ref.rel, t.ref.qualname): t for t in targets}
+    for suspect in diagnosis.suspects:
+        if suspect.file not in project.python_files or project.is_protected(suspect.file):
+            continue
+        ref = graph.function_at(suspect.file, suspect.line)
+        if ref and (ref.rel, ref.qualname) not in chosen:
+            chosen[(ref.rel, ref.qualname)] = Target(ref, 0, suspect.line)
+    return list(chosen.values())
+
+
+def rank_mutations(diagnosis: Diagnosis, project: Project, graph: ImportGraph,
+                   texts: dict[str, str] | None = None) -> tuple[list[Scored], dict[str, SourceText]]:
+    """Every mutation of every target, best first, with the module texts they apply to.
+
+    ``texts`` overrides files (a second round mutates the partial candidate's files)."""
+    targets = find_targets(diagnosis, project, graph)
+    coverage = diagnosis.localized_by == "coverage" and bool(diagnosis.suspects)
+    if diagnosis.suspects:
+        targets = _localized_targets(diagnosis, project, graph, targets)
+    scores = {(s.file, s.line): s.score for s in diagnosis.suspects}
+    sources: dict[str, SourceText] = {}
+    ranked: list[Scored] = []
+    for target in targets:
+        rel = target.ref.rel
+        text = (texts or {}).get(rel)
+        tree = ast.parse(text) if text is not None else graph.tree(rel)
+        if tree is None:
+            continue
+        node = _function_node(tree, target.ref.qualname)
+        if node is None:
+            continue
+        src = sources.setdefault(rel, SourceText(text if text is not None else project.read(rel)))
+        starts = statement_starts(node)
+        for mutation in mutations_of(src, node, tree):
+            distance = abs(mutation.line - target.anchor) if target.anchor else 0
+            line = starts.get(mutation.line, mutation.line)
+            if coverage:
+                susp = scores.get((rel, line), 0.0)
+            else:
+                susp = scores.get((rel, line), 0.0) or (
+                    1.0 / (1 + target.level)) * (1 - min(distance, 20) / 40)
+            # coverage: suspiciousness x prior first; frames alone: nearest frame, nearest line
+            primary = -round(susp * PRIOR.get(mutation.kind, 0.3), 6) if coverage else 0.0
+            key = (primary, target.level, distance,
+                   KIND_RANK.get(mutation.kind, 99), mutation.line, mutation.col)
+            ranked.append(Scored(key, target, mutation, susp))
+    ranked.sort(key=lambda item: item.key)
+    return ranked, sources
+
+
+def _function_node(tree: ast.Module, qualname: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    parts = qualname.split(".")
+    scope: list[ast.stmt] = tree.body
+    found = None
+    for part in parts:
+        found = next((n for n in scope if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef
+                                                      | ast.ClassDef) and n.name == part), None)
+        if found is None:
+            return None
+        scope = found.body
+    return found if isinstance(found, ast.FunctionDef | ast.AsyncFunctionDef) else None
+
+
+def is_partial(verdict: Verdict, failing: int) -> bool:
+    """Some of the ``failing`` tests pass now, the rest still fail, nothing else broke."""
+    still = len(verdict.still_failing)
+    return (not verdict.passed and verdict.stage == "failing" and 0 < still < failing
+            and not verdict.newly_failing and "timed out" not in verdict.reason)
+
+
+class SearchSource(SourceBase):
+    """Candidate source that proposes mutants, most suspicious first, bounded in count and time.
 
     ``tried`` is the number of mutants the last ``propose`` yielded; ``budget_s`` counts the
     time spent generating (not the time the consumer spends validating between yields).
+    The heal loop calls ``record_outcome(patch, verdict)`` after validating each candidate:
+    partial progress seeds a second round (see the module docstring).
     """
 
     name = "search"
+    remembers_failures = False  # mutants are cheap guesses, not lessons
 
     def __init__(self, config: Config | None = None, *,
                  clock: Callable[[], float] = time.monotonic) -> None:
@@ -129,54 +234,100 @@ class SearchSource:
         self.generation_s = 0.0
         self.exhausted = False
         """True when the last search ran out of mutants (rather than out of budget)."""
+        self.partials: list[Patch] = []
+        """Partial candidates of the current search, in the order they were found."""
+        self._failing = 0
+
+    def record_outcome(self, patch: Patch, verdict: Verdict) -> None:
+        """Keep a search candidate that made partial progress as a second-round base."""
+        if patch.source == self.name and is_partial(verdict, self._failing):
+            patch.metadata["partial"] = {"still_failing": list(verdict.still_failing)}
+            if patch.metadata.get("round", 1) == 1:
+                self.partials.append(patch)
 
     def propose(self, diagnosis: Diagnosis, project: Project) -> Iterator[Patch]:
         self.tried, self.generation_s, self.exhausted = 0, 0.0, False
+        self.partials = []
+        self._failing = len(diagnosis.test_ids or diagnosis.finding.test_ids)
         if diagnosis.pattern in SKIPPED_PATTERNS or self.max_candidates <= 0:
             return
-        began = self.clock()
+        self._began = self.clock()
         graph = ImportGraph(project)
-        targets = find_targets(diagnosis, project, graph)
-        ranked: list[tuple[tuple[int, int, int, int, int], Target, Mutation]] = []
-        sources: dict[str, SourceText] = {}
-        for target in targets:
-            rel = target.ref.rel
-            node = graph.functions(rel).get(target.ref.qualname)
-            if node is None:
-                continue
-            src = sources.setdefault(rel, SourceText(project.read(rel)))
-            for mutation in mutations_of(src, node):
-                ranked.append((_order_key(target, mutation), target, mutation))
-        ranked.sort(key=lambda item: item[0])
-        log.debug("search: %d targets, %d mutations for %s", len(targets), len(ranked),
-                  diagnosis.finding.location)
-        seen: set[tuple[str, str]] = set()
-        for _key, target, mutation in ranked:
-            if self.tried >= self.max_candidates:
+        ranked, sources = rank_mutations(diagnosis, project, graph)
+        log.debug("search: %d mutations for %s (localized by %s)", len(ranked),
+                  diagnosis.finding.location, diagnosis.localized_by or "nothing")
+        self._seen: set[tuple[tuple[str, str], ...]] = set()
+        self._seeded = 0
+        texts = {r: s.text for r, s in sources.items()}
+        for item in ranked:
+            yield from self._seed(diagnosis, project)
+            if not self._room():
                 break
-            self.generation_s += self.clock() - began
-            began = self.clock()
-            if self.generation_s > self.budget_s:
-                log.info("search budget of %.1fs spent after %d mutants", self.budget_s,
-                         self.tried)
-                break
-            patch = self._patch(diagnosis, project, sources, target, mutation, seen)
+            patch = self._patch(diagnosis, project, texts, item, self._seen)
             if patch is None:
                 continue
             self.tried += 1
-            self.generation_s += self.clock() - began
-            yield patch
-            began = self.clock()
+            yield from self._timed(patch)
         else:
             self.exhausted = True
+        yield from self._seed(diagnosis, project)
 
-    def _patch(self, diagnosis: Diagnosis, project: Project, sources: dict[str, SourceText],
-               target: Target, mutation: Mutation, seen: set[tuple[str, str]]) -> Patch | None:
+    def _seed(self, diagnosis: Diagnosis, project: Project) -> Iterator[Patch]:
+        """Second rounds from the partial candidates found so far (at most ROUND2_BASES)."""
+        while self._seeded < min(len(self.partials), ROUND2_BASES) and self._room():
+            base = self.partials[self._seeded]
+            self._seeded += 1
+            log.info("search: second round from partial candidate '%s'", base.explanation)
+            yield from self._second_round(diagnosis, project, base, self._seen)
+
+    def _room(self) -> bool:
+        if self.tried >= self.max_candidates:
+            return False
+        now = self.clock()
+        self.generation_s += now - self._began
+        self._began = now
+        if self.generation_s > self.budget_s:
+            log.info("search budget of %.1fs spent after %d mutants", self.budget_s, self.tried)
+            return False
+        return True
+
+    def _timed(self, patch: Patch) -> Iterator[Patch]:
+        self.generation_s += self.clock() - self._began
+        yield patch
+        self._began = self.clock()
+
+    def _second_round(self, diagnosis: Diagnosis, project: Project, base: Patch,
+                      seen: set[tuple[tuple[str, str], ...]]) -> Iterator[Patch]:
+        """Mutants of the partial candidate ``base``: each carries both edits."""
+        texts = {e.path: e.after for e in base.edits}
+        graph = ImportGraph(project)
+        ranked, _sources = rank_mutations(diagnosis, project, graph, texts)
+        made = 0
+        for item in ranked:
+            if made >= ROUND2_MAX or not self._room():
+                return
+            patch = self._patch(diagnosis, project, texts, item, seen, base=base)
+            if patch is None:
+                continue
+            made += 1
+            self.tried += 1
+            yield from self._timed(patch)
+
+    def _patch(self, diagnosis: Diagnosis, project: Project, texts: dict[str, str],
+               item: Scored, seen: set[tuple[tuple[str, str], ...]],
+               base: Patch | None = None) -> Patch | None:
+        target, mutation = item.target, item.mutation
         rel = target.ref.rel
-        new_text = mutation.apply(sources[rel].text)
-        if (rel, new_text) in seen:
+        text = texts.get(rel)
+        if text is None:
+            text = project.read(rel)
+        new_text = mutation.apply(text)
+        files = {e.path: e.after for e in base.edits} if base is not None else {}
+        files[rel] = new_text
+        state = tuple(sorted(files.items()))
+        if state in seen:
             return None
-        seen.add((rel, new_text))
+        seen.add(state)
         try:
             ast.parse(new_text)
         except SyntaxError:
@@ -185,14 +336,23 @@ class SearchSource:
         where = f"{name}() line {mutation.line}"
         if rel != diagnosis.file:
             where += f" of {rel}"
-        distance = abs(mutation.line - target.anchor) if target.anchor else 5
-        confidence = max(0.05, BASE_CONFIDENCE - 0.05 * target.level - 0.005 * min(distance, 20))
-        patch = make_patch(diagnosis, project, {rel: new_text}, f"{mutation.description} in "
-                           f"{where}", confidence=round(confidence, 3), source="search")
+        prior = PRIOR.get(mutation.kind, 0.3)
+        confidence = max(0.05, BASE_CONFIDENCE * (0.5 + 0.5 * item.suspiciousness * prior)
+                         - 0.02 * target.level)
+        explanation = f"{mutation.description} in {where}"
+        if base is not None:
+            explanation = f"{base.explanation}; then {explanation}"
+            confidence *= 0.8
+        patch = make_patch(diagnosis, project, files, explanation,
+                           confidence=round(confidence, 3), source="search")
         if patch is not None:
             patch.metadata.update({"mutation": mutation.kind, "level": target.level,
-                                   "function": name, "file": rel, "line": mutation.line})
+                                   "function": name, "file": rel, "line": mutation.line,
+                                   "suspiciousness": round(item.suspiciousness, 4),
+                                   "round": 2 if base is not None else 1})
+            if base is not None:
+                patch.metadata["base"] = base.id
         return patch
 
 
-__all__ = ["SearchSource", "Target", "find_targets"]
+__all__ = ["SearchSource", "Target", "find_targets", "is_partial", "rank_mutations"]

@@ -1,0 +1,311 @@
+"""Expression-level repair operators (the TBar/PraPR/Astor catalogue, one function each).
+
+Every operator takes the module's ``SourceText``, the function being mutated and one node,
+and yields ``Mutation`` splices; ``mutations.mutations_of`` calls them while walking the body.
+Replacement names and literals come from the function itself (and its class, for ``self``
+attributes), so a candidate only uses what is already in scope.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from .mutations import Mutation, SourceText, between
+
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+
+SIMILAR_METHODS: tuple[frozenset[str], ...] = tuple(frozenset(g) for g in (
+    ("append", "extend", "insert"), ("pop", "remove", "discard"), ("find", "rfind", "index",
+    "rindex"), ("startswith", "endswith"), ("strip", "lstrip", "rstrip"), ("split", "rsplit",
+    "partition", "rpartition"), ("upper", "lower", "title", "capitalize"), ("keys", "values",
+    "items"), ("get", "pop", "setdefault"), ("add", "discard"), ("sort", "reverse"),
+    ("isdigit", "isalpha", "isalnum", "isspace", "isnumeric", "isdecimal"), ("update", "extend"),
+    ("count", "index"), ("join",), ("format",),
+))
+"""Method families whose members are easy to confuse (builtin types)."""
+
+WRAPPERS = ("int", "str", "len", "list")
+MAX_NAMES = 4
+MAX_LITERALS = 3
+
+
+def _kind_of(value: ast.expr | None) -> str:
+    """A crude type of an assigned value: int | float | str | list | dict | set | bool | ?."""
+    if value is None:
+        return "?"
+    if isinstance(value, ast.Constant):
+        return {bool: "bool", int: "int", float: "float", str: "str"}.get(type(value.value), "?")
+    if isinstance(value, ast.List | ast.ListComp):
+        return "list"
+    if isinstance(value, ast.Dict | ast.DictComp):
+        return "dict"
+    if isinstance(value, ast.Set | ast.SetComp):
+        return "set"
+    if isinstance(value, ast.JoinedStr):
+        return "str"
+    if isinstance(value, ast.Compare | ast.BoolOp):
+        return "bool"
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name):
+        return {"len": "int", "int": "int", "str": "str", "float": "float", "list": "list",
+                "dict": "dict", "set": "set", "sorted": "list", "sum": "?", "bool": "bool"
+                }.get(value.func.id, "?")
+    if isinstance(value, ast.BinOp):
+        left, right = _kind_of(value.left), _kind_of(value.right)
+        return left if left == right or right == "?" else right if left == "?" else "?"
+    return "?"
+
+
+def _annotation_kind(annotation: ast.expr | None) -> str:
+    if isinstance(annotation, ast.Name):
+        return annotation.id if annotation.id in ("int", "float", "str", "bool", "list", "dict",
+                                                  "set") else "?"
+    if isinstance(annotation, ast.Subscript) and isinstance(annotation.value, ast.Name):
+        return _annotation_kind(annotation.value)
+    return "?"
+
+
+def scope_names(fn: FunctionNode) -> dict[str, tuple[int, str]]:
+    """Locals and parameters: name -> (first line bound, crude kind)."""
+    found: dict[str, tuple[int, str]] = {}
+    args = fn.args
+    for a in (*args.posonlyargs, *args.args, *args.kwonlyargs):
+        if a.arg not in ("self", "cls"):
+            found[a.arg] = (fn.lineno, _annotation_kind(a.annotation))
+    for node in ast.walk(fn):
+        pairs: list[tuple[ast.AST, ast.expr | None]] = []
+        if isinstance(node, ast.Assign):
+            pairs = [(t, node.value) for t in node.targets]
+        elif isinstance(node, ast.AnnAssign | ast.AugAssign):
+            pairs = [(node.target, node.value)]
+        elif isinstance(node, ast.For | ast.comprehension):
+            pairs = [(node.target, None)]
+        for target, value in pairs:
+            if isinstance(target, ast.Name) and target.id not in found:
+                kind = "int" if (isinstance(node, ast.For) and isinstance(node.iter, ast.Call)
+                                 and isinstance(node.iter.func, ast.Name)
+                                 and node.iter.func.id == "range") else _kind_of(value)
+                found[target.id] = (target.lineno, kind)
+    return found
+
+
+def _same_kind(a: str, b: str) -> bool:
+    return a == "?" or b == "?" or a == b or {a, b} == {"int", "float"}
+
+
+def replace_name(src: SourceText, fn: FunctionNode, node: ast.Name,
+                 scope: dict[str, tuple[int, str]]) -> Iterator[Mutation]:
+    """``x`` -> another in-scope variable of the same kind, bound before this line."""
+    if not isinstance(node.ctx, ast.Load) or node.id not in scope:
+        return
+    own_kind = scope[node.id][1]
+    others = [n for n, (line, kind) in scope.items() if n != node.id and line <= node.lineno
+              and _same_kind(own_kind, kind)]
+    start, end = src.span(node)
+    for name in others[:MAX_NAMES]:
+        yield Mutation(node.lineno, node.col_offset, "var", ((start, end, name),),
+                       f"replaced '{node.id}' with '{name}'")
+
+
+def class_attributes(cls: ast.ClassDef | None) -> list[str]:
+    """Attributes assigned on ``self`` anywhere in the class, in order of appearance."""
+    if cls is None:
+        return []
+    names: list[str] = []
+    for node in ast.walk(cls):
+        if (isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store)
+                and isinstance(node.value, ast.Name) and node.value.id == "self"):
+            names.append(node.attr)
+    return list(dict.fromkeys(names))
+
+
+def replace_attribute(src: SourceText, node: ast.Attribute, attrs: list[str]
+                      ) -> Iterator[Mutation]:
+    """``self.a`` -> ``self.b`` for another data attribute of the same class."""
+    if not (isinstance(node.ctx, ast.Load) and isinstance(node.value, ast.Name)
+            and node.value.id == "self" and node.attr in attrs):
+        return
+    start = src.offset(node.end_lineno or node.lineno, node.end_col_offset or 0) - len(node.attr)
+    end = start + len(node.attr)
+    if src.text[start:end] != node.attr:
+        return
+    for other in [a for a in attrs if a != node.attr][:MAX_NAMES]:
+        yield Mutation(node.lineno, node.col_offset, "attr", ((start, end, other),),
+                       f"replaced 'self.{node.attr}' with 'self.{other}'")
+
+
+def function_literals(fn: FunctionNode) -> dict[str, list[str]]:
+    """Constants used in the function, by crude kind (for literal replacement)."""
+    out: dict[str, list[str]] = {}
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Constant) and not isinstance(node.value, bytes):
+            kind = _kind_of(node)
+            if kind in ("int", "float", "str"):
+                out.setdefault(kind, [])
+                text = repr(node.value)
+                if text not in out[kind] and len(text) <= 40:
+                    out[kind].append(text)
+    return out
+
+
+def replace_literal(src: SourceText, node: ast.Constant, nearby: dict[str, list[str]]
+                    ) -> Iterator[Mutation]:
+    """A literal -> 0/1/-1, "", None, an empty collection or another constant used nearby."""
+    value = node.value
+    start, end = src.span(node)
+    old = src.text[start:end]
+    try:
+        if ast.literal_eval(old) != value:
+            return
+    except (ValueError, SyntaxError):  # part of an f-string, implicit concatenation, …
+        return
+    choices: list[str]
+    if isinstance(value, bool):
+        choices = [str(not value)]
+    elif value is None:
+        choices = ["0", '""', "[]"]
+    elif isinstance(value, int | float):
+        choices = ["0", "1", "-1", *nearby.get("int", []), *nearby.get("float", [])]
+    elif isinstance(value, str):
+        choices = ['""', *nearby.get("str", []), "None"]
+    else:
+        return
+    seen = {old, repr(value)}
+    count = 0
+    for new in choices:
+        if new in seen or count >= MAX_LITERALS + 2:
+            continue
+        seen.add(new)
+        count += 1
+        yield Mutation(node.lineno, node.col_offset, "literal", ((start, end, new),),
+                       f"replaced literal {old} with {new}")
+
+
+def swap_identity(src: SourceText, node: ast.Compare) -> Iterator[Mutation]:
+    """``is`` <-> ``==`` (``is not`` <-> ``!=``) and ``in`` <-> ``not in``."""
+    operands = [node.left, *node.comparators]
+    table = {ast.Is: ("is", ("==", "is not"), "identity"),
+             ast.IsNot: ("is not", ("!=", "is"), "identity"),
+             ast.In: ("in", ("not in",), "membership"),
+             ast.NotIn: ("not in", ("in",), "membership")}
+    for i, op in enumerate(node.ops):
+        right = operands[i + 1]
+        if isinstance(op, ast.Eq | ast.NotEq):
+            if not (isinstance(right, ast.Constant) and right.value in (None, True, False)):
+                continue
+            old = "==" if isinstance(op, ast.Eq) else "!="
+            alternatives, kind = ("is" if old == "==" else "is not",), "identity"
+        elif type(op) in table:
+            old, alternatives, kind = table[type(op)]
+        else:
+            continue
+        where = between(src, operands[i], right, old)
+        if where is None:
+            continue
+        for new in alternatives:
+            yield Mutation(node.lineno, node.col_offset, kind, ((*where, new),),
+                           f"changed '{old}' to '{new}'")
+
+
+def replace_method(src: SourceText, node: ast.Call, class_methods: dict[str, int]
+                   ) -> Iterator[Mutation]:
+    """``obj.m(...)`` -> ``obj.n(...)`` for a similar method of the same object."""
+    func = node.func
+    if not isinstance(func, ast.Attribute):
+        return
+    name = func.attr
+    similar: list[str] = []
+    for group in SIMILAR_METHODS:
+        if name in group:
+            similar += sorted(group - {name})
+    if isinstance(func.value, ast.Name) and func.value.id == "self" and name in class_methods:
+        import difflib
+
+        arity = class_methods[name]
+        peers = [m for m, n in class_methods.items() if m != name and n == arity]
+        similar += difflib.get_close_matches(name, peers, n=3, cutoff=0.4)
+    start = src.offset(func.end_lineno or func.lineno, func.end_col_offset or 0) - len(name)
+    end = start + len(name)
+    if src.text[start:end] != name:
+        return
+    for other in list(dict.fromkeys(similar))[:MAX_NAMES]:
+        yield Mutation(node.lineno, node.col_offset, "method", ((start, end, other),),
+                       f"called '.{other}()' instead of '.{name}()'")
+
+
+def change_arguments(src: SourceText, node: ast.Call, scope: dict[str, tuple[int, str]],
+                     defs: dict[str, ast.FunctionDef | ast.AsyncFunctionDef]
+                     ) -> Iterator[Mutation]:
+    """Remove one argument; pass a forgotten optional parameter of a project function."""
+    args = [*node.args, *node.keywords]
+    if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None
+                                                                 for k in node.keywords):
+        return
+    for i, arg in enumerate(args):
+        if len(args) < 2 and isinstance(arg, ast.expr):
+            break  # dropping the only positional argument is rarely a fix
+        start, end = src.span(arg)
+        if i + 1 < len(args):
+            end = src.offset(args[i + 1].lineno, args[i + 1].col_offset)
+        elif i > 0:
+            prev = args[i - 1]
+            start = src.offset(prev.end_lineno or prev.lineno, prev.end_col_offset or 0)
+        segment = src.text[start:end]
+        if "#" in segment or "\n" in segment.strip():
+            continue
+        label = src.segment(arg)
+        yield Mutation(node.lineno, node.col_offset, "arg_remove", ((start, end, ""),),
+                       f"removed argument '{label}'")
+    name = node.func.id if isinstance(node.func, ast.Name) else (
+        node.func.attr if isinstance(node.func, ast.Attribute) else "")
+    target = defs.get(name)
+    if target is None:
+        return
+    given = {k.arg for k in node.keywords}
+    params = [a.arg for a in (*target.args.args, *target.args.kwonlyargs)
+              if a.arg not in ("self", "cls")]
+    at = src.offset(node.end_lineno or node.lineno, (node.end_col_offset or 1) - 1)
+    if src.text[at:at + 1] != ")":
+        return
+    sep = ", " if args else ""
+    for param in params[len(node.args):]:
+        if param in given or param not in scope:
+            continue
+        yield Mutation(node.lineno, node.col_offset, "arg_add",
+                       ((at, at, f"{sep}{param}={param}"),),
+                       f"passed '{param}={param}' to {name}()")
+
+
+def slice_bounds(src: SourceText, node: ast.Subscript) -> Iterator[Mutation]:
+    """``xs[a:b]`` -> ``xs[:b]`` / ``xs[a:]`` (dropping one bound)."""
+    index = node.slice
+    if not isinstance(index, ast.Slice) or index.step is not None:
+        return
+    for part, other in ((index.lower, index.upper), (index.upper, index.lower)):
+        if part is None:
+            continue
+        start, end = src.span(index)
+        keep = src.segment(other) if other is not None else ""
+        new = f":{keep}" if part is index.lower else f"{keep}:"
+        yield Mutation(node.lineno, node.col_offset, "slice", ((start, end, new),),
+                       f"changed slice '[{src.segment(index)}]' to '[{new}]'")
+
+
+def wrap_value(src: SourceText, node: ast.expr, why: str) -> Iterator[Mutation]:
+    """A value -> ``int(v)`` / ``str(v)`` / ``len(v)`` / ``list(v)``."""
+    if not isinstance(node, ast.Name | ast.Attribute | ast.Subscript | ast.Call):
+        return
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in WRAPPERS:
+        return
+    start, end = src.span(node)
+    text = src.text[start:end]
+    if "\n" in text:
+        return
+    for wrapper in WRAPPERS:
+        yield Mutation(node.lineno, node.col_offset, "wrap", ((start, end, f"{wrapper}({text})"),),
+                       f"wrapped {why} '{text}' in {wrapper}()")
+
+
+__all__ = ["change_arguments", "class_attributes", "function_literals", "replace_attribute",
+           "replace_literal", "replace_method", "replace_name", "scope_names", "slice_bounds",
+           "swap_identity", "wrap_value"]
