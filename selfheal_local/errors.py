@@ -2,7 +2,10 @@
 
 SelfHealError
  ├── BadInputError        the project path / file / config cannot be used (CLI exit 2)
- │    └── ConfigError     [tool.selfheal] or the user config is invalid
+ │    ├── ConfigError     [tool.selfheal] or the user config is invalid
+ │    ├── ProjectWriteError  the project cannot be written (disk full, read-only); nothing was
+ │    │                      changed
+ │    └── ModelUnusable   the model asked for cannot be used (missing dir, nothing listening)
  ├── ApplyError           writing a patch to the project failed; nothing was changed
  │    └── ConflictError   a file changed on disk since it was read
  ├── UnsafeEditError      an edit points outside the project or at a protected path
@@ -23,6 +26,14 @@ class BadInputError(SelfHealError):
 
 class ConfigError(BadInputError):
     """The configuration is invalid."""
+
+
+class ProjectWriteError(BadInputError):
+    """The disk refused a write to the project (full, read-only); every file is as it was."""
+
+
+class ModelUnusable(BadInputError):
+    """The model the person asked for cannot be used; nothing was touched."""
 
 
 class ApplyError(SelfHealError):

@@ -124,6 +124,28 @@ def check_test_command(project: Project, config: Config) -> None:
         )
 
 
+def recover_on_open(root: Path) -> list[str]:
+    """What every command that opens a project does first: roll back applies cut short (under
+    the journal lock, so a heal applying in another process now is left alone) and remove the
+    sandbox leftovers of runs whose process died. Returns notes for the person."""
+    from .journal import Journal
+
+    notes = []
+    rolled = Journal(root).recover()
+    if rolled:
+        notes.append(f"rolled back {len(rolled)} interrupted apply(s): {', '.join(rolled)}")
+    try:
+        from sandbox import cleanup_stale
+
+        removed = cleanup_stale()
+    except Exception as exc:  # a leftover we cannot remove never stops the command
+        log.warning("could not remove sandbox leftovers: %s", exc)
+    else:
+        if removed:
+            log.info("removed %d sandbox leftover(s) of dead runs", len(removed))
+    return notes
+
+
 def open_healer(
     path: str | os.PathLike[str],
     overrides: dict[str, Any] | None = None,
@@ -140,7 +162,7 @@ def open_healer(
     config = load_config(project.root, overrides)
     project.config = config
     check_test_command(project, config)
-    notes: list[str] = []
+    notes: list[str] = recover_on_open(project.root)
     sandbox = sandbox or make_sandbox(config)
     if sandbox.isolation == "none":
         notes.append("sandbox: no network isolation available (install bubblewrap)")

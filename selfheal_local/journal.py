@@ -14,6 +14,7 @@ import hashlib
 import json
 import logging
 import shutil
+import shutil
 import stat
 import time
 import uuid

@@ -348,6 +348,15 @@ class Healer:
         self.project.forget()
         return done
 
+    def _confirm_applied(self, applied: Sequence[Applied]) -> None:
+        """Health is claimed on what is on disk: a file no longer as this heal wrote it (another
+        process, a person) sends the verdict back to a full scan of the project as it is."""
+        changed = self.journal.changed_since_apply([a.journal_id for a in applied if a.journal_id])
+        if changed:
+            self.notes.append(f"{', '.join(changed)} changed after this heal wrote it; "
+                              "re-scanned the project as it is now")
+            self.scan()
+
     # ------------------------------------------------------------------ the loop
     def heal(
         self,
@@ -383,6 +392,7 @@ class Healer:
                 failed[pending[0].id] = Failure(
                     outcome.finding, outcome.diagnosis.pattern, tuple(outcome.sources_tried),
                     tuple(outcome.attempts), f"validated fix not applied: {exc}")
+        self._confirm_applied(applied)
         untouched = left_alone(self.findings, self.project)
         healthy = (len(untouched) == len(self.findings)
                    and (self.baseline is None or self.baseline.ok))

@@ -86,8 +86,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"selfheal: {exc}", file=sys.stderr)
         return EXIT_FOUND
     except KeyboardInterrupt:
-        print("selfheal: interrupted; nothing half-written was left behind", file=sys.stderr)
+        print(f"selfheal: interrupted; {_what_was_left(args)}", file=sys.stderr)
         return 130
+
+
+def _what_was_left(args: argparse.Namespace) -> str:
+    """The truth about the project after an interrupt: an apply cut short mid-write is rolled
+    back by the journal before the interrupt propagates, unless a second signal stopped that."""
+    from pathlib import Path
+
+    from ..journal import Journal
+
+    path = getattr(args, "path", None)
+    try:
+        pending = Journal(Path(path).resolve()).pending() if path is not None else []
+    except Exception:  # noqa: BLE001 - an unreadable journal: do not claim anything
+        pending = ["?"]
+    if pending:
+        return ("an apply was cut short and is still on disk; the next selfheal command on "
+                "this project rolls it back")
+    return "nothing half-written was left behind"
 
 
 if __name__ == "__main__":

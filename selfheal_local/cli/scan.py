@@ -41,11 +41,12 @@ def run(args: argparse.Namespace) -> int:
 
     from sandbox import SandboxError
     from selfheal_local.detect.scan import read_log, scan
-    from selfheal_local.factory import make_sandbox
+    from selfheal_local.factory import make_sandbox, recover_on_open
     from selfheal_local.project import Project
 
     command = _command(args.command)
     project = Project.open(args.path)
+    recover_on_open(project.root)  # an apply cut short is rolled back before anything is read
     if args.log is not None:
         read_log(args.log)  # fail fast on an unusable log, before running anything
     sandbox = make_sandbox(project.config)

@@ -34,6 +34,9 @@ def run(args: argparse.Namespace) -> int:
     from selfheal_local.factory import recover_on_open
 
     recover_on_open(root.resolve())  # before the app reads anything
+    from selfheal_local.factory import recover_on_open
+
+    recover_on_open(root.resolve())  # before the app reads anything
     from selfheal_local.config import selfheal_home
     from tui.app import SelfHealApp
 

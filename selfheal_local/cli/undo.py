@@ -24,6 +24,9 @@ def run(args: argparse.Namespace) -> int:
     root = Path(args.path)
     if not root.is_dir():
         raise BadInputError(f"{args.path}: not a directory; pass the project's root")
+    from ..factory import recover_on_open
+
+    recover_on_open(root.resolve())
     done = Journal(root.resolve()).undo(all_entries=args.all)
     if args.json:
         print(json.dumps({"undone": [{"id": e.id, "files": e.paths,
