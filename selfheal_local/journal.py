@@ -14,7 +14,6 @@ import hashlib
 import json
 import logging
 import shutil
-import shutil
 import stat
 import time
 import uuid
