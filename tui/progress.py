@@ -31,7 +31,10 @@ class JobProgress:
     def on_event(self, event: Any, explanation: str = "") -> None:
         kind = event.kind
         if kind == "scan.start":
-            self.stage = "re-scanning" if "re-scan" in event.message else "scanning"
+            if "re-scan" in event.message:
+                self.stage = "re-scanning the changed files"
+            elif not self.stage:
+                self.stage = "ruff and syntax"
         elif kind == "finding":
             self.candidates = self.validated = 0
             self.stage = "proposing candidates"
