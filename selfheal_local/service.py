@@ -18,10 +18,12 @@ from typing import Any
 
 from .analyze import diagnose
 from .batch import first_proved
-from .detect.scan import ScanResult, findings_from_report, scan
+from .detect.scan import ScanResult, findings_from_report, merge_duplicates, scan
 from .errors import ApplyError, UnsafeEditError
 from .evidence import TestCoverage
+from .gitops import undo_entries
 from .journal import Journal, JournalEntry
+from .memory.decisions import DecisionStore, apply_summary, change_of
 from .project import Project
 from .protocols import CandidateSource, Memory, Sandbox
 from .triage import checked_by, heal_notes, healable, left_alone, tests_run
@@ -72,6 +74,8 @@ class FixOutcome:
     reason: str = ""
     candidates: list[tuple[Patch, Verdict]] = field(default_factory=list)
     search_tried: int = 0
+    held_back: list[Any] = field(default_factory=list)
+    """Decisions that kept a candidate out (the person rejected or undid that change)."""
 
     def failure(self) -> Failure:
         return Failure(self.finding, self.diagnosis.pattern, tuple(self.sources_tried),
@@ -112,6 +116,7 @@ class Healer:
         self.on_event = on_event
         self.notes = list(notes)
         self.journal = Journal(project.root)
+        self.decisions = DecisionStore(project.root)
         self.findings: list[Finding] = []
         self.baseline: TestReport | None = None
         self.coverage: TestCoverage | None = None
@@ -165,7 +170,8 @@ class Healer:
         self.emit("scan.start", "re-scanning changed files")
         static = scan(self.project, self.sandbox, tests=False)
         self.baseline = report
-        self.findings = list(static.findings) + findings_from_report(report, self.project)
+        self.findings = merge_duplicates([*static.findings,
+                                          *findings_from_report(report, self.project)])
         self._fingerprint = now
         self.emit("scan.done", f"{len(self.findings)} finding(s)", data={"findings": len(self.findings)})
 
@@ -257,16 +263,35 @@ class Healer:
                 outcome.patch, outcome.validation = best
                 return True
 
-    def fix(self, finding: Finding, *, cancel: threading.Event | None = None) -> FixOutcome:
-        """Propose candidates source by source (cheapest first), validate, select; no apply."""
+    def _unrejected(self, outcome: FixOutcome, patches: Iterable[Patch]) -> Iterator[Patch]:
+        """Candidates minus every change the person rejected or undid (never validated)."""
+        for patch in patches:
+            held = self.decisions.blocking(patch.edits) if patch is not None else None
+            if held is None:
+                yield patch
+            else:
+                outcome.held_back.append(held)
+
+    def fix(self, finding: Finding, *, cancel: threading.Event | None = None,
+            automatic: bool = False) -> FixOutcome:
+        """Propose candidates source by source (cheapest first), validate, select; no apply.
+
+        ``automatic`` (heal all, ``--yes``): a finding the person said no to is left alone."""
         diagnosis = self.diagnose(finding)
         outcome = FixOutcome(finding, diagnosis)
         self.emit("finding", f"{diagnosis.pattern}: {finding.message}", finding_id=finding.id)
+        said_no = self.decisions.for_finding(finding) if automatic else []
+        if said_no:
+            outcome.held_back += said_no
+            outcome.reason = (f"{said_no[-1].describe()}; heal it interactively (selfheal heal, "
+                              "or h in the TUI) to see other candidates")
+            self.emit("fix.none", outcome.reason, finding_id=finding.id)
+            return outcome
         for source in self.sources:
             self._check(cancel)
             outcome.sources_tried.append(source.name)
             try:
-                proposed = source.propose(diagnosis, self.project)
+                proposed = self._unrejected(outcome, source.propose(diagnosis, self.project))
                 budget = self.project.config.search_budget_s if source.name == "search" else None
                 found = self._try(outcome, proposed, self._limit_for(source), cancel, budget)
                 if source.name == "search":
@@ -276,7 +301,8 @@ class Healer:
                 revise = getattr(source, "revise", None)
                 for _round in range(self.project.config.max_retries if revise else 0):
                     failures = [(p, v) for p, v in outcome.candidates if p.source == source.name]
-                    if self._try(outcome, revise(diagnosis, self.project, failures),
+                    if self._try(outcome, self._unrejected(outcome, revise(
+                                     diagnosis, self.project, failures)),
                                  self._limit_for(source), cancel):
                         break
                 if outcome.patch is not None:
@@ -295,11 +321,15 @@ class Healer:
         return outcome
 
     def _why_not(self, outcome: FixOutcome) -> str:
+        if not outcome.attempts and outcome.held_back:
+            return outcome.held_back[-1].describe()
         if not outcome.attempts:
             tried = ", ".join(outcome.sources_tried) or "no source"
             return f"no candidate proposed ({tried} tried)"
         reasons = sorted({a.verdict.stage for a in outcome.attempts})
-        return f"{len(outcome.attempts)} candidate(s) tried, none passed ({', '.join(reasons)})"
+        held = f"; not offered again: {outcome.held_back[-1].describe()}" if outcome.held_back else ""
+        return (f"{len(outcome.attempts)} candidate(s) tried, none passed ({', '.join(reasons)})"
+                + held)
 
     # ------------------------------------------------------------------ apply / reject / undo
     def apply(self, outcome: FixOutcome, *, accepted_by: str = "user") -> Applied:
@@ -309,9 +339,10 @@ class Healer:
             raise ValueError("only a validated patch can be applied")
         patch.metadata.setdefault("project", self.project.root.name)
         patch.metadata.setdefault("project_root", str(self.project.root))
-        summary = {"explanation": patch.explanation, "source": patch.source,
-                   "pattern": patch.pattern, "finding": outcome.finding.to_dict()}
-        entry_id = self.journal.apply(patch.edits, summary)
+        held = self.decisions.blocking(patch.edits)
+        if held is not None:
+            raise ApplyError(f"not applied: {held.describe()}")
+        entry_id = self.journal.apply(patch.edits, apply_summary(outcome.finding, outcome.diagnosis, patch))
         patch.status = PatchStatus.APPLIED
         applied = Applied(patch, outcome.validation.verdict, entry_id,
                           candidates_tried=len(outcome.attempts), search_tried=outcome.search_tried)
@@ -320,9 +351,11 @@ class Healer:
         if self.project.config.commit:
             from .gitops import commit_heal
 
-            note = commit_heal(self.project, self.sandbox, patch)
-            if note:
-                self.notes.append(note)
+            done = commit_heal(self.project, self.sandbox, patch, finding=outcome.finding,
+                               verdict=outcome.validation.verdict, journal_id=entry_id)
+            if done.sha:
+                self.journal.annotate(entry_id, commit=done.sha)
+            self.notes.append(done.note or f"committed {done.sha[:8]} (undo reverts it)")
         # findings first (a person waits on them), then memory (an embedding model may load)
         self._rescan_after(patch.files, outcome.validation.report)
         if self.memory is not None:
@@ -335,6 +368,8 @@ class Healer:
         if outcome.patch is None:
             return
         outcome.patch.status = PatchStatus.REJECTED
+        self.decisions.record("rejected", outcome.finding, change_of(outcome.patch.edits),
+                              explanation=outcome.patch.explanation, reason=reason)
         self.emit("reject", reason or "rejected", finding_id=outcome.finding.id,
                   patch_id=outcome.patch.id)
         if self.memory is not None:
@@ -342,8 +377,14 @@ class Healer:
                          f"rejected by the user: {reason}" if reason else "rejected by the user")
 
     def undo(self, *, all_entries: bool = False) -> list[JournalEntry]:
-        done = self.journal.undo(all_entries=all_entries)
+        """Restore (or revert, when committed) the last heal; it becomes a no for good."""
+        from .memory.decisions import remember_undo
+
+        done = undo_entries(self.project, self.sandbox, all_entries=all_entries)
         for entry in done:
+            remember_undo(self.project, entry, self.decisions, self.memory)
+            if entry.note:
+                self.notes.append(entry.note)
             self.emit("undo", f"restored {', '.join(entry.paths)}", data={"journal_id": entry.id})
         self.project.forget()
         return done
@@ -361,10 +402,14 @@ class Healer:
     def heal(
         self,
         *,
-        confirm: Callable[[FixOutcome], bool] | None = None,
+        confirm: Callable[[FixOutcome], bool | str] | None = None,
         cancel: threading.Event | None = None,
     ) -> HealResult:
-        """Fix findings one at a time until healthy or nothing more can be done."""
+        """Fix findings one at a time until healthy or nothing more can be done.
+
+        ``confirm`` answers True/"yes" (apply), False/"no" (reject: held for good), "skip"
+        (neither) or "quit" (stop); without it every validated fix is applied, except on
+        findings the person said no to before."""
         started = time.monotonic()
         self.scan()
         initial = tuple(self.findings)
@@ -376,15 +421,23 @@ class Healer:
             pending = [f for f in healable(self.findings, self.project) if f.id not in failed]
             if not pending:
                 break
-            outcome = self.fix(pending[0], cancel=cancel)
+            self.emit("step", pending[0].location, finding_id=pending[0].id,
+                      data={"index": len(failed) + len(applied) + 1,
+                            "total": len(failed) + len(applied) + len(pending)})
+            outcome = self.fix(pending[0], cancel=cancel, automatic=confirm is None)
             if outcome.patch is None:
                 failed[pending[0].id] = outcome.failure()
                 continue
-            if confirm is not None and not confirm(outcome):
-                self.reject(outcome)
+            answer = confirm(outcome) if confirm is not None else "yes"
+            if answer == "quit":
+                break
+            if answer not in (True, "yes"):
+                if answer != "skip":
+                    self.reject(outcome)
                 failed[pending[0].id] = Failure(
                     outcome.finding, outcome.diagnosis.pattern, tuple(outcome.sources_tried),
-                    tuple(outcome.attempts), "rejected by the user")
+                    tuple(outcome.attempts),
+                    "skipped" if answer == "skip" else "rejected by the user")
                 continue
             try:
                 applied.append(self.apply(outcome, accepted_by="user" if confirm else "auto"))

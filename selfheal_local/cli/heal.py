@@ -8,6 +8,7 @@ import sys
 
 from rich.console import Console
 from rich.syntax import Syntax
+from rich.text import Text
 
 from selfheal_local.redact import redact_values
 
@@ -16,7 +17,8 @@ HELP = "fix what is broken, prove every fix in the sandbox, apply it (journaled,
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("path", help="the project's root directory")
+    p.add_argument("path", nargs="?", default=".",
+                   help="the project's root directory (default: the current directory)")
     p.add_argument("--yes", action="store_true", help="apply every validated fix without asking")
     p.add_argument("--json", action="store_true", help="print only the result as one JSON object")
     p.add_argument("--no-model", action="store_true", help="do not ask the model")
@@ -63,26 +65,60 @@ def run(args: argparse.Namespace) -> int:
     progress = Progress(err, enabled=err.is_terminal and not args.json)
     healer = open_healer(args.path, overrides_from(args), on_event=progress)
 
-    def confirm(outcome) -> bool:
-        progress.pause()
-        try:
-            patch = outcome.patch
-            err.print(f"\n[bold]{patch.explanation}[/]  [dim]({patch.source}, confidence "
-                      f"{patch.confidence:.2f}, {outcome.validation.verdict.tests_passed} tests pass)[/]")
-            err.print(Syntax(patch.diff, "diff", theme="ansi_dark"))
-            answer = err.input("apply this fix? [y/N] ").strip().lower()
-            return answer in ("y", "yes")
-        finally:
-            progress.resume()
-
     with progress:
-        result = healer.heal(confirm=None if args.yes else confirm)
+        result = healer.heal(confirm=None if args.yes else Asker(err, progress))
     if args.json:
         out.print_json(json.dumps(redact_values(result.to_dict())), highlight=False) if out.is_terminal else print(
             json.dumps(redact_values(result.to_dict()), indent=2))
     else:
         _summary(out, result)
     return 0 if result.healthy else 1
+
+
+ANSWERS = {"y": "yes", "yes": "yes", "n": "no", "no": "no", "": "no", "a": "all", "all": "all",
+           "s": "skip all", "skip": "skip all", "skip all": "skip all", "q": "quit", "quit": "quit"}
+PROMPT = "apply this fix? [y]es / [n]o / [a]ll / [s]kip all / [q]uit: "
+
+
+class Asker:
+    """The interactive question for each validated fix. ``all`` applies this and every later
+    validated fix without asking (rejected changes stay out: the loop never offers them);
+    ``skip all`` applies nothing more and asks nothing more; ``quit`` stops healing now."""
+
+    def __init__(self, err: Console, progress) -> None:  # noqa: ANN001 - cli.progress.Progress
+        self.err = err
+        self.progress = progress
+        self.mode = "ask"
+
+    def __call__(self, outcome) -> str:  # noqa: ANN001 - service.FixOutcome
+        if self.mode != "ask":
+            return "yes" if self.mode == "all" else "skip"
+        self.progress.pause()
+        try:
+            patch, verdict = outcome.patch, outcome.validation.verdict
+            self.err.print(f"\n{outcome.finding.location} {outcome.finding.message}",
+                           markup=False, highlight=False)
+            self.err.print(f"fix: {patch.explanation}  ({patch.source}, confidence "
+                           f"{patch.confidence:.2f}, {verdict.tests_passed} of "
+                           f"{verdict.tests_total} tests pass)", markup=False, highlight=False)
+            self.err.print(Syntax(patch.diff, "diff", theme="ansi_dark"))
+            while True:
+                raw = self.err.input(Text(PROMPT, style="bold")).strip().lower()
+                answer = ANSWERS.get(raw)
+                if answer is not None:
+                    break
+                self.err.print(f"{raw!r}? answer y, n, a, s or q", markup=False)
+        except EOFError:
+            answer = "quit"
+        finally:
+            self.progress.resume()
+        if answer == "all":
+            self.mode = "all"
+            return "yes"
+        if answer == "skip all":
+            self.mode = "skip"
+            return "skip"
+        return answer
 
 
 def _summary(out: Console, result) -> None:

@@ -16,7 +16,8 @@ HELP = "find what is broken: syntax, failing tests, tracebacks, ruff (exit 0 non
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("path", type=Path, help="root of the Python project")
+    parser.add_argument("path", type=Path, nargs="?", default=Path("."),
+                        help="root of the Python project (default: the current directory)")
     parser.add_argument("--json", action="store_true", help="print one JSON object and nothing else")
     parser.add_argument("--command", metavar="CMD",
                         help='also run CMD in the sandbox and parse its tracebacks ("python app.py")')

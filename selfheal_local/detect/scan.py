@@ -8,6 +8,7 @@ ruff's.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -100,7 +101,7 @@ def scan(
         dynamic += traceback_findings(parse_tracebacks(log_text, project.root))
     syntax, dynamic = _fold_syntax(syntax, _dedupe(dynamic))
     # what blocks first: syntax, import failures, failing tests, ruff's breakage rules, lint
-    findings = tuple(order((*syntax, *dynamic, *ruff_only)))
+    findings = tuple(order((*syntax, *merge_duplicates([*dynamic, *ruff_only]))))
     return ScanResult(
         findings=findings,
         tests=report,
@@ -233,6 +234,43 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
     return list(seen.values())
 
 
+# one problem, two reporters: ruff's F821 and the NameError of a test run
+_UNDEFINED = (re.compile(r"^Undefined name [`'\"](?P<name>[^`'\"]+)[`'\"]"),
+              re.compile(r"^(?:global )?name [`'\"](?P<name>[^`'\"]+)[`'\"] is not defined"))
+
+
+def undefined_name(finding: Finding) -> str:
+    """The name of an undefined-name finding (ruff F821 or a NameError), else ""."""
+    if finding.code not in ("F821", "NameError"):
+        return ""
+    for pattern in _UNDEFINED:
+        match = pattern.match(finding.message.strip())
+        if match:
+            return match.group("name")
+    return ""
+
+
+def merge_duplicates(findings: Sequence[Finding]) -> list[Finding]:
+    """One problem is one finding: ruff's F821 for a name and the NameError a test or a run
+    raised for the same name in the same file merge into the NameError (its tests, traceback
+    and frames) at ruff's exact span, so one answer covers both."""
+    raised = {(f.file, undefined_name(f)): i for i, f in enumerate(findings)
+              if f.code == "NameError" and undefined_name(f)}
+    merged, absorbed = list(findings), set()
+    for key, index in raised.items():
+        lint = [i for i, f in enumerate(findings) if f.code == "F821"
+                and (f.file, undefined_name(f)) == key]
+        if not lint:
+            continue
+        dynamic = findings[index]
+        best = next((i for i in lint if findings[i].line == dynamic.line), lint[0])
+        ruff = findings[best]
+        merged[index] = replace(dynamic, line=ruff.line, column=ruff.column,
+                                end_line=ruff.end_line, end_column=ruff.end_column)
+        absorbed.add(best)
+    return [f for i, f in enumerate(merged) if i not in absorbed]
+
+
 def _fold_syntax(syntax: list[Finding], dynamic: list[Finding]) -> tuple[list[Finding], list[Finding]]:
     """A test/traceback SyntaxError in a file that has a syntax finding is that finding."""
     by_file = {f.file: i for i, f in enumerate(syntax)}
@@ -269,6 +307,7 @@ def _notes(project: Project, report: TestReport | None) -> list[str]:
 
 
 __all__ = [
-    "ScanResult", "command_findings", "findings_from_report", "merge_outcomes", "read_log", "scan", "test_findings",
+    "ScanResult", "command_findings", "findings_from_report", "merge_duplicates", "merge_outcomes", "read_log",
+    "scan", "test_findings", "undefined_name",
     "traceback_findings",
 ]
