@@ -21,7 +21,7 @@ import json
 import logging
 import math
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from ..detect.tests import is_pytest
@@ -84,6 +84,17 @@ class Spectrum:
 
     outcomes: Mapping[str, str]
     lines: Mapping[str, Mapping[int, frozenset[str]]]
+
+    def tests_covering(self, rel: str, lines: Collection[int]) -> frozenset[str] | None:
+        """Ids of the tests (of the files that ran) that executed any of ``lines`` of ``rel``;
+        None when ``rel`` was not measured (``evidence.TestCoverage``)."""
+        by_line = self.lines.get(rel)
+        if by_line is None:
+            return None
+        found: set[str] = set()
+        for line in lines:
+            found |= by_line.get(line, frozenset())
+        return frozenset(found)
 
 
 def ochiai(failed_s: int, passed_s: int, total_failed: int) -> float:
@@ -206,9 +217,11 @@ class Localizer:
     def __init__(self, sandbox: Sandbox | None, *, cache_size: int = 32) -> None:
         self.sandbox = sandbox
         self._cache_size = cache_size
-        self._cache: OrderedDict[str, tuple[list[Suspect], str]] = OrderedDict()
+        self._cache: OrderedDict[str, tuple[list[Suspect], str, Spectrum | None]] = OrderedDict()
         self.runs = 0
         """Coverage runs actually made (a cache hit makes none)."""
+        self.coverage: Spectrum | None = None
+        """The spectrum of the last localization that ran coverage (per-test line coverage)."""
 
     def suspects(self, diagnosis: Diagnosis, project: Project) -> tuple[list[Suspect], str]:
         """``(suspects, method)`` for the diagnosis; method is coverage | frames | ""."""
@@ -218,8 +231,10 @@ class Localizer:
         key = _fingerprint(project, failing) if failing else ""
         if key and key in self._cache:
             self._cache.move_to_end(key)
-            return self._cache[key]
+            suspects, method, self.coverage = self._cache[key]
+            return suspects, method
         found: tuple[list[Suspect], str] = ([], "")
+        spectrum: Spectrum | None = None
         if failing and self.sandbox is not None:
             try:
                 self.runs += 1
@@ -235,8 +250,9 @@ class Localizer:
         if not found[0]:
             frames = from_frames(diagnosis, project)
             found = (_with_functions(frames, project), "frames") if frames else ([], "")
+        self.coverage = spectrum
         if key:
-            self._cache[key] = found
+            self._cache[key] = (*found, spectrum)
             while len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
         return found

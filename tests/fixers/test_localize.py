@@ -1,0 +1,156 @@
+"""Fault localization on real projects: per-test coverage in the real sandbox, Ochiai ranking."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from sandbox import Limits, Sandbox
+from selfheal_local.fixers.localize import Localizer, Spectrum, ochiai, rank, suspicious_functions
+from selfheal_local.fixers.search import SearchSource
+from selfheal_local.project import Project
+from selfheal_local.service import Healer
+from selfheal_local.types import Diagnosis, Finding, Frame
+
+# invoice_total -> shipping -> parcel_rate: the test asserts on the total, the bug is in the
+# heavy-parcel branch two calls below it
+SHOP = {
+    "shop/__init__.py": "",
+    "shop/rates.py": """
+        HEAVY_KG = 20
+
+
+        def parcel_rate(weight):
+            if weight <= 5:
+                return 4.0
+            if weight <= HEAVY_KG:
+                return 4.0 + (weight - 5) * 0.5
+            return 4.0 + (HEAVY_KG - 5) * 0.5 + (weight + HEAVY_KG) * 0.8
+        """,
+    "shop/orders.py": """
+        from shop.rates import parcel_rate
+
+
+        def shipping(items):
+            weight = sum(item["kg"] * item["qty"] for item in items)
+            return parcel_rate(weight)
+
+
+        def invoice_total(items):
+            goods = sum(item["price"] * item["qty"] for item in items)
+            return round(goods + shipping(items), 2)
+        """,
+    "tests/test_orders.py": """
+        from shop.orders import invoice_total, shipping
+
+
+        def test_light_parcel():
+            assert invoice_total([{"price": 10.0, "qty": 2, "kg": 1}]) == 24.0
+
+
+        def test_medium_parcel():
+            assert invoice_total([{"price": 5.0, "qty": 1, "kg": 9}]) == 11.0
+
+
+        def test_heavy_parcel():
+            assert invoice_total([{"price": 100.0, "qty": 1, "kg": 25}]) == 115.5
+
+
+        def test_empty_order_ships_free_weight():
+            assert shipping([]) == 4.0
+        """,
+}
+FAULTY = ("shop/rates.py", 9)
+FAILING = "tests/test_orders.py::test_heavy_parcel"
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Sandbox:
+    return Sandbox(limits=Limits(timeout_s=120))
+
+
+def assertion_in_test() -> Diagnosis:
+    frame = Frame("tests/test_orders.py", 13, "test_heavy_parcel")
+    finding = Finding("test", "tests/test_orders.py", 13, "AssertionError", "assert 147.5 == 115.5",
+                      frames=(frame,), test_ids=(FAILING,))
+    return Diagnosis(finding, "assertion_error", "AssertionError", "assert 147.5 == 115.5",
+                     file="tests/test_orders.py", line=13, function="test_heavy_parcel",
+                     test_ids=(FAILING,))
+
+
+def test_ochiai_formula():
+    assert ochiai(0, 3, 2) == 0.0
+    assert ochiai(2, 0, 2) == 1.0
+    assert ochiai(1, 1, 1) == pytest.approx(1 / 2 ** 0.5)
+
+
+def test_rank_prefers_lines_only_failing_tests_run():
+    spectrum = Spectrum(
+        {"t::a": "passed", "t::b": "passed", "t::c": "failed"},
+        {"m.py": {1: frozenset({"t::a", "t::b", "t::c"}), 2: frozenset({"t::c"}),
+                  3: frozenset({"t::a"}), 4: frozenset({"t::b", "t::c"})}},
+    )
+    ranked = rank(spectrum, ["t::c"])
+    assert [(s.file, s.line) for s in ranked] == [("m.py", 2), ("m.py", 4), ("m.py", 1)]
+    assert ranked[0].score == 1.0
+    assert spectrum.tests_covering("m.py", [3, 4]) == {"t::a", "t::b", "t::c"}
+    assert spectrum.tests_covering("other.py", [1]) is None
+
+
+def test_faulty_line_two_calls_away_ranks_in_top_three(tmp_path, sandbox):
+    project = Project.open(write(tmp_path / "shop", SHOP))
+    localizer = Localizer(sandbox)
+    diagnosis = localizer.localize(assertion_in_test(), project)
+    assert diagnosis.localized_by == "coverage"
+    top = [(s.file, s.line) for s in diagnosis.suspects[:3]]
+    assert FAULTY in top, diagnosis.suspects[:5]
+    assert all(not s.file.startswith("tests/") for s in diagnosis.suspects)
+    assert suspicious_functions(diagnosis)[0] == ("shop/rates.py", "parcel_rate")
+    # cached until a file changes: a second call runs nothing
+    assert localizer.localize(assertion_in_test(), project).suspects == diagnosis.suspects
+    assert localizer.runs == 1
+    # the search starts at the most suspicious statement: the faulty line comes first
+    first = next(iter(SearchSource().propose(diagnosis, project)))
+    assert (first.metadata["file"], first.metadata["line"]) == FAULTY
+
+
+def test_heal_finds_the_bug_through_localization(tmp_path, sandbox):
+    root = write(tmp_path / "shop", SHOP)
+    # a generous search budget: a loaded CI machine must not decide this test
+    (root / "pyproject.toml").write_text("[tool.selfheal]\nsearch_budget_s = 900\n")
+    project = Project.open(root)
+    healer = Healer(project, sandbox, sources=[SearchSource(project.config)])
+    result = healer.heal()
+    assert result.healthy, result.failed
+    (applied,) = result.applied
+    assert applied.patch.metadata["file"] == "shop/rates.py"
+    assert "(weight - HEAVY_KG) * 0.8" in (root / "shop/rates.py").read_text()
+    diagnosis = next(iter(healer._diagnoses.values()))
+    assert diagnosis.localized_by == "coverage"
+    assert FAULTY in [(s.file, s.line) for s in diagnosis.suspects[:3]]
+
+
+def test_falls_back_to_frames_when_coverage_cannot_run(tmp_path, sandbox):
+    root = write(tmp_path / "shop", SHOP)
+    (root / "pyproject.toml").write_text('[tool.selfheal]\ntest_command = ["false"]\n')
+    project = Project.open(root)
+    finding = Finding("test", "shop/rates.py", 9, "ValueError", "bad",
+                      frames=(Frame("tests/test_orders.py", 13, "test_heavy_parcel"),
+                              Frame("shop/orders.py", 7, "shipping"),
+                              Frame("shop/rates.py", 9, "parcel_rate")),
+                      test_ids=(FAILING,))
+    diagnosis = Diagnosis(finding, "value_error", "ValueError", "bad", file="shop/rates.py",
+                          line=9, test_ids=(FAILING,))
+    localized = Localizer(sandbox).localize(diagnosis, project)
+    assert localized.localized_by == "frames"
+    assert [(s.file, s.line) for s in localized.suspects] == [FAULTY, ("shop/orders.py", 7)]
