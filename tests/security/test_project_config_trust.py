@@ -1,0 +1,82 @@
+"""Item 4: a cloned project's own [tool.selfheal] may tighten the sandbox, never loosen it, and
+never move the data dir; the user's config.toml may (the control). Through the real CLI."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+from security_helpers import selfheal
+
+LIMITS_TEST = """
+import mmap, os, time
+
+
+def test_the_limits_hold():
+    got = []
+    try:
+        mmap.mmap(-1, 3 * 1024**3).close()
+        got.append("mapped 3 GiB")
+    except (MemoryError, OSError):
+        pass
+    children = []
+    for _ in range(300):
+        try:
+            pid = os.fork()
+        except OSError:
+            break
+        if pid == 0:
+            time.sleep(30)
+            os._exit(0)
+        children.append(pid)
+    for pid in children:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+    if len(children) == 300:
+        got.append("forked 300 processes")
+    assert not got, got
+"""
+
+LOOSE = {"process_limit": 5000, "memory_limit_mb": 8192}
+
+
+def _project(root: Path, table: str) -> Path:
+    (root / "tests").mkdir(parents=True)
+    (root / "tests" / "test_limits.py").write_text(LIMITS_TEST)
+    (root / "pyproject.toml").write_text(textwrap.dedent(table))
+    return root
+
+
+def test_a_project_cannot_loosen_the_sandbox_or_move_the_data_dir(tmp_path):
+    evil_home = tmp_path / "chosen-by-the-project"
+    table = "[tool.selfheal]\n" + "".join(f"{k} = {v}\n" for k, v in LOOSE.items())
+    table += f'home = "{evil_home}"\n'
+    root = _project(tmp_path / "proj", table)
+    home = tmp_path / "home"
+    proc = selfheal("scan", str(root), "--json", home=home)
+    # the limits held: the project's test could neither map 3 GiB nor fork 300 processes
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert json.loads(proc.stdout)["findings"] == []
+    notes = [line for line in proc.stderr.splitlines() if "ignored" in line]
+    assert any("'process_limit = 5000' ignored" in n for n in notes), proc.stderr
+    assert any("'memory_limit_mb = 8192' ignored" in n for n in notes), proc.stderr
+    assert any("'home' ignored" in n for n in notes), proc.stderr
+    doctor = selfheal("doctor", str(root), "--json", home=home)
+    assert str(evil_home) not in doctor.stdout and str(home) in doctor.stdout, doctor.stdout
+    assert not evil_home.exists()
+
+
+def test_the_users_own_config_may_loosen_them(tmp_path):
+    """The control: the same limits from the user's config.toml do apply, and the test fails."""
+    root = _project(tmp_path / "proj", "[tool.selfheal]\nprocess_limit = 64\n")
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "config.toml").write_text(
+        "[selfheal]\n" + "".join(f"{k} = {v}\n" for k, v in LOOSE.items()))
+    proc = selfheal("scan", str(root), "--json", home=home)
+    # a project may still tighten: its process_limit = 64 is below the user's 5000
+    assert "ignored" not in proc.stderr, proc.stderr
+    assert proc.returncode == 1, proc.stdout[-2000:] + proc.stderr[-2000:]
+    message = json.dumps(json.loads(proc.stdout)["findings"])
+    assert "mapped 3 GiB" in message and "forked 300" not in message, message
