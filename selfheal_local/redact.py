@@ -35,10 +35,11 @@ _PATTERNS = (
     re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"),  # JWTs
 )
 _ASSIGNED = re.compile(
-    r"(?i)(\b(?:pass(?:word|wd)?|secret|token|api[_-]?key|access[_-]?key|private[_-]?key"
-    r"|client[_-]?secret|auth(?:orization)?|bearer)\b[\"']?\s*(?:[:=]|\s)\s*[\"']?)"
-    r"([^\s\"'\\,;]{8,})"
+    r"(?i)((?:\b|(?<=_))(?:pass(?:word|wd)?|secret|token|api[_-]?key|access[_-]?key"
+    r"|private[_-]?key|client[_-]?secret|auth(?:orization)?|bearer)\b[\"']?\s*(?:[:=]|\s)\s*"
+    r"[\"']?)([^\s\"'\\,;()\[\]{}]{8,})"
 )
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z_.]*")
 _LONG_TOKEN = re.compile(r"[A-Za-z0-9+/_=-]{32,}")
 
 
@@ -64,8 +65,9 @@ def redact(text: str) -> str:
         return text
     for pattern in _PATTERNS:
         text = pattern.sub(MARK, text)
+    # a name like get_password_from is code, not a secret: only values with a digit or a symbol
     text = _ASSIGNED.sub(lambda m: m.group(1) + (m.group(2) if m.group(2) == MARK
-                                                  or m.group(2).isalpha() and len(m.group(2)) < 16
+                                                  or _IDENTIFIER.fullmatch(m.group(2))
                                                   else MARK), text)
     return _LONG_TOKEN.sub(lambda m: MARK if _looks_random(m.group(0)) else m.group(0), text)
 
