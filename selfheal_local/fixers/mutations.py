@@ -311,7 +311,7 @@ def mutations_of(src: SourceText, fn: ast.FunctionDef | ast.AsyncFunctionDef,
     methods = {name: len(d.args.args) for name, d in defs.items()} if cls else {}
     scope = ops.scope_names(fn)
     attrs = ops.class_attributes(cls)
-    literals = ops.function_literals(fn)
+    literals = ops.function_literals(fn, src)
     local = set(scope)
     found: list[Mutation] = []
     stack: list[ast.AST] = list(fn.body)

@@ -134,8 +134,8 @@ def replace_attribute(src: SourceText, node: ast.Attribute, attrs: list[str]
                        f"replaced 'self.{node.attr}' with 'self.{other}'")
 
 
-def function_literals(fn: FunctionNode) -> dict[str, list[str]]:
-    """Constants used in the function, by crude kind (for literal replacement)."""
+def function_literals(fn: FunctionNode, src: SourceText | None = None) -> dict[str, list[str]]:
+    """Constants used in the function, by crude kind, as written (for literal replacement)."""
     out: dict[str, list[str]] = {}
     for node in ast.walk(fn):
         if isinstance(node, ast.Constant) and not isinstance(node.value, bytes):
@@ -143,6 +143,12 @@ def function_literals(fn: FunctionNode) -> dict[str, list[str]]:
             if kind in ("int", "float", "str"):
                 out.setdefault(kind, [])
                 text = repr(node.value)
+                if src is not None:
+                    written = src.segment(node)
+                    try:
+                        text = written if ast.literal_eval(written) == node.value else text
+                    except (ValueError, SyntaxError):
+                        pass
                 if text not in out[kind] and len(text) <= 40:
                     out[kind].append(text)
     return out

@@ -207,9 +207,12 @@ def _function_node(tree: ast.Module, qualname: str) -> ast.FunctionDef | ast.Asy
 
 def is_partial(verdict: Verdict, failing: int) -> bool:
     """Some of the ``failing`` tests pass now, the rest still fail, nothing else broke."""
+    if verdict.passed or verdict.newly_failing or "timed out" in verdict.reason:
+        return False
     still = len(verdict.still_failing)
-    return (not verdict.passed and verdict.stage == "failing" and 0 < still < failing
-            and not verdict.newly_failing and "timed out" not in verdict.reason)
+    if verdict.stage == "partial":  # the validator says so (``Verdict.now_passing``)
+        return True
+    return verdict.stage == "failing" and 0 < still < failing
 
 
 class SearchSource(SourceBase):
@@ -237,6 +240,11 @@ class SearchSource(SourceBase):
         self.partials: list[Patch] = []
         """Partial candidates of the current search, in the order they were found."""
         self._failing = 0
+
+    def revise(self, diagnosis: Diagnosis, project: Project,
+               failures: object = ()) -> Iterator[Patch]:
+        """No self-correction rounds: the second round rides on ``record_outcome``."""
+        return iter(())
 
     def record_outcome(self, patch: Patch, verdict: Verdict) -> None:
         """Keep a search candidate that made partial progress as a second-round base."""

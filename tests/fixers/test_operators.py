@@ -1,0 +1,213 @@
+"""Each repair operator on a real snippet: the right fix is among its mutants, and every
+mutant still parses."""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+
+import pytest
+
+from selfheal_local.fixers.mutations import PRIOR, SourceText, mutations_of
+
+# (kind, buggy module, the fixed line that kind must be able to produce)
+CASES = [
+    ("var", """
+        def total_price(items, discount):
+            subtotal = sum(items)
+            rate = discount / 100
+            return subtotal - subtotal * discount
+        """, "return subtotal - subtotal * rate"),
+    ("attr", """
+        class Account:
+            def __init__(self, opening):
+                self.balance = opening
+                self.limit = 100
+
+            def can_spend(self, amount):
+                return amount <= self.limit + self.limit
+        """, "return amount <= self.balance + self.limit"),
+    ("literal", """
+        def percent(part, whole):
+            if whole == 0:
+                return 1
+            return 100 * part / whole
+        """, "return 0"),
+    ("literal", """
+        def label(n):
+            return "item" if n == 1 else "items "
+        """, "return \"item\" if n == 1 else \"item\""),
+    ("conjunct", """
+        def eligible(age, member):
+            return age >= 18 if member else False
+
+        def can_vote(age, citizen, registered):
+            if age >= 18 and citizen and registered:
+                return True
+            return False
+        """, "if age >= 18 and citizen:"),
+    ("conjunct", """
+        def first_word(text):
+            if text:
+                return text.split()[0]
+            return ""
+        """, "if text is not None and text:"),
+    ("not", """
+        def is_blank(line):
+            return line.strip() and True
+
+        def visible(items, hidden):
+            return [i for i in items if i and i not in hidden]
+        """, "return not line.strip() and True"),
+    ("identity", """
+        def lookup(table, key):
+            value = table.get(key)
+            if value is not None:
+                return "missing"
+            return value
+        """, "if value is None:"),
+    ("membership", """
+        def unseen(words, seen):
+            out = []
+            for w in words:
+                if w in seen:
+                    out.append(w)
+            return out
+        """, "if w not in seen:"),
+    ("delete", """
+        def running_max(values):
+            best = None
+            out = []
+            for v in values:
+                if best is None or v > best:
+                    best = v
+                best = None
+                out.append(best)
+            return out
+        """, None),
+    ("guard", """
+        def mean_lengths(groups):
+            total = 0
+            for group in groups:
+                total += len(group) / len(groups)
+            return total
+        """, "    if groups:\n            total += len(group) / len(groups)"),
+    ("early_return", """
+        def head(items):
+            first = items[0]
+            return first
+        """, "if not items:\n        return None"),
+    ("method", """
+        def ext(name):
+            return name[name.find("."):]
+        """, 'return name[name.rfind("."):]'),
+    ("method", """
+        def tail(path):
+            return path.lstrip("/")
+        """, 'return path.rstrip("/")'),
+    ("arg_remove", """
+        def parse(text):
+            return int(text, 2)
+        """, "return int(text)"),
+    ("arg_add", """
+        def fmt(value, width=8):
+            return str(value).rjust(width)
+
+        def table(rows, width):
+            return [fmt(r) for r in rows]
+        """, "return [fmt(r, width=width) for r in rows]"),
+    ("swap_args", """
+        def ratio(a, b):
+            return divmod(b, a)
+        """, "return divmod(a, b)"),
+    ("slice", """
+        def without_header(lines):
+            return lines[1:-1]
+        """, "return lines[1:]"),
+    ("div", """
+        def middle(xs):
+            return xs[len(xs) / 2]
+        """, "return xs[len(xs) // 2]"),
+    ("augassign", """
+        def count_words(lines):
+            n = 0
+            for line in lines:
+                n = len(line.split())
+            return n
+        """, "n += len(line.split())"),
+    ("augassign", """
+        def reset_total(values):
+            total = 0
+            for v in values:
+                total += v
+            total += 0
+            return total
+        """, "total = 0"),
+    ("wrap", """
+        def digits(n):
+            return n
+        """, "return str(n)"),
+    ("compare", """
+        def is_adult(age):
+            return age > 18
+        """, "return age >= 18"),
+    ("bound", """
+        def last(xs):
+            return xs[len(xs)]
+        """, "return xs[len(xs) - 1]"),
+]
+
+
+def mutants(text: str) -> list[tuple[str, str]]:
+    tree = ast.parse(text)
+    src = SourceText(text)
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef):
+            out += [(m.kind, m.apply(text)) for m in mutations_of(src, node, tree)]
+    return out
+
+
+@pytest.mark.parametrize(("kind", "buggy", "fixed"), CASES,
+                         ids=[f"{k}-{i}" for i, (k, _b, _f) in enumerate(CASES)])
+def test_operator_produces_the_fix(kind, buggy, fixed):
+    text = textwrap.dedent(buggy).lstrip("\n")
+    made = mutants(text)
+    assert kind in PRIOR
+    for _kind, new in made:
+        ast.parse(new)  # every mutant parses
+    of_kind = [new for k, new in made if k == kind]
+    assert of_kind, f"no {kind} mutant"
+    if fixed is None:  # deletion: the spurious statement is gone
+        assert any("best = None\n        out" not in new and new.count("best = None") == 1
+                   for new in of_kind)
+    else:
+        assert any(fixed in new for new in of_kind), f"{kind} never produced {fixed!r}"
+
+
+def test_every_kind_has_a_case():
+    assert {k for k, _b, _f in CASES} >= set(PRIOR) - {"range", "minmax", "negate", "boolop",
+                                                        "arith", "return"}
+
+
+def test_replacements_stay_in_scope_and_kind():
+    text = textwrap.dedent("""
+        def f(count: int, name: str):
+            size = len(name)
+            label = "x"
+            return count + 1
+        """).lstrip("\n")
+    names = {new.splitlines()[3].strip() for k, new in mutants(text) if k == "var"}
+    assert "return size + 1" in names
+    assert "return name + 1" not in names and "return label + 1" not in names
+
+
+def test_docstrings_and_fstrings_are_not_literals():
+    text = textwrap.dedent('''
+        def greet(who):
+            """Say hello."""
+            return f"hello {who}!"
+        ''').lstrip("\n")
+    for kind, new in mutants(text):
+        if kind == "literal":
+            assert '"""Say hello."""' in new and 'f"hello {who}!"' in new
