@@ -142,11 +142,13 @@ class Healer:
             raise Cancelled("cancelled")
 
     # ------------------------------------------------------------------ detect / analyze
-    def scan(self, *, tests: bool = True) -> ScanResult:
-        """Find everything broken; the test report becomes the baseline for validation."""
+    def scan(self, *, tests: bool = True, cancel: threading.Event | None = None) -> ScanResult:
+        """Find everything broken; the test report becomes the baseline for validation.
+        Setting ``cancel`` kills the test run and raises ``Cancelled`` (nothing is kept)."""
         self.emit("scan.start", f"scanning {self.project.root}")
         self.project.forget()
-        result = scan(self.project, self.sandbox, tests=tests)
+        result = scan(self.project, self.sandbox, tests=tests, cancel=cancel)
+        self._check(cancel)
         self.findings = list(result.findings)
         # what a person should know that is not breakage (no tests, files too large to parse)
         self.notes.extend(n for n in result.notes if n not in self.notes)

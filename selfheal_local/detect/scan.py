@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -74,8 +75,10 @@ def scan(
     command: Sequence[str] | None = None,
     log: Path | None = None,
     progress: Progress | None = None,
+    cancel: threading.Event | None = None,
 ) -> ScanResult:
-    """Find what is broken in ``project``; never writes to it."""
+    """Find what is broken in ``project``; never writes to it. Setting ``cancel`` kills the
+    test run in progress (a person quit or cancelled)."""
     say = progress or (lambda _msg: None)
     started = time.monotonic()
     log_text = read_log(log) if log is not None else None
@@ -91,7 +94,7 @@ def scan(
         with sandbox.workspace(project.root) as workspace:
             if tests:
                 say("running the tests")
-                report = run_tests(workspace, sandbox, project.config)
+                report = run_tests(workspace, sandbox, project.config, cancel=cancel)
                 dynamic += test_findings(report, project.config.test_timeout_s)
             if command:
                 say(f"running {' '.join(command)}")
