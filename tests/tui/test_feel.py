@@ -104,6 +104,24 @@ async def test_ruff_findings_show_before_the_tests_finish(tmp_path: Path) -> Non
         assert app.main.findings.cursor_row == 0
 
 
+async def test_cancel_kills_the_scans_test_run(shop: Path) -> None:
+    (shop / "tests" / "test_slow.py").write_text(SLOW_TEST.format(s=60))
+    app = app_for(shop)
+    async with app.run_test(size=(120, 40)) as pilot:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and "running the tests" not in \
+                app.main.query_one(ProjectHeader).progress:
+            await pilot.pause(0.1)
+        await pilot.pause(1.0)  # the sandboxed pytest is running now
+        started = time.monotonic()
+        await pilot.press("x")
+        while app.main.busy and time.monotonic() - started < 30:
+            await pilot.pause(0.05)
+        took = time.monotonic() - started
+        assert not app.main.busy and took < 5, f"the scan went on for {took:.1f}s after x"
+        assert "cancelled" in log_text(app)
+
+
 async def test_a_key_during_a_job_waits_for_it_and_the_header_shows_progress(shop: Path) -> None:
     app = app_for(shop)
     async with app.run_test(size=(120, 40)) as pilot:

@@ -220,12 +220,12 @@ class JobsMixin:
         call = self.app.call_from_thread
         before = snapshot(self.app.project_root)
         dynamic = [f for f in healer.findings if f.source not in ("ruff", "syntax")]
-        healer.scan(tests=False)
+        healer.scan(tests=False, cancel=cancel)
         static = list(healer.findings)
         call(self.show_static, static, dynamic)
         if cancel.is_set():
             raise Cancelled("cancelled")
-        healer.scan()
+        healer.scan(cancel=cancel)  # x or q kills the sandboxed test run
         self._rebase(before)
         findings = list(healer.findings)
         call(self.show_current)
