@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import Config, load_config
-from .errors import BadInputError
+from .errors import BadInputError, ModelUnusable
 from .project import Project
 from .protocols import CandidateSource, Sandbox
 
@@ -162,7 +162,15 @@ def open_healer(
     config = load_config(project.root, overrides)
     project.config = config
     check_test_command(project, config)
-    notes: list[str] = recover_on_open(project.root)
+    engine_notes: list[str] = []
+    if engine is None:  # first: a model asked for that cannot be used stops before anything
+        engine, why = make_engine_for(config)
+        if why and config.use_model and config.engine != "none":
+            if config.model:
+                raise ModelUnusable(f"{why}; fix --model/--engine (or the model setting) or "
+                                    "pass --no-model to heal without it")
+            engine_notes.append(why)
+    notes: list[str] = recover_on_open(project.root) + engine_notes
     sandbox = sandbox or make_sandbox(config)
     if sandbox.isolation == "none":
         notes.append("sandbox: no network isolation available (install bubblewrap)")

@@ -75,8 +75,9 @@ class Journal:
             if not ignore.exists():
                 ignore.write_text("# selfheal-local's journal and backups\n*\n")
         except OSError as exc:
-            raise ApplyError(
-                f"cannot create {self.dir} ({exc.strerror}); make the project writable"
+            raise ProjectWriteError(
+                f"cannot create {self.dir} ({exc.strerror}); nothing was applied: free some "
+                "space or make the project writable, then run again"
             ) from exc
         with FileLock(self.dir / ".lock"):
             yield
@@ -204,10 +205,16 @@ class Journal:
     def _roll_back_now(self, entry: dict) -> None:
         """Undo a ``pending`` entry this process was writing; left pending if that fails too."""
         try:
-            self._roll_back(self._entry_of(entry))
+            pending = self._entry_of(entry)
+            if not self._not_as_recorded(pending.files, "before_sha"):
+                # no file was replaced: forget the apply (this needs no free space, a write would)
+                shutil.rmtree(self.dir / pending.id, ignore_errors=True)
+                return
+            self._roll_back(pending)
         except BaseException as exc:  # noqa: BLE001 - the next start recovers it under the lock
-            log.warning("could not roll back %s now (%s); the next selfheal command will",
-                        entry["id"], exc)
+            log.info("could not roll back %s now (%s); the next selfheal command will",
+                     entry["id"], exc)
+
 
     @staticmethod
     def _entry_of(data: dict) -> JournalEntry:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import os
 from dataclasses import dataclass, field
@@ -67,7 +68,13 @@ class Project:
         """True when ``path`` (after resolving symlinks) lies inside the project."""
         try:
             path.resolve().relative_to(self.root)
-        except (ValueError, OSError):
+        except RuntimeError:  # a symlink loop (OSError ELOOP from Python 3.13 on)
+            raise BadInputError(f"{path}: a symlink loop; remove it or point it at a real file") from None
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise BadInputError(f"{path}: a symlink loop; remove it or point it at a real file") from None
+            return False
+        except ValueError:
             return False
         return True
 
