@@ -215,7 +215,6 @@ class Journal:
             log.info("could not roll back %s now (%s); the next selfheal command will",
                      entry["id"], exc)
 
-
     @staticmethod
     def _entry_of(data: dict) -> JournalEntry:
         return JournalEntry(id=data["id"], state=data["state"], created_at=data["created_at"],
