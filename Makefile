@@ -9,7 +9,7 @@ export TRANSFORMERS_OFFLINE := 1
 export HF_DATASETS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: setup run test demo bench clean
+.PHONY: setup run test demo bench clean install
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -26,6 +26,15 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 setup: $(STAMP)
+
+# `selfheal` on PATH without activating: a link in ~/.local/bin (PREFIX=...) to the venv's script;
+# offline, nothing else installed (pip --user and pipx would need the registry for torch & co.)
+PREFIX ?= $(HOME)/.local
+install: setup
+	mkdir -p $(PREFIX)/bin
+	ln -sf $(CURDIR)/$(BIN)/selfheal $(PREFIX)/bin/selfheal
+	@case ":$$PATH:" in *":$(PREFIX)/bin:"*) echo "selfheal is on PATH: $$(command -v selfheal)";; \
+	  *) echo "linked $(PREFIX)/bin/selfheal; add $(PREFIX)/bin to PATH (export PATH=\"$(PREFIX)/bin:\$$PATH\")";; esac
 
 run: setup
 	$(BIN)/python -m selfheal_local.cli.demo

@@ -142,3 +142,14 @@ def test_version_and_paths_default_to_the_current_directory(tmp_path: Path) -> N
     assert scan.returncode == 1 and json.loads(scan.stdout)["findings"], scan.stderr
     undo = selfheal("undo", home=tmp_path / "home", cwd=root)
     assert undo.returncode == 1 and "nothing to undo" in undo.stderr  # not a usage error (2)
+
+
+def test_a_name_error_is_one_finding_with_all_its_evidence(tmp_path: Path) -> None:
+    root = write_project(tmp_path / "proj", "missing_import")
+    scan = selfheal("scan", str(root), "--json", home=tmp_path / "home")
+    assert scan.returncode == 1, scan.stderr
+    found = [f for f in json.loads(scan.stdout)["findings"] if "re" in f["message"].split("'")]
+    assert len(found) == 1, found  # not ruff's F821 beside the test's NameError
+    [one] = found
+    assert one["code"] == "NameError" and one["test_ids"] == ["tests/test_slug.py::test_slugify"]
+    assert one["traceback"] and one["column"] > 0  # the test's traceback at ruff's exact span
