@@ -139,3 +139,37 @@ def test_killing_the_process_mid_apply_loses_nothing(tmp_path, delay):
         Journal(root).undo()
         now = digest(root)
     assert now == before
+
+
+def test_a_committed_entry_goes_to_revert_and_falls_back_to_the_backups(project):
+    before = digest(project)
+    journal = Journal(project)
+    entry_id = journal.apply(edits(project), {"explanation": "bump"})
+    journal.annotate(entry_id, commit="c0ffee")
+    asked = []
+
+    def revert(entry):  # a revert that could not be made (e.g. the files are dirty in git)
+        asked.append(entry.summary["commit"])
+        return "could not revert; restored from the journal"
+
+    [done] = journal.undo(revert=revert)
+    assert asked == ["c0ffee"] and done.note.startswith("could not revert")
+    assert digest(project) == before  # the backups restored every byte
+    assert {e.path for e in done.edits} == {"pkg/a.py", "pkg/b.py"}
+    assert all(e.before != e.after for e in done.edits)  # what was undone, for the memory
+
+
+def test_a_revert_that_restores_the_files_is_not_overwritten(project):
+    before = {p: (project / p).read_bytes() for p in ("pkg/a.py", "pkg/b.py")}
+    journal = Journal(project)
+    entry_id = journal.apply(edits(project), {})
+    journal.annotate(entry_id, commit="c0ffee")
+
+    def revert(entry):  # a revert commit puts the files back itself
+        for rel, data in before.items():
+            (project / rel).write_bytes(data)
+        return None
+
+    [done] = journal.undo(revert=revert)
+    assert done.note == "" and done.state == "undone"
+    assert all((project / p).read_bytes() == d for p, d in before.items())
