@@ -12,6 +12,7 @@ import json
 import logging
 import re
 import threading
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from .adapter_meta import (
 from .errors import AdapterNotFound, AdapterRejected, ModelError, RegistryError
 from .files import atomic_write_text
 from .peft_dir import inspect_adapter_dir, same_base
+from .training_data import sweep_partial
 
 log = logging.getLogger(__name__)
 
@@ -117,8 +119,12 @@ class AdapterManager:
             )
         return info.rank, info.base_model
 
-    def register_adapter(self, path: str | Path, metadata: AdapterMetadata) -> None:
+    def register_adapter(
+        self, path: str | Path, metadata: AdapterMetadata | Mapping[str, Any]
+    ) -> None:
         """Register (or re-register) the adapter in ``path``; AdapterRejected when unusable."""
+        if not isinstance(metadata, AdapterMetadata):
+            metadata = AdapterMetadata.from_dict(dict(metadata))
         if not metadata.adapter_id or not re.fullmatch(r"[A-Za-z0-9_.\-]+", metadata.adapter_id):
             raise AdapterRejected(
                 f"adapter id {metadata.adapter_id!r} must be letters, digits, '_', '-', '.'"
@@ -132,6 +138,10 @@ class AdapterManager:
             self._adapters[metadata.adapter_id] = adapter
             self._save()
         log.info("registered adapter %s (%s, rank %d)", metadata.adapter_id, adapter.path, rank)
+
+    def sweep_partial(self) -> list[Path]:
+        """Remove what an interrupted training left in the adapter dir."""
+        return sweep_partial(self.adapter_dir) if self.adapter_dir is not None else []
 
     def unregister_adapter(self, adapter_id: str) -> bool:
         """Forget an adapter (its directory is left alone)."""

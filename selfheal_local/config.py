@@ -51,6 +51,70 @@ def selfheal_home(env: dict[str, str] | None = None) -> Path:
 
 
 @dataclass(frozen=True)
+class DataPaths:
+    """Where each thing in the per-user data dir lives; the only place these names are joined."""
+
+    home: Path
+
+    @property
+    def memory(self) -> Path:
+        """The fix memory (LanceDB)."""
+        return self.home / "memory"
+
+    @property
+    def learned_rules(self) -> Path:
+        return self.memory / "learned_rules.json"
+
+    @property
+    def pairs_dir(self) -> Path:
+        return self.home / "pairs"
+
+    @property
+    def pairs(self) -> Path:
+        """Accepted success pairs (JSONL): what the nightly round trains on."""
+        return self.pairs_dir / "success_pairs.jsonl"
+
+    @property
+    def compat_pairs(self) -> Path:
+        """The Saplings-compatible ``SuccessPairCollector``'s own directory."""
+        return self.home / "success_pairs"
+
+    @property
+    def adapters(self) -> Path:
+        """Trained adapters and their registry."""
+        return self.home / "adapters"
+
+    @property
+    def training(self) -> Path:
+        return self.home / "training"
+
+    @property
+    def training_runs(self) -> Path:
+        return self.training / "runs"
+
+    @property
+    def training_state(self) -> Path:
+        return self.training / "state.json"
+
+    @property
+    def training_data(self) -> Path:
+        return self.training / "data"
+
+    @property
+    def round_lock(self) -> Path:
+        return self.training / "round.lock"
+
+    @property
+    def schedule(self) -> Path:
+        """The nightly scheduler's job store and lock."""
+        return self.training / "schedule"
+
+    @property
+    def vllm_logs(self) -> Path:
+        return self.home / "vllm"
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything a heal can be told. Field docstrings are the documentation."""
 
@@ -66,9 +130,9 @@ class Config:
     """ruff rules checked when the project has no ruff configuration of its own."""
     test_timeout_s: float = 300.0
     """Wall-clock limit of one test-suite run in the sandbox."""
-    validate_timeout_factor: float = 4.0
+    validate_timeout_factor: float = 3.0
     """A candidate's test run may take this many times the baseline suite's own time ..."""
-    validate_timeout_floor_s: float = 15.0
+    validate_timeout_floor_s: float = 10.0
     """... plus this many seconds (never more than ``test_timeout_s``)."""
     lint: bool = False
     """Heal ruff's style findings even when the project does not configure ruff (``--lint``)."""
@@ -123,6 +187,11 @@ class Config:
 
     def home_dir(self) -> Path:
         return Path(self.home).expanduser() if self.home else selfheal_home()
+
+    @property
+    def paths(self) -> DataPaths:
+        """The data dir's paths (``home_dir()`` resolved now)."""
+        return DataPaths(self.home_dir())
 
     def python_for(self, project_root: Path) -> str:
         if self.python:

@@ -1,4 +1,6 @@
-"""The one place where the parts are wired: sandbox, candidate sources, memory, engine."""
+"""The one place where the parts are wired: sandbox, candidate sources, memory, engine,
+adapter registry and trainer (``models`` and ``sandbox`` are imported here and in
+``llm.engines`` only, inside the functions that build them)."""
 
 from __future__ import annotations
 
@@ -9,10 +11,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .config import Config, load_config
+from .config import Config, DataPaths, load_config
 from .errors import BadInputError, ModelUnusable
 from .project import Project
-from .protocols import CandidateSource, Sandbox
+from .protocols import AdapterRegistry, CandidateSource, Engine, Sandbox, Trainer
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +50,7 @@ def make_memory(config: Config) -> tuple[Any, str | None]:
     return (memory, None) if memory is not None else (None, "memory unavailable (see log)")
 
 
-def make_engine_for(config: Config) -> tuple[Any, str | None]:
+def make_engine_for(config: Config) -> tuple[Engine | None, str | None]:
     """The model engine, or (None, why) when no model is configured or it cannot start."""
     if not config.use_model or config.engine == "none":
         return None, "model switched off"
@@ -64,7 +66,67 @@ def make_engine_for(config: Config) -> tuple[Any, str | None]:
         return None, f"model unavailable: {exc}"
 
 
-def make_sources(config: Config, *, memory: Any = None, engine: Any = None) -> list[CandidateSource]:
+def make_adapters(
+    paths: DataPaths,
+    *,
+    engine: Engine | None = None,
+    base_model: str | None = None,
+    max_rank: int | None = None,
+) -> AdapterRegistry:
+    """The adapter registry of a data dir; raises models' ModelError when it is unreadable."""
+    from models.adapters import AdapterManager
+
+    return AdapterManager(model=engine, adapter_dir=paths.adapters, base_model=base_model,
+                          max_rank=max_rank)
+
+
+def try_adapters(config: Config, engine: Engine | None = None) -> AdapterRegistry | None:
+    """``make_adapters`` for a heal: None (logged) when the registry cannot be opened."""
+    try:
+        return make_adapters(config.paths, engine=engine)
+    except Exception as exc:  # without an engine nothing is routed: not worth a warning
+        log.log(logging.WARNING if engine is not None else logging.DEBUG,
+                "adapter registry unavailable: %s", exc)
+        return None
+
+
+def make_trainer(
+    model: str,
+    output_dir: str | Path,
+    *,
+    adapter_name: str,
+    overrides: dict[str, Any] | None = None,
+    lora_config: Any = None,
+    on_step: Callable[[int, int, float | None], None] | None = None,
+) -> Trainer:
+    """A LoRA/QLoRA trainer on the local base ``model`` writing adapters into ``output_dir``."""
+    from models.training import LoRaTrainer
+    from models.training_config import LoRaConfig
+
+    config = lora_config if lora_config is not None else LoRaConfig.from_dict(overrides or {})
+    return LoRaTrainer(model, str(output_dir), config, adapter_name=adapter_name, on_step=on_step)
+
+
+def model_error() -> type[Exception]:
+    """The root error of ``models`` (what an engine, the registry or a trainer raises)."""
+    try:
+        from models.errors import ModelError
+    except ImportError:  # no models package: nothing can raise it
+        return _NeverRaised
+    return ModelError
+
+
+class _NeverRaised(Exception):
+    pass
+
+
+def make_sources(
+    config: Config,
+    *,
+    memory: Any = None,
+    engine: Engine | None = None,
+    adapters: AdapterRegistry | None = None,
+) -> list[CandidateSource]:
     """Candidate sources, cheapest first: ruff, rules (built-in + learned), memory, search, model."""
     from .fixers import RuleSource
 
@@ -97,13 +159,8 @@ def make_sources(config: Config, *, memory: Any = None, engine: Any = None) -> l
     if engine is not None:
         from selfheal_local.llm.source import ModelSource
 
-        adapters = None
-        try:
-            from models.adapters import AdapterManager
-
-            adapters = AdapterManager(model=engine, adapter_dir=str(config.home_dir() / "adapters"))
-        except Exception as exc:
-            log.warning("adapter registry unavailable: %s", exc)
+        if adapters is None:
+            adapters = try_adapters(config, engine)
         sources.append(ModelSource(engine, adapters=adapters, memory=memory, samples=config.samples))
     return sources
 
@@ -152,7 +209,7 @@ def open_healer(
     *,
     on_event: Callable[[Any], None] | None = None,
     sandbox: Sandbox | None = None,
-    engine: Any = None,
+    engine: Engine | None = None,
     memory: Any = None,
 ):
     """A ready Healer for the project at ``path`` (raises BadInputError for unusable input)."""
@@ -178,10 +235,7 @@ def open_healer(
         memory, why = make_memory(config)
         if why and why != "memory switched off":
             notes.append(why)
-    if engine is None:
-        engine, why = make_engine_for(config)
-        if why and config.use_model and config.engine != "none":
-            notes.append(why)
-    sources = make_sources(config, memory=memory, engine=engine)
+    adapters = try_adapters(config, engine)
+    sources = make_sources(config, memory=memory, engine=engine, adapters=adapters)
     return Healer(project, sandbox, sources=sources, memory=memory, engine=engine,
-                  on_event=on_event, notes=notes)
+                  adapters=adapters, on_event=on_event, notes=notes)

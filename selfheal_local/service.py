@@ -25,7 +25,7 @@ from .gitops import undo_entries
 from .journal import Journal, JournalEntry
 from .memory.decisions import DecisionStore, apply_summary, change_of
 from .project import Project
-from .protocols import CandidateSource, Memory, Sandbox
+from .protocols import AdapterRegistry, CandidateSource, Engine, Memory, Sandbox
 from .triage import checked_by, heal_notes, healable, left_alone, tests_run
 from .types import (
     Applied,
@@ -104,7 +104,8 @@ class Healer:
         *,
         sources: Sequence[CandidateSource] = (),
         memory: Memory | None = None,
-        engine: Any = None,
+        engine: Engine | None = None,
+        adapters: AdapterRegistry | None = None,
         on_event: Callable[[Event], None] | None = None,
         notes: Sequence[str] = (),
     ):
@@ -113,6 +114,7 @@ class Healer:
         self.sources = list(sources)
         self.memory = memory
         self.engine = engine
+        self.adapters = adapters
         self.on_event = on_event
         self.notes = list(notes)
         self.journal = Journal(project.root)
@@ -187,8 +189,8 @@ class Healer:
         return Validator(self.project, self.sandbox, self.baseline, coverage=self.coverage)
 
     def _limit_for(self, source: CandidateSource) -> int:
-        config = self.project.config
-        return config.search_max_candidates if source.name == "search" else config.max_candidates
+        limit = source.max_candidates
+        return self.project.config.max_candidates if limit is None else limit
 
     def _validate_batch(
         self, outcome: FixOutcome, patches: list[Patch], cancel: threading.Event | None
@@ -212,17 +214,18 @@ class Healer:
             outcome.candidates.append((patch, verdict))
             self.emit("validate.done", verdict.reason or "passed", finding_id=outcome.finding.id,
                       patch_id=patch.id, data={"passed": verdict.passed, "stage": verdict.stage})
-            if not verdict.passed and self.memory is not None and patch.source != "search":
-                self._safely(self.memory.record_failure, outcome.diagnosis, patch, verdict.reason)
-            self._record_outcome(patch, verdict)
+            self._record_outcome(outcome, patch, verdict)
         return results
 
-    def _record_outcome(self, patch: Patch, verdict: Verdict) -> None:
-        """Tell the source that produced ``patch`` how it fared (adapter success rates)."""
-        for source in self.sources:
-            record = getattr(source, "record_outcome", None)
-            if source.name == patch.source and callable(record):
-                self._safely(record, patch, verdict)
+    def _record_outcome(self, outcome: FixOutcome, patch: Patch, verdict: Verdict) -> None:
+        """Tell the sources that produced ``patch`` how it fared (adapter success rates, search
+        partials) and remember a failure as a negative where the source wants that."""
+        producers = [s for s in self.sources if s.name == patch.source]
+        remembered = all(s.remembers_failures for s in producers)
+        if not verdict.passed and self.memory is not None and remembered:
+            self._safely(self.memory.record_failure, outcome.diagnosis, patch, verdict.reason)
+        for source in producers:
+            self._safely(source.record_outcome, patch, verdict)
 
     def _safely(self, fn: Callable[..., Any], *args: Any, **kw: Any) -> None:
         try:
@@ -294,16 +297,14 @@ class Healer:
             outcome.sources_tried.append(source.name)
             try:
                 proposed = self._unrejected(outcome, source.propose(diagnosis, self.project))
-                budget = self.project.config.search_budget_s if source.name == "search" else None
-                found = self._try(outcome, proposed, self._limit_for(source), cancel, budget)
-                if source.name == "search":
-                    outcome.search_tried = int(getattr(source, "tried", 0) or 0)
+                found = self._try(outcome, proposed, self._limit_for(source), cancel,
+                                  source.budget_s)
+                outcome.search_tried += source.tried
                 if found:
                     break
-                revise = getattr(source, "revise", None)
-                for _round in range(self.project.config.max_retries if revise else 0):
+                for _round in range(self.project.config.max_retries):
                     failures = [(p, v) for p, v in outcome.candidates if p.source == source.name]
-                    if self._try(outcome, self._unrejected(outcome, revise(
+                    if self._try(outcome, self._unrejected(outcome, source.revise(
                                      diagnosis, self.project, failures)),
                                  self._limit_for(source), cancel):
                         break

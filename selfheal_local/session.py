@@ -111,21 +111,29 @@ def learned_rules(healer: Any) -> list[dict[str, Any]]:
     rules = getattr(memory, "rules", None)
     if rules is None:
         mod = _module("selfheal_local.memory.learned", "learned rules")
-        rules = mod.LearnedRules(mod.rules_path(healer.project.config.home_dir()))
+        rules = mod.LearnedRules(healer.project.config.paths.learned_rules)
     return list(rules.list())
 
 
 # ---------------------------------------------------------------------------- adapters
 def _adapter_manager(healer: Any) -> Any:
-    mod = _module("models.adapters", "the adapter registry")
-    manager = getattr(mod, "AdapterManager", None)
-    if manager is None:
-        raise NotAvailable("the adapter registry is not available yet (models.adapters)")
-    adapter_dir = str(healer.project.config.home_dir() / "adapters")
+    """The registry the factory built for this heal (opened again only to say why it failed)."""
+    if getattr(healer, "adapters", None) is not None:
+        try:
+            healer.adapters.load_adapters()  # a round in another process may have promoted one
+        except Exception as exc:
+            raise NotAvailable(f"the adapter registry cannot be read: {exc}") from exc
+        return healer.adapters
+    from selfheal_local.factory import make_adapters
+
     try:
-        return manager(model=healer.engine, adapter_dir=adapter_dir)
+        healer.adapters = make_adapters(healer.project.config.paths, engine=healer.engine)
+    except ImportError as exc:
+        raise NotAvailable(f"the adapter registry is not available in this installation ({exc})"
+                           ) from exc
     except Exception as exc:
         raise NotAvailable(f"the adapter registry cannot be opened: {exc}") from exc
+    return healer.adapters
 
 
 def adapters_overview(healer: Any) -> dict[str, Any]:
@@ -191,7 +199,7 @@ def training_overview(healer: Any) -> dict[str, Any]:
 
     pairs = nightly.read_pairs(home)
     due = Counter(pair_pattern(p) for p in pairs if created(p) > since)
-    schedule_dir = nightly.training_dir(home) / "schedule"
+    schedule_dir = healer.project.config.paths.schedule
     installed = (schedule_dir / "jobs.sqlite").is_file()
     model = healer.project.config.model
     return {
@@ -224,9 +232,9 @@ def train_now(
         raise NotAvailable("cancelled before the round started")
     engine = healer.engine if getattr(healer.engine, "model_dir", None) else None
     if engine is None:
-        from models.engine_hf import HFEngine
+        from selfheal_local.llm.engines import local_engine
 
-        engine = HFEngine(model, load_in_4bit=config.load_in_4bit)
+        engine = local_engine(model, load_in_4bit=config.load_in_4bit)
     from selfheal_local.factory import make_sandbox
 
     options = nightly.RoundOptions(model=str(Path(model).expanduser().resolve()))

@@ -70,15 +70,14 @@ def _server_url(config: Any) -> str:
 
 
 def _manager(*, base: str | None = None, max_rank: int | None = None, engine: Any = None) -> Any:
-    from models.adapters import AdapterManager
+    from selfheal_local.factory import make_adapters
 
     config = load_config()
     if base is None and config.model and not _server_url(config):
         base = config.model
     if base and Path(base).expanduser().exists():
         base = str(Path(base).expanduser().resolve())
-    return AdapterManager(model=engine, adapter_dir=config.home_dir() / "adapters",
-                          base_model=base or None, max_rank=max_rank)  # fmt: skip
+    return make_adapters(config.paths, engine=engine, base_model=base or None, max_rank=max_rank)
 
 
 def _require(manager: Any, adapter_id: str) -> Any:
@@ -168,10 +167,9 @@ def _engine_for_activation() -> Any:
     url = _server_url(load_config())
     if not url:
         return None
-    from models.vllm_client import VLLMEngine
-    from models.vllm_server import attach
+    from selfheal_local.llm.engines import server_engine
 
-    return VLLMEngine(attach(url))
+    return server_engine(url)
 
 
 def _activate(args: argparse.Namespace) -> int:

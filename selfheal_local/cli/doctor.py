@@ -81,13 +81,11 @@ def _model(config) -> list[dict[str, Any]]:
 
 def _resident(config, resident: list[str] | None) -> dict[str, Any]:
     """The engine's resident adapters (vLLM) or those the embedded engine loads (None)."""
-    from models.adapters import AdapterManager
-    from models.errors import ModelError
+    from selfheal_local.factory import make_adapters, model_error
 
     try:
-        active = [a for a in AdapterManager(adapter_dir=config.home_dir() / "adapters").adapters()
-                  if a.enabled]
-    except ModelError as exc:
+        active = [a for a in make_adapters(config.paths).adapters() if a.enabled]
+    except model_error() as exc:
         return _check("resident", False, str(exc))
     if resident is None:
         names = ", ".join(a.adapter_id for a in active) or "none"
@@ -101,7 +99,7 @@ def _resident(config, resident: list[str] | None) -> dict[str, Any]:
 
 
 def _adapters(config) -> dict[str, Any]:
-    adapter_dir = config.home_dir() / "adapters"
+    adapter_dir = config.paths.adapters
     registry = adapter_dir / "registry.json"
     if not registry.is_file():
         return _check("adapters", None, f"none registered in {adapter_dir}")
@@ -121,7 +119,7 @@ def _memory(config) -> dict[str, Any]:
         return _check("memory", None if why == "memory switched off" else False, why or "")
     stats = getattr(memory, "stats", None)
     detail = f"{stats()}" if callable(stats) else "open"
-    return _check("memory", True, f"{config.home_dir() / 'memory'}: {detail}"[:300])
+    return _check("memory", True, f"{config.paths.memory}: {detail}"[:300])
 
 
 def _data_dir(config) -> dict[str, Any]:

@@ -24,7 +24,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-model", action="store_true", help="do not ask the model")
     p.add_argument("--no-memory", action="store_true", help="neither replay nor record fixes")
     p.add_argument("--max-retries", type=int, metavar="N", help="self-correction rounds for the model")
-    p.add_argument("--engine", choices=("none", "hf", "vllm", "auto"), help="model engine")
+    p.add_argument("--engine", choices=("none", "hf", "vllm", "scripted", "auto"),
+                   help="model engine (scripted: answers from the JSON list in --model FILE)")
     p.add_argument("--model", metavar="DIR|URL", help="local model directory or vLLM server URL")
     p.add_argument("--lint", action="store_true",
                    help="also heal ruff's style findings (default: only when the project "

@@ -59,9 +59,9 @@ def _open() -> Any:
 
 def _rules() -> Any:
     from selfheal_local.config import load_config
-    from selfheal_local.memory.learned import LearnedRules, rules_path
+    from selfheal_local.memory.learned import LearnedRules
 
-    return LearnedRules(rules_path(load_config(None).home_dir()))
+    return LearnedRules(load_config(None).paths.learned_rules)
 
 
 def _print_hits(hits: list[dict[str, Any]], as_json: bool) -> None:

@@ -106,10 +106,10 @@ def _model_dir(model: str) -> Path:
     return path.resolve()
 
 
-def _manager(config: Any, **kwargs: Any) -> Any:
-    from models.adapters import AdapterManager
+def _manager(config: Any, *, engine: Any = None, base_model: str | None = None) -> Any:
+    from selfheal_local.factory import make_adapters
 
-    return AdapterManager(adapter_dir=config.home_dir() / "adapters", **kwargs)
+    return make_adapters(config.paths, engine=engine, base_model=base_model)
 
 
 def _load_active(manager: Any, engine: Any) -> int:
@@ -155,13 +155,13 @@ def _attach(url: str, config: Any) -> int:
 
 
 def _serve_hf(model: Path, config: Any) -> int:
-    from models.engine_hf import HFEngine
+    from selfheal_local.llm.engines import local_engine
 
-    engine = HFEngine(model, load_in_4bit=config.load_in_4bit)
+    engine = local_engine(model, load_in_4bit=config.load_in_4bit)
     engine.complete([{"role": "user", "content": "ping"}], max_tokens=1)  # loads and proves it
     print(f"embedded engine: {model} on {engine.health()['device']} "
           f"(4-bit: {config.load_in_4bit})")  # fmt: skip
-    failed = _load_active(_manager(config, model=engine, base_model=str(model)), engine)
+    failed = _load_active(_manager(config, engine=engine, base_model=str(model)), engine)
     resident = engine.adapters()
     print(f"{len(resident)} adapter(s) resident: {', '.join(resident) or 'none'}")
     print(f"heal with it: selfheal heal PATH --engine hf --model {model}")
@@ -201,7 +201,7 @@ def _serve_vllm(model: Path, args: argparse.Namespace, config: Any) -> int:
             f"port {args.port} on {args.host} is already in use; pick another --port, or "
             f"attach to the server there with --attach {serve.url}"
         )
-    log_path = config.home_dir() / "vllm" / f"server-{args.port}.log"
+    log_path = config.paths.vllm_logs / f"server-{args.port}.log"
     print(f"starting: {' '.join(build_command(serve))}", flush=True)
     print(f"log: {log_path}; waiting up to {args.health_timeout:.0f}s for /health", flush=True)
     server = start_server(serve, log_path=log_path, health_timeout_s=args.health_timeout,

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from selfheal_local.config import load_config
+from selfheal_local.config import DataPaths, load_config
 from selfheal_local.errors import BadInputError, SelfHealError
 
 NAME = "train"
@@ -104,11 +104,11 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _now(args: argparse.Namespace, config: Any, home: Path) -> int:
-    from models.engine_hf import HFEngine
     from models.schedule import exit_on_sigterm
     from selfheal_local.factory import make_sandbox
     from selfheal_local.learning.gate import HeldoutGate
     from selfheal_local.learning.nightly import NightlyRound
+    from selfheal_local.llm.engines import local_engine, server_engine
 
     exit_on_sigterm()  # a stopped scheduler's SIGTERM unwinds through the cleanup
     options = _options(args, config)
@@ -119,12 +119,9 @@ def _now(args: argparse.Namespace, config: Any, home: Path) -> int:
         quantized = torch.cuda.is_available()
     server = args.server or (config.model if config.model.startswith("http") else "")
     if server:  # the serving engine is a vLLM server: gate through it, hot-load into it
-        from models.vllm_client import VLLMEngine
-        from models.vllm_server import attach
-
-        engine: Any = VLLMEngine(attach(server))
+        engine: Any = server_engine(server)
     else:  # embedded: this process serves the gate (a running TUI re-reads the registry)
-        engine = HFEngine(options.model, load_in_4bit=bool(quantized))
+        engine = local_engine(options.model, load_in_4bit=bool(quantized))
     gate = HeldoutGate(engine, make_sandbox(config))
     nightly = NightlyRound(home, options, engine=engine, gate=gate)
     # stdout carries only the result: whatever the libraries print goes to stderr
@@ -205,7 +202,6 @@ def _history(home: Path, as_json: bool) -> int:
 
 def _schedule(args: argparse.Namespace, config: Any, home: Path) -> int:
     from models.schedule import NightlyScheduler, SchedulerLocked, write_systemd_unit
-    from selfheal_local.learning.nightly import training_dir
 
     options = _options(args, config)
     flags = ["--model", options.model, "--min-pairs", str(options.min_pairs),
@@ -225,7 +221,7 @@ def _schedule(args: argparse.Namespace, config: Any, home: Path) -> int:
         print(f"wrote {unit}\nenable it: systemctl --user daemon-reload && "
               f"systemctl --user enable --now {unit.name}")  # fmt: skip
         return 0
-    scheduler = NightlyScheduler(training_dir(home) / "schedule")
+    scheduler = NightlyScheduler(DataPaths(home).schedule)
     try:
         job = scheduler.install(child, args.schedule, env)
     except SchedulerLocked as exc:

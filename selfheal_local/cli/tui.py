@@ -12,7 +12,8 @@ HELP = "the TUI: scan, heal, review every diff, accept / reject / undo, watch fo
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("path", nargs="?", default=".", help="the project's root (default: .)")
-    p.add_argument("--engine", choices=("none", "hf", "vllm", "auto"), help="model engine")
+    p.add_argument("--engine", choices=("none", "hf", "vllm", "scripted", "auto"),
+                   help="model engine (scripted: answers from the JSON list in --model FILE)")
     p.add_argument("--model", metavar="DIR|URL", help="local model directory or vLLM server URL")
     p.add_argument("--no-model", action="store_true", help="do not ask the model")
     p.add_argument("--no-memory", action="store_true", help="neither replay nor record fixes")

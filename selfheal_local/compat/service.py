@@ -1,8 +1,8 @@
 """``SelfHealingService``: the Saplings orchestration API over our parts.
 
 It delegates: patches to a ``PatchGenerator``, success pairs to a ``SuccessPairCollector``,
-adapters to an ``AdapterManager`` (the registry in the data dir, hot-loaded into an engine when
-one is given), training to ``models.training.LoRaTrainer`` on a local model directory. Parts not
+adapters to the adapter registry of the data dir (hot-loaded into an engine when one is given),
+training to the factory's trainer on a local model directory. Parts not
 given are created on first use from the configuration (``SELFHEAL_HOME``), so constructing the
 service reads nothing. ``enabled=False`` turns every method into a no-op that says so.
 """
@@ -93,20 +93,16 @@ class SelfHealingService:
         if self._collector is None:
             from selfheal_local.memory import SuccessPairCollector
 
-            self._collector = SuccessPairCollector(str(self.config.home_dir() / "success_pairs"))
+            self._collector = SuccessPairCollector(str(self.config.paths.compat_pairs))
         return self._collector
 
     @property
     def adapter_manager(self) -> Any:
         if self._adapter_manager is None:
-            from models.adapters import AdapterManager
+            from selfheal_local.factory import make_adapters
 
-            model = self.model_name
-            self._adapter_manager = AdapterManager(
-                model=self._engine,
-                adapter_dir=self.config.home_dir() / "adapters",
-                base_model=model or None,
-            )
+            self._adapter_manager = make_adapters(self.config.paths, engine=self._engine,
+                                                  base_model=self.model_name or None)
         return self._adapter_manager
 
     @property
@@ -226,13 +222,13 @@ class SelfHealingService:
         problem = self._training_problem(pairs, adapter_name)
         if problem:
             return {"success": False, "error": problem}
-        from models.errors import ModelError
+        from selfheal_local.factory import model_error
 
         with self._span("train_adapter", trace_id, adapter_name=adapter_name,
                         pair_count=len(pairs)):  # fmt: skip
             try:
                 return await asyncio.to_thread(self._train, list(pairs), adapter_name)
-            except (ModelError, OSError, ValueError) as exc:  # the API answers failures as data
+            except (model_error(), OSError, ValueError) as exc:  # the API answers failures as data
                 log.warning("training %s failed: %s", adapter_name, exc)
                 return {"success": False, "error": f"training {adapter_name} failed: {exc}"}
 
@@ -252,29 +248,29 @@ class SelfHealingService:
         return ""
 
     def _train(self, pairs: list[dict[str, Any]], adapter_name: str) -> dict[str, Any]:
-        from models.adapter_meta import AdapterMetadata, AdapterPriority
-        from models.training import LoRaTrainer
+        from selfheal_local.factory import make_trainer
         from selfheal_local.memory.pairs import pair_pattern
 
         manager = self.adapter_manager
-        out_dir = manager.adapter_dir or (self.config.home_dir() / "adapters")
+        out_dir = manager.adapter_dir or self.config.paths.adapters
         model = str(Path(self.model_name).expanduser().resolve())
         with tempfile.TemporaryDirectory(prefix="selfheal-train-") as tmp:
             data = Path(tmp) / "pairs.jsonl"
             data.write_text("".join(json.dumps(p, default=str) + "\n" for p in pairs),
                             encoding="utf-8")  # fmt: skip
-            trainer = LoRaTrainer(model, str(out_dir), self._lora_config, adapter_name=adapter_name)
+            trainer = make_trainer(model, out_dir, adapter_name=adapter_name,
+                                   lora_config=self._lora_config)
             metrics = trainer.train(str(data))
         path = Path(metrics.adapter_path)
         patterns = sorted({pair_pattern(p) for p in pairs if "input" in p} or {"general"})
         version = path.name.rsplit("-v", 1)[-1]
-        manager.register_adapter(str(path), AdapterMetadata(
-            adapter_id=adapter_name, model_name=model,
-            description=f"trained by SelfHealingService on {metrics.num_examples} pairs, "
-                        f"{metrics.steps} steps, final loss {metrics.final_loss:.4f}",
-            version=version, created_at=datetime.now(UTC).isoformat(timespec="seconds"),
-            priority=AdapterPriority.MEDIUM, error_types=patterns, tags=["saplings"],
-        ))  # fmt: skip
+        manager.register_adapter(str(path), {
+            "adapter_id": adapter_name, "model_name": model,
+            "description": f"trained by SelfHealingService on {metrics.num_examples} pairs, "
+                           f"{metrics.steps} steps, final loss {metrics.final_loss:.4f}",
+            "version": version, "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "priority": "medium", "error_types": patterns, "tags": ["saplings"],
+        })  # fmt: skip
         return {
             "success": True,
             "adapter_name": adapter_name,

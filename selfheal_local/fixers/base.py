@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable, Iterable, Iterator
 
 from ..project import Project
+from ..protocols import SourceBase
 from ..types import Diagnosis, FileEdit, Patch
 
 log = logging.getLogger(__name__)
@@ -100,7 +101,7 @@ def make_patch(
     )
 
 
-class RuleSource:
+class RuleSource(SourceBase):
     """Candidate source over the registered rules; a rule that crashes is logged and skipped."""
 
     name = "rule"

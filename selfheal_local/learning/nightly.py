@@ -30,9 +30,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from selfheal_local.config import DataPaths
 from selfheal_local.errors import BadInputError, SelfHealError
+from selfheal_local.factory import make_adapters, make_trainer, model_error
 from selfheal_local.io import FileLock, LockHeld, atomic_write_json
 from selfheal_local.learning.gate import Gate, GateResult, decide, evaluate
+from selfheal_local.protocols import AdapterRegistry, Engine, TrainingRun
 
 log = logging.getLogger(__name__)
 
@@ -65,22 +68,10 @@ class RoundOptions:
     """Also train the general adapter over all patterns."""
 
 
-def training_dir(home: Path) -> Path:
-    return home / "training"
-
-
-def adapters_dir(home: Path) -> Path:
-    return home / "adapters"
-
-
-def pairs_path(home: Path) -> Path:
-    return home / "pairs" / "success_pairs.jsonl"
-
-
 @contextmanager
 def round_lock(home: Path):
     """One round at a time per data dir (a scheduled one and ``--now`` included)."""
-    lock = FileLock(training_dir(home) / "round.lock")
+    lock = FileLock(DataPaths(home).round_lock)
     try:
         lock.acquire(blocking=False)
     except LockHeld:
@@ -97,7 +88,7 @@ def read_pairs(home: Path) -> list[dict[str, Any]]:
     """All accepted success pairs of the data dir, oldest first."""
     from selfheal_local.memory.pairs import PairLog
 
-    return PairLog(pairs_path(home)).read()
+    return PairLog(DataPaths(home).pairs).read()
 
 
 def _created(pair: dict[str, Any]) -> str:
@@ -105,7 +96,7 @@ def _created(pair: dict[str, Any]) -> str:
 
 
 def _state(home: Path) -> dict[str, Any]:
-    path = training_dir(home) / "state.json"
+    path = DataPaths(home).training_state
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
 
 
@@ -166,28 +157,23 @@ class NightlyRound:
         home: Path,
         options: RoundOptions,
         *,
-        engine: Any,
+        engine: Engine,
         gate: Gate,
-        manager: Any = None,
+        manager: AdapterRegistry | None = None,
         progress: ProgressFn | None = None,
     ) -> None:
         self.home = Path(home)
+        self.paths = DataPaths(self.home)
         self.options = options
         self.engine = engine
         self.gate = gate
         self.progress = progress
         if manager is None:
-            from models.adapters import AdapterManager
-
-            manager = AdapterManager(
-                model=engine, adapter_dir=adapters_dir(self.home), base_model=options.model
-            )
+            manager = make_adapters(self.paths, engine=engine, base_model=options.model)
         self.manager = manager
 
     def run(self) -> dict[str, Any]:
         """Train, gate and promote; returns the run record (also written to the runs dir)."""
-        from models.training_data import sweep_partial
-
         if not (Path(self.options.model) / "config.json").is_file():
             raise BadInputError(
                 f"{self.options.model!r} is not a local model directory; pass --model DIR"
@@ -195,7 +181,7 @@ class NightlyRound:
         started = datetime.now(UTC)
         run_id = started.strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}"
         with round_lock(self.home):
-            sweep_partial(adapters_dir(self.home))
+            self.manager.sweep_partial()
             state = _state(self.home)
             pairs = read_pairs(self.home)
             work = plan(pairs, self.options, since=str(state.get("last_pair_at", "")))
@@ -211,20 +197,18 @@ class NightlyRound:
             for name, (train, held) in work["train"].items():
                 record["adapters"].append(self._attempt(name, train, held, run_id))
             record["ended"] = datetime.now(UTC).isoformat(timespec="seconds")
-            _write_json(training_dir(self.home) / "runs" / f"{run_id}.json", record)
+            _write_json(self.paths.training_runs / f"{run_id}.json", record)
             if pairs and not self.options.pattern:
                 last = max(_created(p) for p in pairs)
-                _write_json(training_dir(self.home) / "state.json",
+                _write_json(self.paths.training_state,
                             {"last_pair_at": last, "last_run": run_id})  # fmt: skip
         return record
 
     def _attempt(self, name: str, train: list, held: list, run_id: str) -> dict[str, Any]:
         """``train_and_gate``; one adapter failing is recorded and the round goes on."""
-        from models.errors import ModelError
-
         try:
             return self.train_and_gate(name, train, held, run_id)
-        except (ModelError, SelfHealError, OSError) as exc:
+        except (model_error(), SelfHealError, OSError) as exc:
             log.error("%s: training failed: %s", name, exc)
             return {"name": None, "pattern": name, "path": None, "promoted": False,
                     "train_pairs": len(train), "heldout_pairs": len(held),
@@ -234,10 +218,7 @@ class NightlyRound:
         self, name: str, train: list[dict[str, Any]], held: list[dict[str, Any]], run_id: str
     ) -> dict[str, Any]:
         """Train one adapter, gate it against the current one, promote it if it earns it."""
-        from models.training import LoRaTrainer
-        from models.training_config import LoRaConfig
-
-        data = training_dir(self.home) / "data" / run_id / f"{name}.jsonl"
+        data = self.paths.training_data / run_id / f"{name}.jsonl"
         data.parent.mkdir(parents=True, exist_ok=True)
         data.write_text("".join(json.dumps({"messages": r["messages"]}) + "\n" for r in train))
         on_step = None
@@ -247,11 +228,9 @@ class NightlyRound:
             def on_step(step: int, total: int, loss: float | None) -> None:
                 progress(name, step, total, loss)
 
-        config = LoRaConfig.from_dict({"num_epochs": 3, **self.options.training})
-        trainer = LoRaTrainer(
-            self.options.model, str(adapters_dir(self.home)), config,
-            adapter_name=name, on_step=on_step,
-        )  # fmt: skip
+        trainer = make_trainer(self.options.model, self.paths.adapters, adapter_name=name,
+                               overrides={"num_epochs": 3, **self.options.training},
+                               on_step=on_step)
         metrics = trainer.train(str(data))
         path = Path(metrics.adapter_path)
         entry: dict[str, Any] = {
@@ -262,12 +241,10 @@ class NightlyRound:
             "heldout_pairs": len(held),
             "metrics": metrics.to_dict(),
         }
-        from models.errors import ModelError
-
         try:
             candidate, current, current_result = self._gate(path, name, held)
             promote, why = decide(candidate, current_result, self.options.floor)
-        except ModelError as exc:  # e.g. the engine refuses the adapter: it cannot serve
+        except model_error() as exc:  # e.g. the engine refuses the adapter: it cannot serve
             candidate, current, current_result = GateResult(path.name), None, None
             promote, why = False, f"gate could not run: {exc}"
         entry.update(
@@ -317,12 +294,10 @@ class NightlyRound:
                 return adapter
         return max(general, key=lambda a: a.rank_key(False)) if general else None
 
-    def promote(self, path: Path, name: str, gate: GateResult, metrics: Any) -> None:
+    def promote(self, path: Path, name: str, gate: GateResult, metrics: TrainingRun) -> None:
         """Register with metadata, hot-load into the engine, route ``name`` to it."""
-        from models.adapter_meta import AdapterMetadata, AdapterPriority
-
         version = path.name.rsplit("-v", 1)[-1]
-        meta = AdapterMetadata(
+        meta = dict(
             adapter_id=path.name,
             model_name=str(Path(self.options.model).expanduser().resolve()),
             description=(
@@ -334,7 +309,7 @@ class NightlyRound:
             version=version,
             created_at=datetime.now(UTC).isoformat(timespec="seconds"),
             success_rate=gate.rate,
-            priority=AdapterPriority.MEDIUM,
+            priority="medium",
             error_types=[name],
             tags=["nightly", "qlora" if metrics.quantized else "lora"],
             trials=gate.total,
@@ -346,11 +321,9 @@ class NightlyRound:
         self.manager.pin(name, path.name)
 
 
-def rollback(home: Path, pattern: str, manager: Any = None) -> str:
+def rollback(home: Path, pattern: str, manager: AdapterRegistry | None = None) -> str:
     """Route ``pattern`` back to the previous registered version; returns its id."""
-    from models.adapters import AdapterManager
-
-    manager = manager or AdapterManager(adapter_dir=adapters_dir(home))
+    manager = manager or make_adapters(DataPaths(home))
     mine = [a for a in manager.adapters() if pattern in a.patterns and "nightly" in a.metadata.tags]
     current = manager.pins.get(pattern)
     older = sorted(mine, key=lambda a: int(a.metadata.version or 0))
@@ -366,7 +339,7 @@ def rollback(home: Path, pattern: str, manager: Any = None) -> str:
 
 def history(home: Path) -> list[dict[str, Any]]:
     """The recorded rounds, newest first."""
-    runs = training_dir(home) / "runs"
+    runs = DataPaths(home).training_runs
     if not runs.is_dir():
         return []
     records = [json.loads(p.read_text(encoding="utf-8")) for p in runs.glob("*.json")]
@@ -377,11 +350,9 @@ __all__ = [
     "NightlyRound",
     "RoundOptions",
     "TrainingBusy",
-    "adapters_dir",
     "history",
     "plan",
     "read_pairs",
     "rollback",
     "round_lock",
-    "training_dir",
 ]

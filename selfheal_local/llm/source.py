@@ -26,8 +26,9 @@ from selfheal_local.llm.context import (
     test_sources,
 )
 from selfheal_local.llm.parse import answer_to_edits
+from selfheal_local.llm.vet import flag_risky
 from selfheal_local.project import Project
-from selfheal_local.protocols import Engine
+from selfheal_local.protocols import Engine, SourceBase
 from selfheal_local.types import Diagnosis, Patch, Verdict
 
 log = logging.getLogger(__name__)
@@ -171,7 +172,7 @@ def feedback_message(failures: Sequence[tuple[Patch, Verdict]], unparsed: int = 
     return "\n".join(lines)
 
 
-class ModelSource:
+class ModelSource(SourceBase):
     """Candidate source backed by an engine and, optionally, the adapter registry."""
 
     name = "model"
@@ -271,6 +272,7 @@ class ModelSource:
             if patch is None:
                 unparsed += 1
                 continue
+            flag_risky(patch)  # new process/file/network/exec powers: never applied unseen
             if patch.diff not in seen:
                 seen.add(patch.diff)
                 patches.append(patch)

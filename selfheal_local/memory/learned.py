@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from selfheal_local.errors import SelfHealError
 from selfheal_local.io import FileLock, atomic_write_json
+from selfheal_local.protocols import SourceBase
 from selfheal_local.types import Diagnosis, Patch
 
 from . import transform
@@ -34,10 +35,6 @@ DEFAULT_PROMOTE_AFTER = 3
 
 class RuleNotFound(SelfHealError):
     """No learned rule has this id."""
-
-
-def rules_path(home: Path) -> Path:
-    return home / "memory" / RULES_FILE
 
 
 class LearnedRules:
@@ -110,7 +107,7 @@ class LearnedRules:
         raise RuleNotFound(f"no learned rule '{rule_id}'; `selfheal memory rules` lists them")
 
 
-class LearnedRuleSource:
+class LearnedRuleSource(SourceBase):
     """Candidate source ``rule`` over the learned rules (works with memory switched off)."""
 
     name = "rule"
@@ -119,7 +116,7 @@ class LearnedRuleSource:
         if path is None:
             from selfheal_local.config import Config
 
-            path = rules_path((config or Config()).home_dir())
+            path = (config or Config()).paths.learned_rules
         self.rules = LearnedRules(path)
 
     def propose(self, diagnosis: Diagnosis, project: Project) -> Iterator[Patch]:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from selfheal_local.errors import SelfHealError
+from selfheal_local.protocols import SourceBase
 from selfheal_local.types import Diagnosis, Patch
 
 from . import transform
@@ -44,7 +45,7 @@ def re_express(transformation: dict[str, Any], diagnosis: Diagnosis,
             yield path, new_text
 
 
-class MemorySource:
+class MemorySource(SourceBase):
     """Proposes past accepted fixes of the same pattern, re-expressed where the error is now."""
 
     name = "memory"

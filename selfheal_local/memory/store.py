@@ -18,6 +18,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from selfheal_local.config import DataPaths
 from selfheal_local.errors import MemoryUnavailable
 from selfheal_local.io import FileLock
 from selfheal_local.redact import redact_values
@@ -94,7 +95,8 @@ class FixMemory:
     @classmethod
     def at_home(cls, home: Path, embedder: Embedder, **kwargs: Any) -> FixMemory:
         """The memory of a data dir: ``<home>/memory`` (LanceDB) and ``<home>/pairs`` (JSONL)."""
-        return cls(home / "memory", embedder, pairs_dir=home / "pairs", **kwargs)
+        paths = DataPaths(home)
+        return cls(paths.memory, embedder, pairs_dir=paths.pairs_dir, **kwargs)
 
     # ---- opening ------------------------------------------------------------------------
 
@@ -342,6 +344,8 @@ class FixMemory:
         return {
             "fixes": n_fix,
             "negatives": n_neg,
+            # model fixes refused for adding process/file/network/exec powers (llm.vet)
+            "risky_model_fixes": negatives.count_rows("reason LIKE '%risky model fix%'"),
             "by_pattern": dict(Counter(r["pattern"] for r in rows).most_common()),
             "by_source": dict(Counter(r["source"] for r in rows).most_common()),
             "by_accepted_by": dict(Counter(r["accepted_by"] for r in rows).most_common()),

@@ -7,20 +7,9 @@ import json
 from selfheal_local.config import Config
 from selfheal_local.factory import make_sandbox, open_healer
 from selfheal_local.learning.gate import HeldoutGate
+from selfheal_local.llm.scripted import ScriptedEngine
 
 from .projects import write_project
-
-
-class ScriptedEngine:
-    """A small real engine double: answers every request with a fixed text."""
-
-    def __init__(self, answer):
-        self.answer = answer
-        self.requests = []
-
-    def complete(self, messages, *, adapter=None, n=1, temperature=0.0, max_tokens=1024):
-        self.requests.append((messages, adapter))
-        return [self.answer] * n
 
 
 def test_gate_validates_recorded_heals_through_the_heal_path(tmp_path, monkeypatch):
@@ -36,10 +25,10 @@ def test_gate_validates_recorded_heals_through_the_heal_path(tmp_path, monkeypat
     assert "balnce" in meta["files_before"]["shop/account.py"]  # the text the model was shown
     assert "balnce" not in (root / "shop" / "account.py").read_text()  # disk holds the fix
     record = {"id": pair["id"], "messages": meta["messages"], "metadata": meta}
-    gate = HeldoutGate(ScriptedEngine(accepted["content"]), make_sandbox(Config()))
+    gate = HeldoutGate(ScriptedEngine.always(accepted["content"]), make_sandbox(Config()))
     ok, why = gate("pattern-v1", record)
     assert ok, why
     wrong = accepted["content"].replace("self.balance += amount", "self.balance -= amount")
     assert wrong != accepted["content"]
-    ok, why = HeldoutGate(ScriptedEngine(wrong), make_sandbox(Config()))("pattern-v1", record)
+    ok, why = HeldoutGate(ScriptedEngine.always(wrong), make_sandbox(Config()))("pattern-v1", record)
     assert not ok and "fail" in why

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from selfheal_local.llm.parse import answer_to_edits
+from selfheal_local.llm.scripted import ScriptedEngine
 from selfheal_local.project import Project
 from selfheal_local.types import Diagnosis, Finding
 
@@ -92,30 +93,6 @@ def test_unusable_answers_give_no_edit(project, answer):
     assert answer_to_edits(answer, diagnosis_for(project), project) == {}
 
 
-class ScriptedEngine:
-    """An engine double that answers from a script and remembers what it was asked."""
-
-    def __init__(self, answers):
-        self.answers = list(answers)
-        self.calls = []
-
-    def complete(self, messages, *, adapter=None, n=1, temperature=0.0, max_tokens=1024):
-        self.calls.append({"messages": list(messages), "adapter": adapter, "n": n})
-        return [self.answers.pop(0) if self.answers else "no idea" for _ in range(n)]
-
-    def load_adapter(self, name, path):
-        raise AssertionError("no adapters in this test")
-
-    def unload_adapter(self, name):
-        pass
-
-    def adapters(self):
-        return []
-
-    def health(self):
-        return {"ok": True}
-
-
 def heal(root, engine, home, **overrides):
     from selfheal_local.factory import open_healer
 
@@ -133,14 +110,14 @@ def test_wrong_answer_triggers_a_self_correction_round(tmp_path):
     (applied,) = result.applied
     assert applied.patch.source == "model" and applied.patch.adapter is None
     assert (root / "prices.py").read_text() == FIXED_FILE
-    assert len(engine.calls) == 2
-    first, second = engine.calls
-    user = first["messages"][1]["content"]
+    assert len(engine.requests) == 2
+    first, second = engine.requests
+    user = first.messages[1]["content"]
     assert "ValueError: could not convert string to float: '$3.50'" in user
     assert "def parse_price(text):" in user and "Failing test output" in user
     # round two carries the conversation and why the first answer failed
-    assert second["messages"][2] == {"role": "assistant", "content": WRONG}
-    feedback = second["messages"][3]["content"]
+    assert second.messages[2] == {"role": "assistant", "content": WRONG}
+    feedback = second.messages[3]["content"]
     assert "did not fix" in feedback and "could not convert string to float" in feedback
 
 
@@ -150,7 +127,7 @@ def test_nothing_is_applied_when_every_round_fails(tmp_path):
     _, result = heal(root, engine, tmp_path / "home", max_retries=2)
     assert not result.healthy and not result.applied
     assert (root / "prices.py").read_text() == SOURCE
-    assert len(engine.calls) == 3  # propose + 2 revisions
+    assert len(engine.requests) == 3  # propose + 2 revisions
 
 
 @pytest.mark.slow

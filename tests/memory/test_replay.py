@@ -8,6 +8,7 @@ from selfheal_local.factory import open_healer
 from selfheal_local.fixers.base import make_patch
 from selfheal_local.memory import LearnedRuleSource
 from selfheal_local.memory.store import FixMemory
+from selfheal_local.protocols import SourceBase
 from selfheal_local.types import Verdict
 
 from .helpers import diagnosis, patch_of, project_tests_pass, write_project
@@ -53,10 +54,11 @@ PROJECT_B = {
 }
 
 
-class HouseDefaultSearch:
+class HouseDefaultSearch(SourceBase):
     """Plays the part of mutation search the first time: the fix nobody else proposes."""
 
     name = "search"
+    remembers_failures = False
 
     def propose(self, diagnosis, project):
         text = project.read(diagnosis.file)

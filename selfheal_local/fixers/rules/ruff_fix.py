@@ -11,6 +11,7 @@ from selfheal_local.config import project_has_ruff_config
 from selfheal_local.errors import SelfHealError
 from selfheal_local.fixers.base import make_patch
 from selfheal_local.project import Project
+from selfheal_local.protocols import SourceBase
 from selfheal_local.types import Diagnosis, Patch
 
 log = logging.getLogger(__name__)
@@ -57,7 +58,7 @@ def ruff_fix_text(
     return done.stdout
 
 
-class RuffFixSource:
+class RuffFixSource(SourceBase):
     """Candidates from ``ruff check --fix`` for a ruff finding: safe, then unsafe."""
 
     name = "ruff"
