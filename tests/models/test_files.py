@@ -10,13 +10,13 @@ from pathlib import Path
 from models.files import atomic_write_text, try_lock
 
 SIZE = 1 << 20
-WRITER = """
+WRITER = f"""
 import sys
 from pathlib import Path
 from models.files import atomic_write_text
 for _ in range(40):
-    atomic_write_text(Path(sys.argv[1]), sys.argv[2] * %d)
-""" % SIZE
+    atomic_write_text(Path(sys.argv[1]), sys.argv[2] * {SIZE})
+"""
 
 
 def test_two_writer_processes_never_tear_the_registry(tmp_path: Path) -> None:
