@@ -33,7 +33,7 @@ from .types import Diagnosis, Patch, TestReport, Verdict
 log = logging.getLogger(__name__)
 
 OUTPUT_TAIL = 4000
-STAGED_ABOVE_S = 3.0
+STAGED_ABOVE_S = 10.0
 """A suite faster than this runs whole at once: staging would only add interpreter starts."""
 CHECKED_BY_TESTS = "tests"
 CHECKED_BY_STATIC = "parse + ruff only (the project has no tests)"
@@ -77,6 +77,13 @@ def validation_timeout(project: Project, baseline: TestReport | None) -> float:
 def has_tests(baseline: TestReport | None) -> bool:
     """The baseline collected (or tried to collect) at least one test."""
     return baseline is not None and bool(baseline.outcomes or baseline.collection_errors)
+
+
+def _modules(report: TestReport | None) -> set[str]:
+    """Test modules a report ran or tried to collect."""
+    if report is None:
+        return set()
+    return {o.test_id.split("::")[0] for o in (*report.outcomes, *report.collection_errors)}
 
 
 def _ran(report: TestReport) -> tuple[str, ...]:
@@ -173,14 +180,16 @@ class Validator:
                              cancel=cancel)
 
         with self.sandbox.workspace(self.project.root, overrides) as ws:
+            # a stage runs only when it is a strict part of a slow suite
+            suite = _modules(baseline)
             staged = baseline is not None and baseline.elapsed_s >= STAGED_ABOVE_S
-            if staged and targets:
+            if staged and targets and {t.split("::")[0] for t in targets} < suite:
                 first = run(targets)
                 verdict = self._stage_failing(first, targets, started)
                 if verdict is not None:
                     return verdict
             touching = tuple(m for m in modules if m not in targets)
-            if staged and touching and baseline is not None:
+            if staged and touching and set(touching) < suite and baseline is not None:
                 second = run(touching)
                 newly = tuple(sorted((baseline.passed - second.passed) & {
                     o.test_id for o in second.outcomes}))
