@@ -118,5 +118,7 @@ def _what_was_left(args: argparse.Namespace) -> str:
     return "nothing half-written was left behind"
 
 
+__all__ = ["COMMANDS", "EXIT_BAD_INPUT", "EXIT_FOUND", "EXIT_OK", "build_parser", "main"]
+
 if __name__ == "__main__":
     sys.exit(main())
