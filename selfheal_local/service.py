@@ -342,6 +342,7 @@ class Healer:
             raise ValueError("only a validated patch can be applied")
         patch.metadata.setdefault("project", self.project.root.name)
         patch.metadata.setdefault("project_root", str(self.project.root))
+        self._refuse_risky_unseen(outcome, accepted_by)
         held = self.decisions.blocking(patch.edits)
         if held is not None:
             raise ApplyError(f"not applied: {held.describe()}")
@@ -391,6 +392,20 @@ class Healer:
             self.emit("undo", f"restored {', '.join(entry.paths)}", data={"journal_id": entry.id})
         self.project.forget()
         return done
+
+    def _refuse_risky_unseen(self, outcome: FixOutcome, accepted_by: str) -> None:
+        """A model fix that adds process/file/network/exec powers is applied only by a person
+        who saw those lines (``llm.vet``); the refusal is remembered as a negative."""
+        from .llm.vet import RISKY_REASON, describe
+
+        risky = outcome.patch.metadata.get("risky") if outcome.patch is not None else None
+        if not risky or accepted_by != "auto":
+            return
+        reason = (f"{RISKY_REASON}: {describe(risky)}; never applied automatically: review it "
+                  "(selfheal tui, or heal without --yes)")
+        if self.memory is not None:
+            self._safely(self.memory.record_failure, outcome.diagnosis, outcome.patch, reason)
+        raise UnsafeEditError(reason)
 
     def _confirm_applied(self, applied: Sequence[Applied]) -> None:
         """Health is claimed on what is on disk: a file no longer as this heal wrote it (another
