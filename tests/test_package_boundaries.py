@@ -58,3 +58,50 @@ def test_public_api_resolves():
 
     missing = [name for name in selfheal_local.__all__ if not hasattr(selfheal_local, name)]
     assert not missing
+
+
+PACKAGE_ROOTS = ("selfheal_local", "models", "sandbox", "tui")
+PACKAGES = sorted(".".join(p.parent.relative_to(REPO).parts) for root in PACKAGE_ROOTS
+                  for p in (REPO / root).rglob("__init__.py"))
+LOGGER = "log"
+"""``log = logging.getLogger(__name__)``: the house logger, not API."""
+
+
+def defined_public_names(init: Path) -> set[str]:
+    """Public names a package's ``__init__`` defines or re-exports from its own modules
+    (imports of other packages and of modules, and ``if TYPE_CHECKING`` blocks, are not API)."""
+    names: set[str] = set()
+    for node in ast.parse(init.read_text()).body:
+        if isinstance(node, ast.ImportFrom) and node.level == 1:
+            names |= {a.asname or a.name for a in node.names}
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign):
+            for target in node.targets:
+                elts = target.elts if isinstance(target, ast.Tuple) else [target]
+                names |= {t.id for t in elts if isinstance(t, ast.Name)}
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            names.add(node.target.id)
+    return {n for n in names if not n.startswith("_") and n != LOGGER}
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_every_package_lists_exactly_its_public_api(package):
+    import importlib
+
+    module = importlib.import_module(package)
+    exported = getattr(module, "__all__", None)
+    assert exported is not None, f"{package} has no __all__"
+    assert len(exported) == len(set(exported)), f"{package}.__all__ repeats a name"
+    unresolved = [name for name in exported if not hasattr(module, name)]
+    assert not unresolved, f"{package}.__all__ names what it does not have: {unresolved}"
+    unlisted = defined_public_names(REPO / package.replace(".", "/") / "__init__.py") - set(exported)
+    assert not unlisted, f"{package} defines public names missing from __all__: {sorted(unlisted)}"
+
+
+def test_the_api_check_sees_a_name_missing_from_all(tmp_path):
+    """The check above can fail: a package that defines a public function it does not list."""
+    init = tmp_path / "__init__.py"
+    init.write_text("import os\nfrom typing import Any\nfrom .part import shown\n\n"
+                    "__all__ = ['shown']\nlog = None\n\n\ndef hidden():\n    pass\n")
+    assert defined_public_names(init) == {"shown", "hidden"}
