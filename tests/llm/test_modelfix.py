@@ -133,10 +133,10 @@ def test_nothing_is_applied_when_every_round_fails(tmp_path):
 @pytest.mark.slow
 def test_tiny_model_adapter_heals_and_without_it_nothing_is_applied(tmp_path):
     import torch
+    from quick_lora import fit_lora
 
     from models.adapters import AdapterManager, AdapterMetadata
     from models.engine_hf import HFEngine
-    from models.quick_lora import fit_lora
     from models.tiny import build_tiny_model
     from selfheal_local.factory import open_healer
     from selfheal_local.llm.source import build_messages

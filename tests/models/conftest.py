@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 from lora_case import ANSWER_A, ANSWER_B, PROMPT
+from quick_lora import fit_lora
 
-from models.quick_lora import fit_lora
 from models.tiny import build_tiny_model
 
 

@@ -162,7 +162,8 @@ def test_real_vllm_serves_adapters_per_request(tmp_path):
     torch = pytest.importorskip("torch")
     if not torch.cuda.is_available():
         pytest.skip("no CUDA GPU")
-    from models.quick_lora import fit_lora
+    from quick_lora import fit_lora
+
     from models.tiny import build_tiny_model
 
     model = build_tiny_model(tmp_path / "tiny", hidden_size=256, intermediate_size=512)

@@ -1,4 +1,5 @@
-"""A minimal LoRA fit on a handful of chat pairs: tests, demos and CPU smoke runs.
+"""A minimal LoRA fit on a handful of chat pairs, for tests only (the package trains with
+``models.training``).
 
 The nightly trainer uses TRL's SFTTrainer; this is the few-dozen-step plain torch loop that
 makes the tiny model learn one answer in seconds, with the same adapter directory layout
@@ -78,5 +79,3 @@ def fit_lora(
     )
     return out
 
-
-__all__ = ["fit_lora", "DEFAULT_TARGETS"]
