@@ -18,7 +18,10 @@ Only a project without tests is checked by parse + ruff alone, and the verdict s
 from __future__ import annotations
 
 import ast
+import importlib.util
 import logging
+import os
+import sys
 import threading
 import time
 from collections import Counter
@@ -74,6 +77,28 @@ def validation_timeout(project: Project, baseline: TestReport | None) -> float:
     return min(config.test_timeout_s, derived)
 
 
+XDIST_ABOVE_S = 20.0
+XDIST_MIN_TESTS = 50
+"""A suite this slow and this large runs its final, whole-suite stage under pytest-xdist."""
+
+
+def xdist_args(project: Project, baseline: TestReport | None) -> tuple[str, ...]:
+    """``-n N`` for the whole-suite stage of a large, slow suite: the cores shared by the
+    candidates validated at once; () when small, not pytest, or xdist is not installed."""
+    from .detect.tests import is_pytest
+
+    config = project.config
+    argv = config.test_argv(project.root)
+    if (baseline is None or baseline.elapsed_s < XDIST_ABOVE_S
+            or len(baseline.outcomes) < XDIST_MIN_TESTS or not is_pytest(argv)):
+        return ()
+    # only the interpreter we run in can be asked cheaply whether it has xdist
+    if argv[0] != sys.executable or importlib.util.find_spec("xdist") is None:
+        return ()
+    share = (os.cpu_count() or 1) // max(1, config.workers())
+    return ("-n", str(share)) if share >= 2 else ()
+
+
 def has_tests(baseline: TestReport | None) -> bool:
     """The baseline collected (or tried to collect) at least one test."""
     return baseline is not None and bool(baseline.outcomes or baseline.collection_errors)
@@ -100,6 +125,7 @@ class Validator:
         self.baseline = baseline
         self.exercise = Exercise(project, coverage)
         self.timeout_s = validation_timeout(project, baseline)
+        self.suite_args = xdist_args(project, baseline)
 
     def _fail(self, stage: str, reason: str, started: float, **extra) -> Validation:
         report = extra.pop("report", None)  # the Validation carries it, not the Verdict
@@ -177,7 +203,7 @@ class Validator:
 
         def run(ids: tuple[str, ...] = ()) -> TestReport:
             return run_tests(ws, self.sandbox, config, test_ids=ids, timeout_s=limit,
-                             cancel=cancel)
+                             cancel=cancel, extra_args=() if ids else self.suite_args)
 
         with self.sandbox.workspace(self.project.root, overrides) as ws:
             # a stage runs only when it is a strict part of a slow suite

@@ -33,11 +33,12 @@ def is_pytest(argv: Sequence[str]) -> bool:
     return any(n in ("pytest", "py.test") or n.startswith("pytest-") for n in names)
 
 
-def pytest_argv(root: Path, config: Config, junit_name: str, test_ids: Sequence[str] = ()) -> list[str]:
+def pytest_argv(root: Path, config: Config, junit_name: str, test_ids: Sequence[str] = (),
+                extra_args: Sequence[str] = ()) -> list[str]:
     base = config.test_argv(root)
     if not is_pytest(base):
         return base
-    return [*base, *PYTEST_FLAGS, f"--junitxml={junit_name}", *test_ids]
+    return [*base, *PYTEST_FLAGS, *extra_args, f"--junitxml={junit_name}", *test_ids]
 
 
 def run_tests(
@@ -48,11 +49,12 @@ def run_tests(
     test_ids: Sequence[str] = (),
     timeout_s: float | None = None,
     cancel: threading.Event | None = None,
+    extra_args: Sequence[str] = (),
 ) -> TestReport:
     """Run the suite (or ``test_ids``) in ``root`` inside the sandbox and report per test;
     setting ``cancel`` stops the run (it then reads as timed out)."""
     junit_name = f".selfheal-junit-{uuid.uuid4().hex[:10]}.xml"
-    argv = pytest_argv(root, config, junit_name, test_ids)
+    argv = pytest_argv(root, config, junit_name, test_ids, extra_args)
     limit = timeout_s if timeout_s is not None else config.test_timeout_s
     junit = root / junit_name
     try:

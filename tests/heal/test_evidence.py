@@ -271,3 +271,23 @@ def test_a_hanging_candidate_costs_a_multiple_of_the_suite_not_the_time_out(tmp_
         suite_s = result.applied[0].verdict.elapsed_s
         # the configured time-out alone is 600 s; the heal costs a few runs of the suite
         assert elapsed < 300 and elapsed < 12 * max(suite_s, 5.0) + 60, (elapsed, suite_s)
+
+
+def test_a_large_slow_suite_runs_its_last_stage_under_xdist_and_reads_the_same(tmp_path):
+    from selfheal_local.detect.tests import run_tests
+    from selfheal_local.types import TestOutcome, TestReport
+    from selfheal_local.validate import xdist_args
+
+    root = write(tmp_path / "p", {"bank/__init__.py": "", "bank/account.py": ACCOUNT.replace(
+        "balnce", "balance"), "tests/test_account.py": ACCOUNT_TESTS})
+    healer = healer_for(root, parallel=1)
+    large = TestReport(tuple(TestOutcome(f"tests/t.py::test_{i}", "passed") for i in range(60)),
+                       0, elapsed_s=30.0)
+    small = TestReport(large.outcomes[:5], 0, elapsed_s=30.0)
+    cores = os.cpu_count() or 1
+    assert xdist_args(healer.project, large) == (("-n", str(cores)) if cores >= 2 else ())
+    assert xdist_args(healer.project, small) == ()
+    plain = run_tests(root, healer.sandbox, healer.project.config)
+    spread = run_tests(root, healer.sandbox, healer.project.config, extra_args=("-n", "2"))
+    assert plain.passed == spread.passed == {"tests/test_account.py::test_deposit",
+                                              "tests/test_account.py::test_rejects_negative"}
