@@ -10,7 +10,7 @@ import math
 import os
 import sys
 import tomllib
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -50,68 +50,53 @@ def selfheal_home(env: dict[str, str] | None = None) -> Path:
     return Path(user_data_dir("selfheal-local", appauthor=False))
 
 
+DATA_LAYOUT = {
+    "memory": "memory",
+    "learned_rules": "memory/learned_rules.json",
+    "pairs_dir": "pairs",
+    "pairs": "pairs/success_pairs.jsonl",
+    "compat_pairs": "success_pairs",
+    "adapters": "adapters",
+    "training": "training",
+    "training_runs": "training/runs",
+    "training_state": "training/state.json",
+    "training_data": "training/data",
+    "round_lock": "training/round.lock",
+    "schedule": "training/schedule",
+    "vllm_logs": "vllm",
+}
+"""Where each thing lives in the per-user data dir: the only place these names are written."""
+
+
 @dataclass(frozen=True)
 class DataPaths:
-    """Where each thing in the per-user data dir lives; the only place these names are joined."""
+    """The paths of one data dir (``DATA_LAYOUT`` under ``home``)."""
 
     home: Path
+    memory: Path = field(init=False)
+    """The fix memory (LanceDB)."""
+    learned_rules: Path = field(init=False)
+    pairs_dir: Path = field(init=False)
+    pairs: Path = field(init=False)
+    """Accepted success pairs (JSONL): what the nightly round trains on."""
+    compat_pairs: Path = field(init=False)
+    """The Saplings-compatible ``SuccessPairCollector``'s own directory."""
+    adapters: Path = field(init=False)
+    """Trained adapters and their registry."""
+    training: Path = field(init=False)
+    training_runs: Path = field(init=False)
+    training_state: Path = field(init=False)
+    training_data: Path = field(init=False)
+    round_lock: Path = field(init=False)
+    schedule: Path = field(init=False)
+    """The nightly scheduler's job store and lock."""
+    vllm_logs: Path = field(init=False)
 
-    @property
-    def memory(self) -> Path:
-        """The fix memory (LanceDB)."""
-        return self.home / "memory"
-
-    @property
-    def learned_rules(self) -> Path:
-        return self.memory / "learned_rules.json"
-
-    @property
-    def pairs_dir(self) -> Path:
-        return self.home / "pairs"
-
-    @property
-    def pairs(self) -> Path:
-        """Accepted success pairs (JSONL): what the nightly round trains on."""
-        return self.pairs_dir / "success_pairs.jsonl"
-
-    @property
-    def compat_pairs(self) -> Path:
-        """The Saplings-compatible ``SuccessPairCollector``'s own directory."""
-        return self.home / "success_pairs"
-
-    @property
-    def adapters(self) -> Path:
-        """Trained adapters and their registry."""
-        return self.home / "adapters"
-
-    @property
-    def training(self) -> Path:
-        return self.home / "training"
-
-    @property
-    def training_runs(self) -> Path:
-        return self.training / "runs"
-
-    @property
-    def training_state(self) -> Path:
-        return self.training / "state.json"
-
-    @property
-    def training_data(self) -> Path:
-        return self.training / "data"
-
-    @property
-    def round_lock(self) -> Path:
-        return self.training / "round.lock"
-
-    @property
-    def schedule(self) -> Path:
-        """The nightly scheduler's job store and lock."""
-        return self.training / "schedule"
-
-    @property
-    def vllm_logs(self) -> Path:
-        return self.home / "vllm"
+    def __post_init__(self) -> None:
+        home = Path(self.home)
+        object.__setattr__(self, "home", home)
+        for name, rel in DATA_LAYOUT.items():
+            object.__setattr__(self, name, home / rel)
 
 
 @dataclass(frozen=True)

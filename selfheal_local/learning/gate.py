@@ -122,17 +122,25 @@ class HeldoutGate:
         edits = answer_to_edits(answer, diagnosis, BeforeView(before, list(before)))
         if not edits:
             return False, "the answer could not be turned into an edit of the file"
+        return self._run_tests(project, meta, {**before, **edits},
+                               "the answer, applied as a heal would, passes the pair's tests "
+                               "in the sandbox")
+
+    def _run_tests(
+        self, project: Path, meta: Mapping[str, Any], files: Mapping[str, str], passed: str
+    ) -> tuple[bool, str]:
+        """The pair's tests over ``project`` with ``files`` written in, in the sandbox."""
         tests = [str(t) for t in meta.get("test_ids") or ()]
         argv = [self.python, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *tests]
         assert self.sandbox is not None
-        with self.sandbox.workspace(project, {**before, **edits}) as work:
+        with self.sandbox.workspace(project, dict(files)) as work:
             outcome = self.sandbox.run(argv, cwd=work, timeout_s=self.timeout_s)
         if outcome.timed_out:
             return False, "the tests timed out"
         if outcome.returncode != 0:
             tail = (outcome.stdout or outcome.stderr).strip().splitlines()[-1:] or [""]
             return False, f"the tests fail: {tail[0][:200]}"
-        return True, "the answer, applied as a heal would, passes the pair's tests in the sandbox"
+        return True, passed
 
     def _validate_in_sandbox(
         self, project: Path, meta: Mapping[str, Any], code: str
@@ -146,17 +154,7 @@ class HeldoutGate:
         if before.strip() not in text:
             return False, f"{rel} no longer contains the broken function"
         patched = text.replace(before.strip(), code.strip(), 1)
-        tests = [str(t) for t in meta.get("test_ids") or ()]
-        argv = [self.python, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *tests]
-        assert self.sandbox is not None
-        with self.sandbox.workspace(project, {rel: patched}) as work:
-            outcome = self.sandbox.run(argv, cwd=work, timeout_s=self.timeout_s)
-        if outcome.timed_out:
-            return False, "the tests timed out"
-        if outcome.returncode != 0:
-            tail = (outcome.stdout or outcome.stderr).strip().splitlines()[-1:] or [""]
-            return False, f"the tests fail: {tail[0][:200]}"
-        return True, "the pair's tests pass in the sandbox"
+        return self._run_tests(project, meta, {rel: patched}, "the pair's tests pass in the sandbox")
 
 
 def evaluate(gate: Gate, adapter: str | None, records: Sequence[Mapping[str, Any]]) -> GateResult:
