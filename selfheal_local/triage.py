@@ -73,8 +73,8 @@ def left_alone(findings: Sequence[Finding], project: Project) -> list[Finding]:
 
 
 
-NO_TESTS = ("parse + ruff only: the project has no tests, so nothing was run to prove that "
-            "the code works")
+NO_TESTS = ("parse + ruff + import only: the project has no tests, so nothing was run to prove "
+            "that the code works")
 
 
 def tests_run(report: TestReport | None) -> int | None:

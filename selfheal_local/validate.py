@@ -25,7 +25,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .evidence import Exercise, TestCoverage
 from .project import Project
@@ -230,7 +230,58 @@ class Validator:
                     return self._fail("touching", why, started, output=_tail(second.output),
                                       newly_failing=newly, tests_run=_ran(second))
             report = run()
-        return self._judge(report, targets, modules, started)
+            unimportable = self._import_check(patch, diagnosis, modules, ws, limit)
+        if unimportable:
+            return self._fail("evidence", unimportable, started, report=report,
+                              tests_run=_ran(report), output=_tail(report.output))
+        validation = self._judge(report, targets, modules, started)
+        untested = self._untested(patch, modules)
+        if validation.verdict.passed and untested:
+            what = ("parse + ruff + import only: no test exercises " + ", ".join(untested)
+                    + (" (the project has no tests)" if not has_tests(self.baseline) else
+                       " (the rest of the suite shows no regression)"))
+            validation = Validation(replace(validation.verdict, checked_by=what), report)
+        return validation
+
+    def _untested(self, patch: Patch, modules: tuple[str, ...]) -> list[str]:
+        """Changed source files that no test exercises (their only dynamic check is import)."""
+        if modules:
+            return []
+        from .detect.paths import is_test_path
+
+        return [e.path for e in patch.edits if e.path.endswith(".py") and not is_test_path(e.path)]
+
+    def _import_check(self, patch: Patch, diagnosis: Diagnosis, modules: tuple[str, ...],
+                      ws, limit: float) -> str | None:  # noqa: ANN001 - ws: workspace Path
+        """A changed module no test exercises must at least import (its module-level code runs):
+        why not, or None. A module that did not import before either is only held to it when
+        the finding is about that file."""
+        for rel in self._untested(patch, modules):
+            name = self.project.module_name(rel)
+            if not name or name.endswith("__main__"):
+                continue
+            after = self._imports(ws, name, limit)
+            if after is None:
+                continue
+            if rel != diagnosis.finding.file and rel != diagnosis.file:
+                with self.sandbox.workspace(self.project.root) as original:
+                    if self._imports(original, name, limit) is not None:
+                        continue  # it did not import before either: not this candidate's doing
+            return f"no test exercises {rel}, and importing it fails with the candidate: {after}"
+        return None
+
+    def _imports(self, root, name: str, limit: float) -> str | None:  # noqa: ANN001 - Path
+        """None when ``import name`` works in ``root`` (in the sandbox), else the error line."""
+        python = self.project.config.python_for(self.project.root)
+        code = ("import importlib, sys; sys.path[:0] = ['.', 'src']; "
+                f"importlib.import_module({name!r})")
+        result = self.sandbox.run([python, "-c", code], cwd=root, timeout_s=limit)
+        if result.returncode == 0 and not result.timed_out:
+            return None
+        if result.timed_out:
+            return "the import did not finish"
+        lines = [ln for ln in (result.stderr or result.stdout).splitlines() if ln.strip()]
+        return lines[-1].strip() if lines else f"exit status {result.returncode}"
 
     def _stage_failing(self, report: TestReport, targets: tuple[str, ...],
                        started: float) -> Validation | None:

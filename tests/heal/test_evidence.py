@@ -291,3 +291,21 @@ def test_a_large_slow_suite_runs_its_last_stage_under_xdist_and_reads_the_same(t
     spread = run_tests(root, healer.sandbox, healer.project.config, extra_args=("-n", "2"))
     assert plain.passed == spread.passed == {"tests/test_account.py::test_deposit",
                                               "tests/test_account.py::test_rejects_negative"}
+
+
+def test_without_a_test_for_it_a_change_must_at_least_import(tmp_path):
+    healer = healer_for(write(tmp_path / "p", {"logparse/__init__.py": "",
+                                                "logparse/lines.py": LINES}))
+    healer.scan()
+    ruff_f821 = Finding("ruff", "logparse/lines.py", 1, "F821", "Undefined name `re`", column=11)
+    diagnosis = diagnose(ruff_f821, healer.project)
+    validator = Validator(healer.project, healer.sandbox, healer.baseline)
+    rename = edit(healer.project, "logparse/lines.py", "re.compile", "True.compile", "to True")
+    refused = validator.validate(rename, diagnosis).verdict
+    assert not refused.passed and refused.stage == "evidence"
+    assert "AttributeError" in refused.reason, refused.reason
+    fix = edit(healer.project, "logparse/lines.py", "LINE_RE", "import re\n\nLINE_RE", "import re")
+    proved = validator.validate(fix, diagnosis).verdict
+    assert proved.passed and proved.tests_run == ()
+    assert proved.checked_by.startswith("parse + ruff + import only")
+    assert "no tests" in proved.checked_by
