@@ -68,14 +68,9 @@ class HFEngine:
             dtype = torch.bfloat16 if device.startswith("cuda") else torch.float32
         kwargs: dict[str, Any] = {"dtype": dtype}
         if self.load_in_4bit:
-            from transformers import BitsAndBytesConfig
+            from .training_config import nf4_quantization
 
-            kwargs["quantization_config"] = BitsAndBytesConfig(
-                load_in_4bit=True,
-                bnb_4bit_quant_type="nf4",
-                bnb_4bit_use_double_quant=True,
-                bnb_4bit_compute_dtype=dtype,
-            )
+            kwargs["quantization_config"] = nf4_quantization(dtype)
             kwargs["device_map"] = {"": device}
         try:
             tokenizer = AutoTokenizer.from_pretrained(self.model_dir)

@@ -32,6 +32,7 @@ from .training_config import (
     LoRaConfig,
     TrainingError,
     TrainingMetrics,
+    nf4_quantization,
 )
 from .training_data import (
     chat_ids,
@@ -157,7 +158,7 @@ class LoRaTrainer:
     def load_model(self) -> Any:
         """The base model, 4-bit NF4 when quantising; on CPU the 4-bit repack is switched off."""
         import torch
-        from transformers import AutoModelForCausalLM, BitsAndBytesConfig
+        from transformers import AutoModelForCausalLM
 
         cfg = self.config
         kwargs: dict[str, Any] = {"local_files_only": True}
@@ -169,12 +170,7 @@ class LoRaTrainer:
             kwargs["device_map"] = {"": "cpu"}
         kwargs["dtype"] = compute
         if self.quantize:
-            kwargs["quantization_config"] = BitsAndBytesConfig(
-                load_in_4bit=True,
-                bnb_4bit_quant_type="nf4",
-                bnb_4bit_use_double_quant=True,
-                bnb_4bit_compute_dtype=compute,
-            )
+            kwargs["quantization_config"] = nf4_quantization(compute)
         try:
             model = AutoModelForCausalLM.from_pretrained(self.model_name, **kwargs)
         except OSError as exc:

@@ -137,7 +137,20 @@ class TrainingMetrics:
         return out
 
 
+def nf4_quantization(compute_dtype: Any) -> Any:
+    """The 4-bit NF4 (double-quantized) load config QLoRA trains and the engine serves with."""
+    from transformers import BitsAndBytesConfig
+
+    return BitsAndBytesConfig(
+        load_in_4bit=True,
+        bnb_4bit_quant_type="nf4",
+        bnb_4bit_use_double_quant=True,
+        bnb_4bit_compute_dtype=compute_dtype,
+    )
+
+
 __all__ = [
+    "nf4_quantization",
     "DEFAULT_SYSTEM_PROMPT",
     "GASA_TARGET_MODULES",
     "LoRaConfig",
