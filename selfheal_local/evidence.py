@@ -1,8 +1,9 @@
 """Which tests exercise a change: what a validation must see run before it may call a fix proved.
 
 A candidate is proved only by tests that reach what it changed. Coverage data (per-test line
-coverage from fault localization), when the loop has it, answers exactly; until then the
-answer is static and conservative in what it asks for:
+coverage from fault localization, of the test files it measured), when the loop has it, adds
+the tests it saw execute a changed line; the static answer always counts too (coverage never
+asks for less proof):
 
 - the test modules that import a changed module, directly or through other project modules;
 - the failing tests "at the same fault location": a baseline failure whose traceback passes
@@ -145,20 +146,11 @@ class Exercise:
     def test_modules(self, patch: Patch) -> tuple[str, ...]:
         """Test modules that exercise a changed (non-test) file of ``patch``."""
         changed = {e.path for e in patch.edits if e.path.endswith(".py")}
-        if self.coverage is not None:
-            covered: set[str] = set()
-            known = True
-            for edit in patch.edits:
-                site = site_of(edit)
-                found = self.coverage.tests_covering(edit.path, site.lines)
-                if found is None:
-                    known = False
-                    break
-                covered.update(t.split("::")[0] for t in found)
-            if known:
-                return tuple(sorted(covered))
-        return tuple(t for t in self.test_files()
-                     if t in changed or changed & self.reach(t))
+        found = {t for t in self.test_files() if t in changed or changed & self.reach(t)}
+        # coverage measured only some test files: it adds what static imports miss, never less
+        covering = self._covering([site_of(e) for e in patch.edits if e.path.endswith(".py")])
+        found |= {t.split("::")[0] for t in covering or ()}
+        return tuple(sorted(found))
 
     def related_failures(self, patch: Patch, baseline: TestReport | None) -> tuple[str, ...]:
         """Baseline failures the patch must heal for it to be complete (not partial progress)."""
@@ -174,24 +166,21 @@ class Exercise:
         for outcome in baseline.outcomes:
             if outcome.outcome not in ("failed", "error"):
                 continue
-            if covering is not None:
-                hit = outcome.test_id in covering
-            else:
-                hit = self._through(outcome, sites) or (
-                    outcome.test_id.split("::")[0] in modules and self._names(outcome, sites))
+            # coverage (of the test files it measured) or the static view: either counts
+            hit = (covering is not None and outcome.test_id in covering) or self._through(
+                outcome, sites) or (
+                outcome.test_id.split("::")[0] in modules and self._names(outcome, sites))
             if hit:
                 out.append(outcome.test_id)
         return tuple(out)
 
     def _covering(self, sites: list[Site]) -> set[str] | None:
+        """Tests that coverage saw execute a changed line; None without coverage data."""
         if self.coverage is None:
             return None
         found: set[str] = set()
         for site in sites:
-            tests = self.coverage.tests_covering(site.file, site.lines)
-            if tests is None:
-                return None
-            found |= tests
+            found |= self.coverage.tests_covering(site.file, site.lines) or frozenset()
         return found
 
     @staticmethod
