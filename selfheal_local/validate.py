@@ -355,7 +355,8 @@ class Validator:
             return self._fail("suite", f"new collection error in {new_errors[0]}", started,
                               report=report, **common)
         judged_by_status = not is_pytest(self.project.config.test_argv(self.project.root))
-        if has_tests(baseline) and not ran and not judged_by_status:
+        # (without a baseline, the candidate's own run says whether there are tests)
+        if (has_tests(baseline) or has_tests(report)) and not ran and not judged_by_status:
             return self._fail("evidence", "no evidence: 0 tests ran with the candidate on a "
                               "project that has tests", started, report=report, **common)
         if modules and not judged_by_status and not any(
@@ -370,7 +371,7 @@ class Validator:
         ):
             return self._fail("suite", "fewer tests ran than before (tests were lost)", started,
                               report=report, **common)
-        if not has_tests(baseline) and not ran:
+        if not has_tests(baseline) and not has_tests(report) and not ran:
             common["checked_by"] = CHECKED_BY_STATIC
         verdict = Verdict(passed=True, stage="suite", elapsed_s=time.monotonic() - started,
                           **common)
