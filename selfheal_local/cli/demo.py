@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     if tui_available and not args.headless and sys.stdin.isatty() and sys.stdout.isatty():
         return selfheal(["tui", str(dest)])
     print(f"demo: healing a scratch copy of the bundled project at {dest}\n", flush=True)
-    code = selfheal(["heal", str(dest), "--yes"])
+    code = selfheal(["heal", str(dest), "--yes", "--lint"])  # the demo has lint to show
     print(f"\ndemo: see what changed with `git diff --no-index {DEMO} {dest}`;"
           f" `selfheal undo {dest} --all` restores it.")
     return code
