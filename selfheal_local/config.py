@@ -10,7 +10,7 @@ import math
 import os
 import sys
 import tomllib
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -51,52 +51,47 @@ def selfheal_home(env: dict[str, str] | None = None) -> Path:
 
 
 DATA_LAYOUT = {
-    "memory": "memory",
+    "memory": "memory",  # the fix memory (LanceDB)
     "learned_rules": "memory/learned_rules.json",
     "pairs_dir": "pairs",
-    "pairs": "pairs/success_pairs.jsonl",
-    "compat_pairs": "success_pairs",
-    "adapters": "adapters",
+    "pairs": "pairs/success_pairs.jsonl",  # accepted fixes: what the nightly round trains on
+    "compat_pairs": "success_pairs",  # the Saplings-compatible SuccessPairCollector's own
+    "adapters": "adapters",  # trained adapters and their registry
     "training": "training",
-    "training_runs": "training/runs",
+    "training_runs": "training/runs",  # one JSON record per round
     "training_state": "training/state.json",
     "training_data": "training/data",
     "round_lock": "training/round.lock",
-    "schedule": "training/schedule",
+    "schedule": "training/schedule",  # the nightly scheduler's job store and lock
     "vllm_logs": "vllm",
 }
 """Where each thing lives in the per-user data dir: the only place these names are written."""
 
 
-@dataclass(frozen=True)
 class DataPaths:
-    """The paths of one data dir (``DATA_LAYOUT`` under ``home``)."""
+    """The paths of one data dir: ``DATA_LAYOUT`` under ``home``, as attributes."""
 
-    home: Path
-    memory: Path = field(init=False)
-    """The fix memory (LanceDB)."""
-    learned_rules: Path = field(init=False)
-    pairs_dir: Path = field(init=False)
-    pairs: Path = field(init=False)
-    """Accepted success pairs (JSONL): what the nightly round trains on."""
-    compat_pairs: Path = field(init=False)
-    """The Saplings-compatible ``SuccessPairCollector``'s own directory."""
-    adapters: Path = field(init=False)
-    """Trained adapters and their registry."""
-    training: Path = field(init=False)
-    training_runs: Path = field(init=False)
-    training_state: Path = field(init=False)
-    training_data: Path = field(init=False)
-    round_lock: Path = field(init=False)
-    schedule: Path = field(init=False)
-    """The nightly scheduler's job store and lock."""
-    vllm_logs: Path = field(init=False)
+    memory: Path
+    learned_rules: Path
+    pairs_dir: Path
+    pairs: Path
+    compat_pairs: Path
+    adapters: Path
+    training: Path
+    training_runs: Path
+    training_state: Path
+    training_data: Path
+    round_lock: Path
+    schedule: Path
+    vllm_logs: Path
 
-    def __post_init__(self) -> None:
-        home = Path(self.home)
-        object.__setattr__(self, "home", home)
+    def __init__(self, home: str | os.PathLike[str]) -> None:
+        self.home = Path(home)
         for name, rel in DATA_LAYOUT.items():
-            object.__setattr__(self, name, home / rel)
+            setattr(self, name, self.home / rel)
+
+    def __repr__(self) -> str:
+        return f"DataPaths({str(self.home)!r})"
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,5 @@
 """Config resolves every data-dir path in one place (DataPaths), honouring SELFHEAL_HOME."""
 
-from dataclasses import fields
 from pathlib import Path
 
 from selfheal_local.config import DATA_LAYOUT, Config, DataPaths
@@ -8,7 +7,7 @@ from selfheal_local.config import DATA_LAYOUT, Config, DataPaths
 
 def test_every_path_of_the_layout_is_a_field_under_home(tmp_path):
     paths = DataPaths(tmp_path)
-    assert {f.name for f in fields(DataPaths)} - {"home"} == set(DATA_LAYOUT)
+    assert set(DataPaths.__annotations__) == set(DATA_LAYOUT)
     for name, rel in DATA_LAYOUT.items():
         assert getattr(paths, name) == tmp_path / rel
         assert getattr(paths, name).is_relative_to(tmp_path)
