@@ -10,6 +10,12 @@ case, so no case learns from another), then re-checked with a clean pytest run o
 (claimed healthy while the re-check fails: must be 0), median heal time, the median ratio of
 heal time to one plain pytest run, and the mutation-search candidates tried.
 
+Plausible vs correct: a case may hold out part of its tests (``heldout = "DIR"`` in case.toml,
+default ``heldout/``): they are left out of the copy that is healed and run afterwards.
+**plausible** = the visible tests pass after the heal (= healed); **correct** = plausible and the
+held-out tests pass too; **corrupted** = the heal left the project changed and still failing
+(must be 0).
+
 ``--verify`` checks the corpus itself instead: every broken case must fail its tests (or
 have ruff/syntax findings) and its reference fix (``[[fix]]`` in case.toml) must pass both.
 """
@@ -38,7 +44,8 @@ RUFF_SELECT = ("E9", "F", "B006", "B011", "E711", "E712", "E721", "E722", "PLE",
 """The detector's default selection (selfheal_local.config.DEFAULT_RUFF_SELECT)."""
 STATIC_PATTERNS = ("lint", "syntax_error")
 IGNORED = shutil.ignore_patterns("__pycache__", ".pytest_cache", ".selfheal", ".ruff_cache",
-                                 "*.pyc")
+                                 "*.pyc", "heldout")
+HELDOUT = "heldout"
 
 
 @dataclass
@@ -77,9 +84,42 @@ def clean_env(home: Path | None = None) -> dict[str, str]:
     return env
 
 
-def pytest_run(project: Path, timeout_s: float = 300) -> Outcome:
-    argv = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--ignore=.selfheal"]
+def pytest_run(project: Path, timeout_s: float = 300, paths: list[str] | None = None) -> Outcome:
+    argv = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--ignore=.selfheal",
+            *(paths or [])]
     return run(argv, project, timeout_s, clean_env())
+
+
+def heldout_dir(case: Path, meta: dict) -> Path | None:
+    held = case / str(meta.get("heldout", HELDOUT))
+    return held if held.is_dir() and any(held.glob("test_*.py")) else None
+
+
+def heldout_pass(case: Path, meta: dict, project: Path) -> bool | None:
+    """Run the case's held-out tests against ``project`` (None when the case has none)."""
+    held = heldout_dir(case, meta)
+    if held is None:
+        return None
+    target = project / "tests"
+    target.mkdir(exist_ok=True)
+    names = []
+    for test in sorted(held.glob("test_*.py")):
+        shutil.copy2(test, target / f"heldout_{test.name}")
+        names.append(f"tests/heldout_{test.name}")
+    return pytest_ok(pytest_run(project, paths=names))
+
+
+def digest(project: Path) -> dict[str, str]:
+    """Every file of the project (tool caches left out) -> its sha256."""
+    import hashlib
+
+    out = {}
+    for path in sorted(project.rglob("*")):
+        rel = path.relative_to(project)
+        if path.is_file() and not any(part in (".selfheal", "__pycache__", ".pytest_cache",
+                                               ".ruff_cache") for part in rel.parts):
+            out[rel.as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return out
 
 
 def pytest_ok(outcome: Outcome) -> bool:
@@ -132,6 +172,11 @@ class CaseResult:
     pattern: str
     klass: str
     healed: bool = False
+    """plausible: the visible tests pass (and ruff, for static cases) after the heal"""
+    correct: bool | None = None
+    """plausible and the held-out tests pass (None: the case holds none out)"""
+    corrupted: bool = False
+    """the heal left the project changed and still failing"""
     claimed_healthy: bool = False
     false_claim: bool = False
     exit_code: int = -1
@@ -190,6 +235,7 @@ def heal_case(case: Path, timeout_s: float, selfheal: list[str], memory: bool = 
         plain = copy_case(case, tmp_path / "plain")
         result.pytest_s = pytest_run(plain).elapsed_s
         project = copy_case(case, tmp_path / "work")
+        before = digest(project)
         got = heal_project(project, tmp_path, timeout_s, selfheal, memory)
         healed = got.pop("tests_pass")
         for key, value in got.items():
@@ -199,6 +245,9 @@ def heal_case(case: Path, timeout_s: float, selfheal: list[str], memory: bool = 
             healed = healed and ruff_clean(project)
         result.healed = healed
         result.false_claim = result.claimed_healthy and not healed
+        result.corrupted = not healed and digest(project) != before
+        held = heldout_pass(case, meta, project) if healed else None
+        result.correct = (healed and held) if heldout_dir(case, meta) else None
     return result
 
 
@@ -222,6 +271,8 @@ def verify_case(case: Path) -> tuple[bool, str]:
             return False, "reference fix fails its tests: " + outcome.output[-300:]
         if not ruff_clean(fixed):
             return False, "reference fix leaves ruff findings"
+        if heldout_pass(case, meta, fixed) is False:
+            return False, "reference fix fails the held-out tests"
     return True, "ok"
 
 
@@ -238,9 +289,15 @@ def summarise(results: list[CaseResult]) -> dict:
         return dict(sorted(table.items()))
 
     rule_ratios = [r.ratio for r in results if r.klass == "rule" and r.healed]
+    with_heldout = [r for r in results if r.correct is not None]
     return {
         "cases": len(results),
         "healed": sum(r.healed for r in results),
+        "plausible": sum(r.healed for r in results),
+        "with_heldout": len(with_heldout),
+        "plausible_with_heldout": sum(r.healed for r in with_heldout),
+        "correct": sum(bool(r.correct) for r in with_heldout),
+        "corrupted": sum(r.corrupted for r in results),
         "false_claims": sum(r.false_claim for r in results),
         "per_pattern": group("pattern"),
         "per_class": group("klass"),
@@ -253,10 +310,13 @@ def summarise(results: list[CaseResult]) -> dict:
 
 
 def print_table(results: list[CaseResult], summary: dict) -> None:
-    print(f"{'case':<52}{'class':<8}{'healed':<8}{'claim':<7}{'heal s':>8}{'ratio':>7}"
-          f"{'tried':>7}  sources")
+    print(f"{'case':<52}{'class':<8}{'healed':<8}{'correct':<8}{'claim':<7}{'heal s':>8}"
+          f"{'ratio':>7}{'tried':>7}  sources")
     for r in results:
-        print(f"{r.case:<52}{r.klass:<8}{'yes' if r.healed else 'NO':<8}"
+        correct = "-" if r.correct is None else "yes" if r.correct else "NO"
+        if r.corrupted:
+            correct = "CORRUPT"
+        print(f"{r.case:<52}{r.klass:<8}{'yes' if r.healed else 'NO':<8}{correct:<8}"
               f"{'ok' if r.claimed_healthy else '-':<7}{r.heal_s:>8.1f}{r.ratio:>7.1f}"
               f"{r.search_tried:>7}  {','.join(r.sources)} {r.error}")
     print()
@@ -269,6 +329,10 @@ def print_table(results: list[CaseResult], summary: dict) -> None:
           f"heal/pytest {summary['median_ratio']} (rule class {summary['median_ratio_rule']})"
           f"   search candidates tried {summary['search_tried_total']} "
           f"(median {summary['search_tried_median']} where searched)")
+    print(f"plausible {summary['plausible']}/{summary['cases']}   of the "
+          f"{summary['with_heldout']} cases with held-out tests: plausible "
+          f"{summary['plausible_with_heldout']}, correct {summary['correct']}   corrupted "
+          f"{summary['corrupted']}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -303,7 +367,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps({"summary": summary, "cases": [asdict(r) for r in results]}, indent=2))
     else:
         print_table(results, summary)
-    return 1 if summary["false_claims"] else 0
+    return 1 if summary["false_claims"] or summary["corrupted"] else 0
 
 
 if __name__ == "__main__":

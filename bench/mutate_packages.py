@@ -5,10 +5,16 @@
 
 Each package's sdist is fetched with ``pip download --no-binary :all: --no-deps`` (its tests
 ship in the sdist and run with plain pytest). For each operator (rename a local, delete an
-import, typo a stdlib attribute, drop a colon, ±1 on a bound, flip a comparison) sites are
-drawn at random (seeded) until one makes the package's tests fail: only such mutants count.
+import, typo a stdlib attribute, drop a colon, ±1 on a bound, flip a comparison, and the
+search's catalogue kinds: another variable or attribute, another literal, a spurious clause or
+``not``, ``is``/``==``, ``in``/``not in``, a similar method, ``+=``/``=``, ``/``/``//``, swapped
+or dropped arguments) sites are drawn at random (seeded) until one makes the package's visible
+tests fail: only such mutants count. A quarter of the package's tests (every 4th by collection
+order) is held out: a root ``conftest.py`` deselects them during the heal; afterwards they run.
 Each mutant is healed with ``selfheal heal --yes --json --no-model`` and re-checked with a
-clean pytest run. Prints healed / total per operator and false claims (must be 0).
+clean pytest run. Prints per operator: plausible (the visible tests pass), correct (the held-out
+tests pass too), corrupted (left changed and still failing: must be 0), and false claims
+(must be 0).
 """
 
 from __future__ import annotations
@@ -29,14 +35,31 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from heal_corpus import IGNORED, heal_project, pytest_ok, pytest_run  # noqa: E402
+from heal_corpus import IGNORED, digest, heal_project, pytest_ok, pytest_run  # noqa: E402
 
-from selfheal_local.fixers.mutations import SourceText  # noqa: E402
+from selfheal_local.fixers.mutations import SourceText, mutations_of  # noqa: E402
 
-DEFAULT_PACKAGES = ("inflection==0.5.1", "six==1.17.0")
+DEFAULT_PACKAGES = ("inflection==0.5.1", "six==1.17.0", "cachetools==5.5.2", "idna==3.10",
+                    "text-unidecode==1.3", "isodate==0.7.2", "toolz==1.0.0")
 """Small pure-Python packages whose sdists carry fast, dependency-free pytest suites."""
+CATALOGUE_KINDS = ("var", "attr", "literal", "conjunct", "not", "identity", "membership",
+                   "method", "augassign", "div", "swap_args", "arg_remove")
+"""The search's own operator kinds, injected as bugs (each has its inverse in the catalogue)."""
 OPERATORS = ("rename_local", "delete_import", "typo_stdlib_attr", "drop_colon", "bound_pm1",
-             "flip_compare")
+             "flip_compare", *CATALOGUE_KINDS)
+HOLDOUT_EVERY = 4
+DESELECT = '''
+# selfheal bench: tests held out of the heal (run afterwards)
+import pathlib as _pathlib
+
+_HELD = set(_pathlib.Path(__file__).with_name(".heldout-tests").read_text().split("\\n")) - {""}
+
+
+def pytest_collection_modifyitems(config, items):
+    kept = [i for i in items if i.nodeid not in _HELD]
+    config.hook.pytest_deselected(items=[i for i in items if i.nodeid in _HELD])
+    items[:] = kept
+'''
 STDLIB = frozenset(sys.stdlib_module_names)
 FLIPS = {ast.Lt: ("<", "<="), ast.LtE: ("<=", "<"), ast.Gt: (">", ">="), ast.GtE: (">=", ">"),
          ast.Eq: ("==", "!="), ast.NotEq: ("!=", "==")}
@@ -97,6 +120,18 @@ def sites(op: str, src: SourceText, tree: ast.Module) -> Iterator[tuple[str, int
                     s, e = src.span(c)
                     new = str(c.value + 1)
                     yield f"bound {c.value} -> {new} line {c.lineno}", s, e, new
+    elif op in CATALOGUE_KINDS:
+        for fn in ast.walk(tree):
+            if not isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for m in mutations_of(src, fn, tree):
+                if m.kind != op or (op == "conjunct" and not m.description.startswith("added")):
+                    continue
+                if op == "arg_remove" and "=" not in m.description:
+                    continue  # drop a keyword argument: the fix passes it again
+                if len(m.splices) == 1:
+                    s, e, new = m.splices[0]
+                    yield f"{m.description} line {m.line}", s, e, new
     elif op == "flip_compare":
         for n in ast.walk(tree):
             if isinstance(n, ast.Compare) and len(n.ops) == 1 and type(n.ops[0]) in FLIPS:
@@ -139,12 +174,42 @@ def source_files(root: Path) -> list[str]:
     )
 
 
-def find_mutants(root: Path, per_operator: int, seed: int, tries: int = 12) -> list[Mutant]:
-    """Mutants that really make the package's tests fail, ``per_operator`` of each kind."""
+def collected(root: Path) -> list[str]:
+    """The package's test ids in collection order."""
+    out = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q",
+                          "-p", "no:cacheprovider"], cwd=root, capture_output=True, text=True,
+                         timeout=300).stdout
+    return [line.strip() for line in out.splitlines() if "::" in line]
+
+
+def hold_out(root: Path) -> list[str]:
+    """Deselect every HOLDOUT_EVERY-th test of ``root`` (a copy) via a root conftest.py."""
+    held = collected(root)[HOLDOUT_EVERY - 1::HOLDOUT_EVERY]
+    (root / ".heldout-tests").write_text("\n".join(held), encoding="utf-8")
+    conftest = root / "conftest.py"
+    before = conftest.read_text(encoding="utf-8") if conftest.exists() else ""
+    conftest.write_text(before + DESELECT, encoding="utf-8")
+    return held
+
+
+def release(root: Path, held: list[str]) -> bool | None:
+    """Drop the deselection and run the held-out tests (None when there are none)."""
+    conftest = root / "conftest.py"
+    text = conftest.read_text(encoding="utf-8")
+    conftest.write_text(text.replace(DESELECT, ""), encoding="utf-8")
+    if not held:
+        return None
+    return pytest_ok(pytest_run(root, paths=held))
+
+
+def find_mutants(root: Path, per_operator: int, seed: int, tries: int = 12,
+                 kinds: tuple[str, ...] = OPERATORS) -> list[Mutant]:
+    """Mutants that really make the package's visible tests fail, ``per_operator`` of each
+    kind (``root`` already holds its tests out)."""
     found: list[Mutant] = []
     rng = random.Random(seed)
     files = source_files(root)
-    for op in OPERATORS:
+    for op in kinds:
         candidates = []
         for rel in files:
             text = (root / rel).read_text(encoding="utf-8")
@@ -172,6 +237,8 @@ class MutantResult:
     mutation: str
     file: str
     healed: bool
+    correct: bool | None
+    corrupted: bool
     claimed_healthy: bool
     false_claim: bool
     heal_s: float
@@ -186,9 +253,14 @@ def heal_mutant(package: str, root: Path, mutant: Mutant, timeout_s: float,
         copy = Path(tmp) / root.name
         shutil.copytree(root, copy, ignore=IGNORED)
         (copy / rel).write_text(text, encoding="utf-8")
+        before = digest(copy)
         got = heal_project(copy, Path(tmp), timeout_s, selfheal, memory)
-    healed = got["tests_pass"]
-    return MutantResult(package, desc.split(":")[0], desc, rel, healed, got["claimed_healthy"],
+        healed = got["tests_pass"]
+        corrupted = not healed and digest(copy) != before
+        held = [t for t in (copy / ".heldout-tests").read_text().split("\n") if t]
+        correct = release(copy, held) if healed else (None if not held else False)
+    return MutantResult(package, desc.split(":")[0], desc, rel, healed, correct, corrupted,
+                        got["claimed_healthy"],
                         got["claimed_healthy"] and not healed, round(got["heal_s"], 1),
                         got["sources"], got["failures"] + ([got["error"]] if got["error"] else []))
 
@@ -197,6 +269,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--package", action="append", default=None)
     parser.add_argument("--per-operator", type=int, default=1)
+    parser.add_argument("--operator", action="append", default=None, choices=OPERATORS,
+                        help="only these mutation kinds (repeatable)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--json", action="store_true")
@@ -206,22 +280,31 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--selfheal", default=f"{sys.executable} -m selfheal_local")
     args = parser.parse_args(argv)
     jobs: list[tuple[str, Path, Mutant]] = []
+    kinds = tuple(args.operator or OPERATORS)
     for spec in args.package or DEFAULT_PACKAGES:
-        root = fetch(spec, args.cache)
-        if not pytest_ok(pytest_run(root)):
+        pristine = fetch(spec, args.cache)
+        if not pytest_ok(pytest_run(pristine)):
             print(f"skipping {spec}: its own tests do not pass unmodified", file=sys.stderr)
             continue
-        jobs += [(spec, root, m) for m in find_mutants(root, args.per_operator, args.seed)]
+        root = args.cache / "held" / pristine.name
+        if not root.exists():
+            shutil.copytree(pristine, root, ignore=IGNORED)
+            hold_out(root)
+        jobs += [(spec, root, m) for m in find_mutants(root, args.per_operator, args.seed,
+                                                       kinds=kinds)]
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         results = list(pool.map(lambda j: heal_mutant(*j, args.timeout, args.selfheal.split(),
                                                       not args.no_memory), jobs))
     per_op: dict[str, list[int]] = {}
     for r in results:
-        row = per_op.setdefault(r.operator, [0, 0])
+        row = per_op.setdefault(r.operator, [0, 0, 0])
         row[0] += int(r.healed)
-        row[1] += 1
+        row[1] += int(bool(r.correct))
+        row[2] += 1
     healed = sum(r.healed for r in results)
-    summary = {"mutants": len(results), "healed": healed,
+    summary = {"mutants": len(results), "healed": healed, "plausible": healed,
+               "correct": sum(bool(r.correct) for r in results),
+               "corrupted": sum(r.corrupted for r in results),
                "rate": round(healed / len(results), 3) if results else 0.0,
                "false_claims": sum(r.false_claim for r in results),
                "median_heal_s": statistics.median([r.heal_s for r in results]) if results else 0,
@@ -230,14 +313,18 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps({"summary": summary, "mutants": [asdict(r) for r in results]}, indent=2))
     else:
         for r in results:
-            print(f"{r.package:<20}{'healed' if r.healed else 'NOT':<8}"
+            state = "CORRUPT" if r.corrupted else "correct" if r.correct else (
+                "plausbl" if r.healed else "NOT")
+            print(f"{r.package:<20}{state:<8}"
                   f"{'claim' if r.claimed_healthy else '-':<7}{r.heal_s:>7.1f}s  {r.mutation}"
                   f"  [{','.join(r.sources)}] {'; '.join(r.failures)[:120]}")
-        for op, (ok, total) in sorted(per_op.items()):
-            print(f"  {op:<20}{ok}/{total}")
-        print(f"healed {healed}/{len(results)} ({summary['rate']:.0%}), false claims "
+        print(f"  {'operator':<20}plausible correct total")
+        for op, (ok, right, total) in sorted(per_op.items()):
+            print(f"  {op:<20}{ok:>9}{right:>8}{total:>6}")
+        print(f"plausible {healed}/{len(results)} ({summary['rate']:.0%}), correct "
+              f"{summary['correct']}, corrupted {summary['corrupted']}, false claims "
               f"{summary['false_claims']}, median heal {summary['median_heal_s']}s")
-    return 1 if summary["false_claims"] else 0
+    return 1 if summary["false_claims"] or summary["corrupted"] else 0
 
 
 if __name__ == "__main__":

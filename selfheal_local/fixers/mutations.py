@@ -355,6 +355,8 @@ def mutations_of(src: SourceText, fn: ast.FunctionDef | ast.AsyncFunctionDef,
             found.extend(ops.replace_literal(src, node, literals))
         elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
             found.extend(st.drop_not(src, node))
+        if isinstance(node, ast.For):
+            found.extend(ops.wrap_value(src, node.iter, "iterable"))
         if isinstance(node, ast.If | ast.While | ast.IfExp):
             found.extend(_negate(src, node.test))
             found.extend(st.clauses(src, fn, node.test))
