@@ -86,7 +86,7 @@ def test_a_project_without_python_files_is_exit_2(tmp_path):
 # ---------------------------------------------------------------- projects without usable tests
 
 
-def test_no_tests_still_fixes_ruff_findings_and_says_no_tests_exist(tmp_path):
+def test_no_tests_still_fixes_lint_when_asked_and_says_no_tests_exist(tmp_path):
     root = write(tmp_path / "proj", {
         "tool/__init__.py": "",
         "tool/util.py": """
@@ -98,10 +98,10 @@ def test_no_tests_still_fixes_ruff_findings_and_says_no_tests_exist(tmp_path):
                 return f"hello " + name
         """,
     })
-    proc = heal(root, tmp_path / "home")
+    proc = selfheal("heal", str(root), *HEAL, "--lint", home=tmp_path / "home")
     assert proc.returncode == 0, proc.stderr
     result = result_of(proc)
-    assert result["healthy"] is True
+    assert result["healthy"] is True and result["tests_run"] == 0
     assert {a["source"] for a in result["applied"]} == {"ruff"}
     assert any("no tests" in note for note in result["notes"]), result["notes"]
     lint = subprocess.run([sys.executable, "-m", "ruff", "check", "--isolated", "--select", "F", str(root)],
