@@ -1,0 +1,194 @@
+"""Plausible is not correct: ranking passing candidates and checking where they disagree.
+
+Among candidates that pass the tests, the smaller edit at the more suspicious site comes first
+(``rank_passing``). Two passing candidates that change the same function are run side by side
+on generated inputs (``hypothesis``, in the sandbox, on the function's own parameters when they
+are simple types: int, float, str, bool, lists of those); an input on which they disagree
+lowers the chosen candidate's confidence and is recorded on it
+(``patch.metadata["disagreement"]``: the input, both results and the other candidate), for
+the JSON report and the TUI to show.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import logging
+from collections.abc import Sequence
+
+from ..project import Project
+from ..protocols import Sandbox
+from ..types import Patch
+
+log = logging.getLogger(__name__)
+
+SIMPLE = {"int": "st.integers(-1000, 1000)", "float": "st.floats(-1e6, 1e6, allow_nan=False)",
+          "str": "st.text(max_size=20)", "bool": "st.booleans()"}
+CONFIDENCE_FACTOR = 0.5
+"""A disagreement halves the chosen candidate's confidence."""
+MAX_EXAMPLES = 300
+RESULT_MARK = "SELFHEAL-DISAGREE:"
+
+SCRIPT = '''
+import importlib, json, sys, types
+from hypothesis import HealthCheck, find, settings, strategies as st
+from hypothesis.errors import NoSuchExample
+
+def load(path, package, tag):
+    name = (package + "." if package else "") + "_selfheal_" + tag
+    mod = types.ModuleType(name)
+    mod.__package__ = package
+    mod.__file__ = path
+    sys.modules[name] = mod
+    exec(compile(open(path, encoding="utf-8").read(), path, "exec"), mod.__dict__)
+    return mod
+
+def call(fn, args):
+    try:
+        return "value", repr(fn(*args))
+    except Exception as exc:
+        return "raises", type(exc).__name__
+
+a = load({a_path!r}, {package!r}, "a")
+b = load({b_path!r}, {package!r}, "b")
+fa, fb = a, b
+for part in {qualname!r}.split("."):
+    fa, fb = getattr(fa, part), getattr(fb, part)
+strategy = st.tuples({strategies})
+try:
+    found = find(strategy, lambda args: call(fa, args) != call(fb, args),
+                 settings=settings(max_examples={max_examples}, database=None, deadline=None,
+                                   suppress_health_check=list(HealthCheck)))
+    out = {{"input": repr(found), "a": call(fa, found), "b": call(fb, found)}}
+except NoSuchExample:
+    out = None
+print({mark!r} + json.dumps(out))
+'''
+
+
+def _strategy(annotation: ast.expr | None, default: ast.expr | None) -> str | None:
+    if isinstance(annotation, ast.Name) and annotation.id in SIMPLE:
+        return SIMPLE[annotation.id]
+    if (isinstance(annotation, ast.Subscript) and isinstance(annotation.value, ast.Name)
+            and annotation.value.id in ("list", "List") and isinstance(annotation.slice, ast.Name)
+            and annotation.slice.id in SIMPLE):
+        return f"st.lists({SIMPLE[annotation.slice.id]}, max_size=8)"
+    if annotation is None and isinstance(default, ast.Constant):
+        kind = type(default.value).__name__
+        return SIMPLE.get(kind)
+    return None
+
+
+def strategies_for(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str] | None:
+    """One strategy per positional parameter, or None when one is not a simple type."""
+    args = fn.args
+    if args.vararg or args.kwonlyargs or isinstance(fn, ast.AsyncFunctionDef):
+        return None
+    params = [*args.posonlyargs, *args.args]
+    if params and params[0].arg in ("self", "cls"):
+        return None
+    defaults: list[ast.expr | None] = [None] * (len(params) - len(args.defaults)) + list(
+        args.defaults)
+    out = []
+    for param, default in zip(params, defaults, strict=True):
+        strategy = _strategy(param.annotation, default)
+        if strategy is None:
+            return None
+        out.append(strategy)
+    return out
+
+
+def _function(text: str, qualname: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    scope: list[ast.stmt] = ast.parse(text).body
+    found: ast.AST | None = None
+    for part in qualname.split("."):
+        found = next((n for n in scope if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef
+                                                     | ast.ClassDef) and n.name == part), None)
+        if found is None:
+            return None
+        scope = found.body
+    return found if isinstance(found, ast.FunctionDef | ast.AsyncFunctionDef) else None
+
+
+def edit_chars(patch: Patch) -> int:
+    """Characters the patch changes (a finer measure than changed lines)."""
+    import difflib
+
+    total = 0
+    for edit in patch.edits:
+        matcher = difflib.SequenceMatcher(a=edit.before, b=edit.after, autojunk=False)
+        total += sum(max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+                     if tag != "equal")
+    return total
+
+
+def rank_passing(patches: Sequence[Patch]) -> list[Patch]:
+    """Passing candidates, best first: fewer changed lines, fewer changed characters, the more
+    suspicious site, then confidence."""
+    return sorted(patches, key=lambda p: (p.size, edit_chars(p),
+                                          -float(p.metadata.get("suspiciousness", 0.0)),
+                                          -p.confidence))
+
+
+def disagreement(a: Patch, b: Patch, project: Project, sandbox: Sandbox,
+                 timeout_s: float = 60.0) -> dict | None:
+    """An input on which two candidates that change the same function give different results
+    (None when they agree on every generated input, or they cannot be compared)."""
+    rel, qualname = a.metadata.get("file"), a.metadata.get("function")
+    if not rel or not qualname or (b.metadata.get("file"), b.metadata.get("function")) != (
+            rel, qualname):
+        return None
+    texts = []
+    for patch in (a, b):
+        edit = next((e for e in patch.edits if e.path == rel), None)
+        if edit is None:
+            return None
+        texts.append(edit.after)
+    fn = _function(texts[0], qualname)
+    strategies = strategies_for(fn) if fn is not None else None
+    if not strategies or "." in qualname:
+        return None
+    package = ".".join(rel.removesuffix(".py").split("/")[:-1])
+    overrides = {".selfheal-cmp/a.py": texts[0], ".selfheal-cmp/b.py": texts[1]}
+    script = SCRIPT.format(a_path=".selfheal-cmp/a.py", b_path=".selfheal-cmp/b.py",
+                           package=package, qualname=qualname, max_examples=MAX_EXAMPLES,
+                           strategies=", ".join(strategies) + ("," if len(strategies) == 1 else ""),
+                           mark=RESULT_MARK)
+    overrides[".selfheal-cmp/run.py"] = script
+    python = project.config.python_for(project.root)
+    with sandbox.workspace(project.root, overrides) as ws:
+        result = sandbox.run([python, ".selfheal-cmp/run.py"], cwd=ws, timeout_s=timeout_s,
+                             env={"PYTHONPATH": str(ws)})
+    for line in result.stdout.splitlines():
+        if line.startswith(RESULT_MARK):
+            found = json.loads(line[len(RESULT_MARK):])
+            if found is None:
+                return None
+            return {"function": f"{rel}::{qualname}", "input": found["input"],
+                    "result": " ".join(found["a"]), "other_result": " ".join(found["b"]),
+                    "other": b.explanation}
+    log.info("candidate comparison could not run: %s", (result.stderr or result.stdout)[-300:])
+    return None
+
+
+def choose(passing: Sequence[Patch], project: Project, sandbox: Sandbox) -> Patch | None:
+    """The best passing candidate; when another passing one disagrees with it on a generated
+    input, its confidence is lowered and the input recorded on it."""
+    ranked = rank_passing(passing)
+    if not ranked:
+        return None
+    best = ranked[0]
+    for other in ranked[1:]:
+        try:
+            found = disagreement(best, other, project, sandbox)
+        except Exception as exc:  # a comparison is a help, never a reason to fail a heal
+            log.warning("candidate comparison failed: %s", exc)
+            continue
+        if found:
+            best.metadata["disagreement"] = found
+            best.confidence = round(best.confidence * CONFIDENCE_FACTOR, 3)
+            break
+    return best
+
+
+__all__ = ["choose", "disagreement", "edit_chars", "rank_passing", "strategies_for"]
