@@ -425,6 +425,8 @@ class Applied:
             "candidates_tried": self.candidates_tried,
             "search_tried": self.search_tried,
             "fix_s": round(self.fix_s, 3),
+            # passing candidates that disagree on a generated input (fixers.disagree), or None
+            "disagreement": self.patch.metadata.get("disagreement"),
         }
 
 
