@@ -125,6 +125,9 @@ class Healer:
         """Per-test line coverage, when localization has it: says which tests prove a change."""
         self._fingerprint: dict[str, tuple[int, int]] = {}
         self._diagnoses: dict[str, Diagnosis] = {}
+        from .fixers.localize import Localizer
+
+        self.localizer = Localizer(sandbox)
         recovered = self.journal.recover() if self.journal.dir.is_dir() else []
         if recovered:
             self.notes.append(f"rolled back {len(recovered)} interrupted apply(s): {', '.join(recovered)}")
@@ -181,7 +184,10 @@ class Healer:
 
     def diagnose(self, finding: Finding) -> Diagnosis:
         if finding.id not in self._diagnoses:
-            self._diagnoses[finding.id] = diagnose(finding, self.project)
+            # fault localization (per-test coverage, once per finding, cached until files change)
+            localized = self.localizer.localize(diagnose(finding, self.project), self.project)
+            self._diagnoses[finding.id] = localized
+            self.coverage = self.localizer.coverage or self.coverage
         return self._diagnoses[finding.id]
 
     # ------------------------------------------------------------------ propose / validate
@@ -233,11 +239,16 @@ class Healer:
         except Exception as exc:  # memory trouble never stops healing
             log.warning("memory unavailable: %s", exc)
 
-    @staticmethod
-    def _best(results: list[tuple[Patch, Validation]]) -> tuple[Patch, Validation] | None:
+    def _best(self, results: list[tuple[Patch, Validation]]) -> tuple[Patch, Validation] | None:
         passed = [(p, v) for p, v in results if v.verdict.passed]
         if not passed:
             return None
+        searched = [p for p, _v in passed if p.source == "search"]
+        if len(searched) > 1:  # plausible is not correct: rank, and compare on generated inputs
+            from .fixers.disagree import choose
+
+            pick = choose(searched, self.project, self.sandbox)
+            return next(pv for pv in passed if pv[0] is pick)
         return min(passed, key=lambda pv: (pv[0].size, -pv[0].confidence))
 
     def _try(
