@@ -92,7 +92,8 @@ class Asker:
         self.mode = "ask"
 
     def __call__(self, outcome) -> str:  # noqa: ANN001 - service.FixOutcome
-        if self.mode != "ask":
+        risky = outcome.patch.metadata.get("risky") or []  # llm.vet: always shown, always asked
+        if self.mode != "ask" and not (risky and self.mode == "all"):
             return "yes" if self.mode == "all" else "skip"
         self.progress.pause()
         try:
@@ -103,6 +104,9 @@ class Asker:
                            f"{patch.confidence:.2f}, {verdict.tests_passed} of "
                            f"{verdict.tests_total} tests pass)", markup=False, highlight=False)
             self.err.print(Syntax(patch.diff, "diff", theme="ansi_dark"))
+            for r in risky:
+                self.err.print(f"warning: the model's fix adds {r['api']} at {r['file']}:{r['line']}: "
+                               f"{r['code']}", markup=False, highlight=False, style="bold red")
             while True:
                 raw = self.err.input(Text(PROMPT, style="bold")).strip().lower()
                 answer = ANSWERS.get(raw)
