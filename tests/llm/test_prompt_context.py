@@ -6,6 +6,7 @@ import pytest
 
 from selfheal_local.factory import open_healer
 from selfheal_local.llm.context import CUT_ORDER, Section, fit_sections, retarget
+from selfheal_local.llm.scripted import ScriptedEngine
 from selfheal_local.llm.source import ModelSource, build_messages
 
 ORDERS = '''"""Order totals."""
@@ -54,36 +55,13 @@ def user_text(messages):
     return next(m["content"] for m in messages if m["role"] == "user")
 
 
-class RecordingEngine:
-    """A real engine that answers nothing useful and keeps what it was asked."""
-
-    def __init__(self):
-        self.asked = []
-
-    def complete(self, messages, *, adapter=None, n=1, temperature=0.0, max_tokens=1024):
-        self.asked.append([dict(m) for m in messages])
-        return ["I do not know."] * n
-
-    def load_adapter(self, name, path):
-        pass
-
-    def unload_adapter(self, name):
-        pass
-
-    def adapters(self):
-        return []
-
-    def health(self):
-        return {"ok": True}
-
-
 def test_prompt_for_a_failing_assertion_has_the_test_and_the_functions_on_the_path(
         failing_diagnosis):
     project, diagnosis = failing_diagnosis
     assert diagnosis.file.startswith("tests/")  # the assertion fails in the test
-    engine = RecordingEngine()
+    engine = ScriptedEngine(fallback="I do not know.")
     assert ModelSource(engine, samples=1).propose(diagnosis, project) == []
-    text = user_text(engine.asked[0])
+    text = user_text(engine.requests[0].messages)
     # the failing test's own source: its assertion says what is expected
     assert "def test_big_order_gets_ten_percent_off():" in text
     assert "== 180.0" in text
