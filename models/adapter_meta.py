@@ -16,8 +16,8 @@ EXCEPTION_PATTERNS: dict[str, str] = {
     "UnboundLocalError": "undefined_variable",
     "AttributeError": "attribute_error",
     "TypeError": "type_error",
-    "ImportError": "import_error",
     "ModuleNotFoundError": "import_error",
+    "ImportError": "import_error",
     "SyntaxError": "syntax_error",
     "IndentationError": "syntax_error",
     "TabError": "syntax_error",
@@ -28,14 +28,16 @@ EXCEPTION_PATTERNS: dict[str, str] = {
     "FileNotFoundError": "file_not_found_error",
     "PermissionError": "permission_error",
     "TimeoutError": "timeout_error",
+    "TimeoutExpired": "timeout_error",
     "MemoryError": "memory_error",
     "RecursionError": "recursion_error",
     "AssertionError": "assertion_error",
     "NotImplementedError": "not_implemented_error",
     "RuntimeError": "runtime_error",
-    "Exception": "exception",
+    "JSONDecodeError": "value_error",
 }
-"""Exception names as the error taxonomy's patterns (mirrors selfheal_local's analysis)."""
+"""A copy of ``selfheal_local.analyze.EXCEPTION_PATTERNS`` (``models`` imports nothing in-repo);
+``tests/test_analyze.py`` asserts the two are equal."""
 
 
 def normalize_error_type(error_type: str) -> str:

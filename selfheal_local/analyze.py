@@ -267,14 +267,20 @@ def _location(finding: Finding) -> tuple[str, int]:
     return finding.file, finding.line
 
 
-def enclosing_function(source: str, line: int) -> tuple[str, tuple[int, int]]:
-    """``(qualified name, (first, last))`` of the innermost function around ``line``."""
+def enclosing_function(
+    source: str, line: int, tree: ast.Module | None = None
+) -> tuple[str, tuple[int, int]]:
+    """``(qualified name, (first, last))`` of the innermost function around ``line``.
+
+    ``tree`` is ``source``'s tree when the caller already has it.
+    """
     if line <= 0 or not source:
         return "", (0, 0)
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return _enclosing_by_indent(source.splitlines(), line)
+    if tree is None:
+        try:
+            tree = ast.parse(source)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return _enclosing_by_indent(source.splitlines(), line)
     best: tuple[str, tuple[int, int]] = ("", (0, 0))
     stack: list[tuple[ast.AST, tuple[str, ...]]] = [(tree, ())]
     while stack:
@@ -319,17 +325,18 @@ def _enclosing_by_indent(lines: list[str], line: int) -> tuple[str, tuple[int, i
     return "", (0, 0)
 
 
-def _source_of(project: Project, rel: str) -> str:
+def _source_of(project: Project, rel: str) -> tuple[str, ast.Module | None]:
+    """The file's text and tree from the project's cache (``("", None)`` when unavailable)."""
     if not rel:
-        return ""
+        return "", None
     try:
         path = project.resolve(rel)
         if not path.is_file() or path.stat().st_size > MAX_SOURCE_BYTES:
-            return ""
-        return project.read(rel)
+            return "", None
+        return project.read(rel), project.tree(rel)
     except (SelfHealError, OSError, ValueError) as exc:
         log.debug("%s: source not available for analysis (%s)", rel, exc)
-        return ""
+        return "", None
 
 
 def diagnose(finding: Finding, project: Project) -> Diagnosis:
@@ -341,8 +348,9 @@ def diagnose(finding: Finding, project: Project) -> Diagnosis:
     if finding.source == FindingSource.RUFF.value:
         details["rule"] = finding.code
     file, line = _location(finding)
-    source = _source_of(project, file)
-    function, span = enclosing_function(source, line)
+    source, tree = _source_of(project, file)
+    function, span = enclosing_function(source, line, tree)
+
     if source and 0 < line <= len(source.splitlines()):
         details["source_line"] = source.splitlines()[line - 1].strip()
     return Diagnosis(

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import ast
 import errno
 import fnmatch
+import logging
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path, PurePosixPath
 
 from .config import Config
-from .errors import BadInputError, UnsafeEditError
+from .errors import BadInputError, SelfHealError, UnsafeEditError
+
+log = logging.getLogger(__name__)
 
 SKIP_DIRS = frozenset(
     {".git", ".hg", ".svn", ".venv", "venv", "env", ".env", "__pycache__", ".selfheal",
@@ -22,6 +27,19 @@ SKIP_DIRS = frozenset(
 MAX_SOURCE_BYTES = 2 * 1024 * 1024
 """Python files larger than this are reported, not parsed or edited."""
 
+READ_ERRORS = (OSError, SelfHealError)
+"""What reading a project file can raise: the OS refuses, or the path/encoding is not usable."""
+
+
+@dataclass
+class _Cached:
+    """One file as last read: its stat signature, text, and (lazily) its tree."""
+
+    stamp: tuple[int, int]
+    text: str
+    tree: ast.Module | None = None
+    parsed: bool = False
+
 
 @dataclass
 class Project:
@@ -29,7 +47,7 @@ class Project:
 
     root: Path
     config: Config = field(default_factory=Config)
-    _texts: dict[str, str] = field(default_factory=dict, repr=False)
+    _files: dict[str, _Cached] = field(default_factory=dict, repr=False)
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], config: Config | None = None) -> Project:
@@ -89,23 +107,69 @@ class Project:
         return full
 
     def read(self, rel: str) -> str:
-        """Text of a project file (cached for the life of this view)."""
-        if rel not in self._texts:
-            full = self.resolve(rel)
+        """Text of a project file, read again only when its size or mtime changed."""
+        return self._entry(rel).text
+
+    def tree(self, rel: str) -> ast.Module | None:
+        """The parsed module (parsed once per change of the file); None when it does not parse.
+
+        Callers must not mutate the tree: it is shared by every rule of a scan.
+        """
+        entry = self._entry(rel)
+        if not entry.parsed:
+            try:
+                entry.tree = ast.parse(entry.text)
+            except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:  # NUL bytes, nesting
+                log.debug("cannot parse %s: %s", rel, exc)
+                entry.tree = None
+            entry.parsed = True
+        return entry.tree
+
+    def parsed_files(
+        self, files: list[str] | None = None, *, first: str = ""
+    ) -> Iterator[tuple[str, str, ast.Module]]:
+        """``(rel, text, tree)`` of each file that reads and parses.
+
+        ``files`` defaults to every Python file; ``first`` is looked at before the others.
+        """
+        ordered = dict.fromkeys([first] if first else [])
+        ordered.update(dict.fromkeys(self.python_files if files is None else files))
+        for rel in ordered:
+
+            try:
+                tree = self.tree(rel)
+            except READ_ERRORS as exc:
+                log.debug("skipping %s: %s", rel, exc)
+                continue
+            if tree is not None:
+                yield rel, self._files[rel].text, tree
+
+    def _entry(self, rel: str) -> _Cached:
+        full = self.resolve(rel)
+        info = full.stat()
+        stamp = (info.st_mtime_ns, info.st_size)
+        entry = self._files.get(rel)
+        if entry is None or entry.stamp != stamp:
             data = full.read_bytes()
             try:
-                self._texts[rel] = data.decode("utf-8")
+                text = data.decode("utf-8")
             except UnicodeDecodeError as exc:
                 raise BadInputError(f"{rel}: not UTF-8 text; it cannot be edited") from exc
-        return self._texts[rel]
+            if entry is None or entry.text != text:
+                entry = _Cached(stamp, text)
+            else:
+                entry.stamp = stamp  # touched, not changed: the tree stays valid
+            self._files[rel] = entry
+        return entry
 
     def forget(self, rel: str | None = None) -> None:
-        """Drop cached text (after a file was written)."""
+        """Drop cached text and trees (after a file was written)."""
         if rel is None:
-            self._texts.clear()
+            self._files.clear()
             self.__dict__.pop("python_files", None)  # files may have been added or removed
+            self.__dict__.pop("modules", None)
         else:
-            self._texts.pop(rel, None)
+            self._files.pop(rel, None)
 
     def is_protected(self, rel: str) -> bool:
         """Tests, conftest and config are never edited unless the config allows it."""

@@ -204,3 +204,19 @@ def test_enclosing_function_of_source_that_does_not_parse() -> None:
     assert enclosing_function(source, 5) == ("load", (4, 6))
     assert enclosing_function(source, 9) == ("", (0, 0))
     assert enclosing_function(source, 99) == ("", (0, 0))
+
+
+def test_models_copy_of_the_taxonomy_equals_the_one_table():
+    # models/ imports nothing in-repo, so it keeps a copy; the copy must not drift
+    from models.adapter_meta import EXCEPTION_PATTERNS as MODELS_COPY
+    from selfheal_local.analyze import EXCEPTION_PATTERNS
+
+    assert MODELS_COPY == EXCEPTION_PATTERNS
+
+
+def test_memory_pairs_classify_with_the_one_table():
+    from selfheal_local.memory.patterns import pair_pattern
+
+    assert pair_pattern({"input": "TabError: inconsistent use of tabs"}) == "syntax_error"
+    assert pair_pattern({"metadata": {"error_type": "JSONDecodeError"}}) == "value_error"
+    assert pair_pattern({"input": "Weird: x"}) == "exception"

@@ -11,9 +11,7 @@ from __future__ import annotations
 import ast
 import asyncio
 import functools
-import json
 import logging
-import subprocess
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -45,14 +43,10 @@ def _rule_name(code: str) -> str:
     """ruff's name of a rule (``F821`` -> ``undefined-name``)."""
     if not code or not code[0].isupper() or not any(c.isdigit() for c in code):
         return code or "syntax-error"
-    from selfheal_local.detect.ruff import ruff_bin
+    from selfheal_local.detect.ruff import ruff_rule_info
 
-    proc = subprocess.run([ruff_bin(), "rule", code, "--output-format", "json"],
-                          capture_output=True, timeout=30, check=False)
-    try:
-        return json.loads(proc.stdout).get("name", code)
-    except ValueError:
-        return code
+    return str(ruff_rule_info(code).get("name") or code)
+
 
 
 def _guess_line(code: str, exception_type: str, name: str) -> int:

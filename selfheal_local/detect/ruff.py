@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import shutil
-import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -21,24 +19,11 @@ from selfheal_local.project import SKIP_DIRS, Project
 from selfheal_local.types import Finding, FindingSource
 
 from .errors import DetectionError
+from .ruff_runner import RuffOutput, RuffRunner, default_runner, ruff_bin
 
 log = logging.getLogger(__name__)
 
-RUFF_TIMEOUT_S = 300.0
 SYNTAX_RULES = frozenset({"invalid-syntax", "E999", "syntax-error"})
-
-
-def ruff_bin() -> str:
-    """Path of the ruff executable shipped with the ``ruff`` package (or on PATH)."""
-    try:
-        from ruff.__main__ import find_ruff_bin
-
-        return str(find_ruff_bin())
-    except (ImportError, FileNotFoundError):
-        found = shutil.which("ruff")
-        if found:
-            return found
-    raise DetectionError("ruff is not installed; install it with 'pip install ruff'")
 
 
 def _selection(project: Project, select: Sequence[str] | None) -> list[str]:
@@ -55,27 +40,24 @@ def _configured(project: Project) -> bool:
 
 def ruff_check_argv(project: Project, select: Sequence[str] | None = None) -> list[str]:
     """argv of ``ruff check`` over the whole project with JSON output."""
+    return [ruff_bin(), *_check_args(project, select)]
+
+
+def _check_args(project: Project, select: Sequence[str] | None) -> list[str]:
     return [
-        ruff_bin(), "check", "--output-format", "json", "--no-cache", "--exit-zero",
+        "check", "--output-format", "json", "--no-cache", "--exit-zero",
         *_selection(project, select),
         "--extend-exclude", ",".join(sorted(SKIP_DIRS)),
         ".",
     ]
 
 
-def _run(argv: list[str], cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess[bytes]:
-    """The one place ruff is started."""
-    try:
-        proc = subprocess.run(
-            argv, cwd=cwd, input=stdin.encode("utf-8", "surrogateescape") if stdin is not None else None,
-            capture_output=True, timeout=RUFF_TIMEOUT_S, check=False,
-        )
-    except subprocess.TimeoutExpired as exc:
-        raise DetectionError(f"ruff did not finish within {RUFF_TIMEOUT_S:.0f}s") from exc
-    except OSError as exc:
-        raise DetectionError(f"cannot run ruff ({exc.strerror})") from exc
+def _run(args: list[str], project: Project, stdin: str | None = None,
+         runner: RuffRunner | None = None) -> RuffOutput:
+    """Run ruff through ``runner`` (the real one by default); its errors become ours."""
+    proc = (runner or default_runner()).run(args, cwd=project.root, stdin=stdin)
     if proc.returncode not in (0, 1):
-        causes = _causes(proc.stderr.decode("utf-8", "replace"))
+        causes = _causes(proc.stderr)
         if any(word in " ".join(causes).lower() for word in ("config", "toml", "selector")):
             raise BadInputError(
                 f"ruff cannot use the project's ruff configuration: {causes[-1]}; fix it or "
@@ -92,21 +74,28 @@ def _causes(stderr: str) -> list[str]:
     return causes or lines[:1] or ["no output"]
 
 
-def run_ruff(project: Project, select: Sequence[str] | None = None) -> list[Finding]:
+def run_ruff(
+    project: Project, select: Sequence[str] | None = None, *, runner: RuffRunner | None = None
+) -> list[Finding]:
     """ruff's findings for the whole project (files outside it, e.g. via symlinks, dropped)."""
-    proc = _run(ruff_check_argv(project, select), project.root)
+    proc = _run(_check_args(project, select), project, runner=runner)
     known = set(project.python_files)
-    findings = parse_ruff_json(proc.stdout.decode("utf-8", "replace"), project.root)
+    findings = parse_ruff_json(proc.stdout, project.root)
     return [f for f in findings if f.file in known]
 
 
-def parse_ruff_json(text: str, root: Path) -> list[Finding]:
-    """ruff's ``--output-format json`` -> findings with project-relative paths."""
+def ruff_items(text: str) -> list[dict[str, Any]]:
+    """The entries of ruff's ``--output-format json``."""
     try:
         items = json.loads(text or "[]")
     except json.JSONDecodeError as exc:
         raise DetectionError(f"ruff printed something that is not JSON: {text[:120]!r}") from exc
-    findings = [_finding(item, root) for item in items if isinstance(item, dict)]
+    return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
+
+
+def parse_ruff_json(text: str, root: Path) -> list[Finding]:
+    """ruff's ``--output-format json`` -> findings with project-relative paths."""
+    findings = [_finding(item, root) for item in ruff_items(text)]
     return sorted(findings, key=lambda f: (f.file, f.line, f.column, f.code))
 
 
@@ -147,17 +136,23 @@ def _relative(filename: str, root: Path) -> str:
         return path.as_posix()
 
 
+def ruff_check_items(
+    text: str, rel_path: str, project: Project, select: Sequence[str] | None = None,
+    *, runner: RuffRunner | None = None,
+) -> list[dict[str, Any]]:
+    """ruff's JSON entries (with their ``fix``) for ``text`` as the project file ``rel_path``."""
+    args = [*_check_args(project, select)[:-3], "--stdin-filename", rel_path, "-"]
+    return ruff_items(_run(args, project, stdin=text, runner=runner).stdout)
+
+
 def ruff_check_text(
-    text: str, rel_path: str, project: Project, select: Sequence[str] | None = None
+    text: str, rel_path: str, project: Project, select: Sequence[str] | None = None,
+    *, runner: RuffRunner | None = None,
 ) -> list[Finding]:
     """ruff's findings for ``text`` as if it were the project file ``rel_path``."""
-    argv = [
-        ruff_bin(), "check", "--output-format", "json", "--no-cache", "--exit-zero",
-        *_selection(project, select), "--stdin-filename", rel_path, "-",
-    ]
-    proc = _run(argv, project.root, stdin=text)
-    findings = parse_ruff_json(proc.stdout.decode("utf-8", "replace"), project.root)
-    return [_with_file(f, rel_path) for f in findings]
+    items = ruff_check_items(text, rel_path, project, select, runner=runner)
+    return sorted((_with_file(_finding(item, project.root), rel_path) for item in items),
+                  key=lambda f: (f.file, f.line, f.column, f.code))
 
 
 def _with_file(finding: Finding, rel_path: str) -> Finding:
@@ -173,23 +168,53 @@ def ruff_fix_text(
     *,
     unsafe: bool = False,
     select: Sequence[str] | None = None,
+    runner: RuffRunner | None = None,
 ) -> str:
-    """``text`` with ruff's fixes applied (safe ones; unsafe too when asked); ``select`` narrows."""
-    argv = [
-        ruff_bin(), "check", "--fix-only", "--exit-zero", "--no-cache", "--quiet",
+    """``text`` with every ruff fix applied (safe ones; unsafe too when asked); ``select`` narrows."""
+    args = [
+        "check", "--fix-only", "--exit-zero", "--no-cache", "--quiet",
         *_selection(project, select),
         *(["--unsafe-fixes"] if unsafe else ["--no-unsafe-fixes"]),
         "--stdin-filename", rel_path, "-",
     ]
-    proc = _run(argv, project.root, stdin=text)
-    return proc.stdout.decode("utf-8", "surrogateescape")
+    return _run(args, project, stdin=text, runner=runner).stdout
+
+
+def ruff_format_lines(
+    text: str, rel_path: str, project: Project, first: int, last: int,
+    *, runner: RuffRunner | None = None,
+) -> str:
+    """``text`` with lines ``first``..``last`` (1-based, inclusive) formatted by ``ruff format``."""
+    end = len(text.splitlines()[last - 1]) + 1 if 0 < last <= len(text.splitlines()) else 1
+    args = ["format", "--no-cache", "--quiet", *([] if _configured(project) else ["--isolated"]),
+            "--range", f"{first}:1-{last}:{end}", "--stdin-filename", rel_path, "-"]
+    return _run(args, project, stdin=text, runner=runner).stdout
+
+
+def ruff_rule_info(code: str, *, runner: RuffRunner | None = None, cwd: Path = Path(".")
+                   ) -> dict[str, Any]:
+    """``ruff rule CODE`` as JSON ({} when ruff does not know the code)."""
+    try:
+        proc = (runner or default_runner()).run(["rule", code, "--output-format", "json"], cwd=cwd)
+    except DetectionError as exc:
+        log.debug("ruff rule %s: %s", code, exc)
+        return {}
+    try:
+        info = json.loads(proc.stdout) if proc.returncode == 0 else {}
+    except json.JSONDecodeError:
+        return {}
+    return info if isinstance(info, dict) else {}
 
 
 __all__ = [
     "parse_ruff_json",
     "ruff_bin",
     "ruff_check_argv",
+    "ruff_check_items",
     "ruff_check_text",
     "ruff_fix_text",
+    "ruff_format_lines",
+    "ruff_items",
+    "ruff_rule_info",
     "run_ruff",
 ]

@@ -13,8 +13,7 @@ import ast
 import logging
 from dataclasses import dataclass
 
-from selfheal_local.errors import SelfHealError
-from selfheal_local.project import Project
+from selfheal_local.project import READ_ERRORS, Project
 
 log = logging.getLogger(__name__)
 
@@ -46,19 +45,17 @@ class ImportGraph:
 
     def __init__(self, project: Project) -> None:
         self.project = project
-        self._trees: dict[str, ast.Module | None] = {}
         self._bindings: dict[str, dict[str, Binding]] = {}
         self._functions: dict[str, dict[str, FunctionNode]] = {}
 
     def tree(self, rel: str) -> ast.Module | None:
         """The parsed module, or None when it cannot be read or parsed."""
-        if rel not in self._trees:
-            try:
-                self._trees[rel] = ast.parse(self.project.read(rel))
-            except (SyntaxError, ValueError, OSError, SelfHealError) as exc:
-                log.debug("cannot parse %s: %s", rel, exc)
-                self._trees[rel] = None
-        return self._trees[rel]
+        try:
+            return self.project.tree(rel)
+        except READ_ERRORS as exc:
+            log.debug("cannot read %s: %s", rel, exc)
+            return None
+
 
     def resolve_module(self, dotted: str) -> str | None:
         """The project file of a dotted module name, None when it is not a project module."""

@@ -40,7 +40,7 @@ def _source_file(module: str) -> Path | None:
     return Path(spec.origin)
 
 
-def _defined(body: list[ast.stmt], names: set[str]) -> None:
+def defined_names(body: list[ast.stmt], names: set[str]) -> None:
     """Top-level names, including those bound under ``if``/``try`` (platform branches)."""
     for node in body:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
@@ -53,9 +53,9 @@ def _defined(body: list[ast.stmt], names: set[str]) -> None:
             names.update((a.asname or a.name).split(".")[0] for a in node.names if a.name != "*")
         elif isinstance(node, ast.If | ast.Try | ast.With):
             for block in ("body", "orelse", "finalbody"):
-                _defined(getattr(node, block, []) or [], names)
+                defined_names(getattr(node, block, []) or [], names)
             for handler in getattr(node, "handlers", []):
-                _defined(handler.body, names)
+                defined_names(handler.body, names)
 
 
 def static_module_names(module: str) -> set[str] | None:
@@ -71,7 +71,7 @@ def static_module_names(module: str) -> set[str] | None:
         log.debug("cannot read %s: %s", origin, exc)
         return None
     names: set[str] = set()
-    _defined(tree.body, names)
+    defined_names(tree.body, names)
     return {n for n in names if not n.startswith("_")}
 
 

@@ -13,11 +13,10 @@ import logging
 import re
 from collections.abc import Iterable
 
-from selfheal_local.errors import SelfHealError
 from selfheal_local.project import Project
-from selfheal_local.types import Diagnosis, Patch
+from selfheal_local.types import Patch
 
-from .base import make_patch
+from .base import Site, innermost_function, make_patch
 
 log = logging.getLogger(__name__)
 
@@ -67,15 +66,8 @@ def wrap_node(text: str, node: ast.AST, before: str, after: str) -> str:
     )
 
 
-def function_at(tree: ast.AST, line: int) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
-    """The innermost function whose body contains ``line``."""
-    best = None
-    for node in ast.walk(tree):
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            if node.lineno <= line <= (node.end_lineno or node.lineno):
-                if best is None or node.lineno >= best.lineno:
-                    best = node
-    return best
+function_at = innermost_function
+"""The innermost function whose body contains ``line``."""
 
 
 def statement_at(tree: ast.AST, line: int) -> ast.stmt | None:
@@ -251,14 +243,17 @@ def ranked_confidence(index: int, total: int, *, single: float = 0.9, top: float
 
 
 def build_patches(
-    diagnosis: Diagnosis,
+    site: Site,
     project: Project,
     options: list[tuple[dict[str, str], str]],
     *,
     single: float = 0.9,
     top: float = 0.8,
 ) -> list[Patch]:
-    """Patches for ``[(edits, explanation), ...]`` best first, protected paths dropped."""
+    """Patches for ``[(edits, explanation), ...]`` best first, protected paths dropped.
+
+    Edits to the site's file must have been made from ``site.text``.
+    """
     kept: list[tuple[dict[str, str], str]] = []
     seen: set[tuple[tuple[str, str], ...]] = set()
     for edits, why in options:
@@ -270,27 +265,11 @@ def build_patches(
     out: list[Patch] = []
     for index, (edits, why) in enumerate(kept):
         confidence = ranked_confidence(index, len(kept), single=single, top=top)
-        patch = make_patch(diagnosis, project, edits, why, confidence=confidence)
+        patch = make_patch(site.diagnosis, project, edits, why, confidence=confidence,
+                           base={site.path: site.text} if site.text else None)
         if patch is not None:
             out.append(patch)
     return out
-
-
-def target_file(diagnosis: Diagnosis, project: Project) -> tuple[str, str] | None:
-    """The diagnosis' file and its text when it exists and may be edited."""
-    rel = diagnosis.file or diagnosis.finding.file
-    if not rel or not rel.endswith(".py") or project.is_protected(rel):
-        return None
-    try:
-        return rel, project.read(rel)
-    except (OSError, SelfHealError) as exc:  # unreadable file: nothing to propose
-        log.debug("cannot read %s: %s", rel, exc)
-        return None
-
-
-def target_line(diagnosis: Diagnosis) -> int:
-    """The failing line (0 when unknown)."""
-    return diagnosis.line or diagnosis.finding.line
 
 
 def parent_map(tree: ast.AST) -> dict[int, ast.AST]:

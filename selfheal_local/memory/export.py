@@ -11,7 +11,7 @@ from typing import Any
 
 from selfheal_local.io import atomic_write_text
 
-from .pairs import pair_pattern
+from .patterns import pair_pattern
 
 SYSTEM_PROMPT = (
     "You fix errors in Python code. Given the error and the code, reply with the corrected "

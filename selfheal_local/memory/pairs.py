@@ -22,6 +22,9 @@ from selfheal_local.io import FileLock, atomic_write
 from selfheal_local.redact import redact_values
 from selfheal_local.types import Diagnosis, Patch, Verdict
 
+from .export import write_chat_jsonl
+from .patterns import pair_pattern
+
 if TYPE_CHECKING:
     from .store import FixMemory
 
@@ -29,19 +32,6 @@ log = logging.getLogger(__name__)
 
 PAIRS_FILE = "success_pairs.jsonl"
 
-ERROR_TYPE_PATTERNS = {
-    "NameError": "undefined_variable", "UnboundLocalError": "undefined_variable",
-    "AttributeError": "attribute_error", "TypeError": "type_error",
-    "ImportError": "import_error", "ModuleNotFoundError": "import_error",
-    "SyntaxError": "syntax_error", "IndentationError": "syntax_error",
-    "IndexError": "index_error", "KeyError": "key_error", "ValueError": "value_error",
-    "ZeroDivisionError": "zero_division_error", "FileNotFoundError": "file_not_found_error",
-    "PermissionError": "permission_error", "TimeoutError": "timeout_error",
-    "MemoryError": "memory_error", "RecursionError": "recursion_error",
-    "AssertionError": "assertion_error", "NotImplementedError": "not_implemented_error",
-    "RuntimeError": "runtime_error",
-}
-"""Pattern of a pair that only says its exception type (Saplings-style metadata)."""
 
 
 def now_iso() -> str:
@@ -109,14 +99,6 @@ def build_pair(
         "metadata": metadata,
         "created_at": created,
     }
-
-
-def pair_pattern(pair: dict[str, Any]) -> str:
-    meta = pair.get("metadata") or {}
-    if meta.get("pattern"):
-        return str(meta["pattern"])
-    error_type = str(meta.get("error_type") or str(pair.get("input", "")).split(":", 1)[0])
-    return ERROR_TYPE_PATTERNS.get(error_type.strip(), "exception")
 
 
 def _line_id(raw: bytes) -> str:
@@ -252,6 +234,4 @@ class SuccessPairCollector:
 
     def export_to_jsonl(self, output_path: str) -> None:
         """Export all pairs to a JSONL file as chat messages, deduplicated, with a split."""
-        from .export import write_chat_jsonl
-
         write_chat_jsonl(self.get_all_pairs(), Path(output_path))

@@ -5,20 +5,16 @@ from __future__ import annotations
 import ast
 import logging
 
-from selfheal_local.fixers.base import rule
+from selfheal_local.fixers.base import Site, rule
 from selfheal_local.fixers.textedit import (
     build_patches,
     enclosing_statement,
-    function_at,
     guard_before,
     node_text,
-    parse,
     replace_spans,
-    target_file,
-    target_line,
 )
 from selfheal_local.project import Project
-from selfheal_local.types import Diagnosis, Patch
+from selfheal_local.types import Patch
 
 log = logging.getLogger(__name__)
 
@@ -56,15 +52,11 @@ def _guard_actions(op: ast.operator, divisor: str, inside: bool) -> list[tuple[s
 
 
 @rule("zero_division_error")
-def guard_zero_divisor(diagnosis: Diagnosis, project: Project) -> list[Patch]:
+def guard_zero_divisor(site: Site, project: Project) -> list[Patch]:
     """``if not xs: return 0.0`` (or None, 0, or a clear ValueError) before the division."""
-    target = target_file(diagnosis, project)
-    tree = parse(target[1]) if target else None
-    if tree is None:
-        return []
-    rel, text = target
-    line = target_line(diagnosis)
-    inside = function_at(tree, line) is not None
+    rel, text, tree = site.path, site.text, site.tree
+    line = site.line
+    inside = site.function is not None
     options = []
     for division in divisions_on(tree, line):
         stmt = enclosing_statement(tree, division)
@@ -75,19 +67,15 @@ def guard_zero_divisor(diagnosis: Diagnosis, project: Project) -> list[Patch]:
             if new:
                 options.append(({rel: new}, f"guarded the division by {divisor} "
                                             f"({label} when {condition})"))
-    return build_patches(diagnosis, project, options, top=0.75)
+    return build_patches(site, project, options, top=0.75)
 
 
 @rule("zero_division_error")
-def conditional_division(diagnosis: Diagnosis, project: Project) -> list[Patch]:
+def conditional_division(site: Site, project: Project) -> list[Patch]:
     """``a / b`` -> ``(a / b if b else 0)`` where a guard statement cannot return (loops, lambdas)."""
-    target = target_file(diagnosis, project)
-    tree = parse(target[1]) if target else None
-    if tree is None:
-        return []
-    rel, text = target
+    rel, text, tree = site.path, site.text, site.tree
     options = []
-    for division in divisions_on(tree, target_line(diagnosis)):
+    for division in divisions_on(tree, site.line):
         src = node_text(text, division)
         condition = zero_condition(text, division.right)
         truthy = condition[4:] if condition.startswith("not ") else \
@@ -98,4 +86,4 @@ def conditional_division(diagnosis: Diagnosis, project: Project) -> list[Patch]:
                                         f"({src} if {truthy} else {fallback})")])
             options.append(({rel: new}, f"divided only when {truthy} is non-zero "
                                         f"(else {fallback})"))
-    return build_patches(diagnosis, project, options, single=0.6, top=0.6)
+    return build_patches(site, project, options, single=0.6, top=0.6)

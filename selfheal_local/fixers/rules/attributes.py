@@ -6,19 +6,16 @@ import ast
 import builtins
 import logging
 import re
-import sys
 
-from selfheal_local.fixers.base import rule
+from selfheal_local.fixers.base import Site, given, rule
+from selfheal_local.fixers.exports import ABC_NAMES, module_attributes
 from selfheal_local.fixers.textedit import (
     add_import,
     build_patches,
     closest_names,
     function_at,
     node_text,
-    parse,
     replace_spans,
-    target_file,
-    target_line,
 )
 from selfheal_local.project import Project
 from selfheal_local.types import Diagnosis, Patch
@@ -51,15 +48,6 @@ KNOWN_RENAMES: dict[tuple[str, str], str] = {
 }
 """``(owner, attribute) -> new attribute``: Python 2 names and habits from other languages."""
 
-ABC_NAMES = frozenset({
-    "Mapping", "MutableMapping", "Sequence", "MutableSequence", "Iterable", "Iterator",
-    "Callable", "Set", "MutableSet", "Hashable", "Sized", "Container", "Generator",
-    "Awaitable", "Coroutine", "AsyncIterable", "AsyncIterator", "KeysView", "ValuesView",
-    "ItemsView", "MappingView", "Collection", "Reversible",
-})
-"""Names that moved from ``collections`` to ``collections.abc`` (removed from the former in 3.10)."""
-
-
 def parse_attribute_error(diagnosis: Diagnosis) -> tuple[str, str, str]:
     """``(kind, owner, attribute)``: kind is instance, module or class ("" when not understood)."""
     for text in (diagnosis.message, diagnosis.finding.message):
@@ -74,15 +62,7 @@ def parse_attribute_error(diagnosis: Diagnosis) -> tuple[str, str, str]:
 def class_attributes(project: Project, owner: str, prefer: str, depth: int = 0) -> dict[str, str]:
     """Attributes of the project class ``owner``: class body, methods, ``self.x`` and bases."""
     short = owner.rsplit(".", 1)[-1]
-    files = [prefer] + [f for f in project.python_files if f != prefer]
-    for rel in files:
-        try:
-            tree = parse(project.read(rel))
-        except Exception as exc:  # unreadable file: look elsewhere
-            log.debug("skipping %s: %s", rel, exc)
-            continue
-        if tree is None:
-            continue
+    for _, _, tree in project.parsed_files(first=prefer):
         for node in ast.walk(tree):
             if isinstance(node, ast.ClassDef) and node.name == short:
                 return _attributes_of(node, project, prefer, depth)
@@ -109,21 +89,6 @@ def _attributes_of(cls: ast.ClassDef, project: Project, prefer: str, depth: int)
                 for name, kind in class_attributes(project, base.id, prefer, depth + 1).items():
                     found.setdefault(name, kind)
     return found
-
-
-def module_attributes(project: Project, module: str) -> dict[str, str]:
-    """Names a project module or a standard-library module exports."""
-    from selfheal_local.fixers.rules.imports import top_level_names
-
-    if module in project.modules:
-        tree = parse(project.read(project.modules[module]))
-        return dict.fromkeys(top_level_names(tree) if tree else (), "export")
-    if module.split(".")[0] in sys.stdlib_module_names:
-        # the name comes from test output: read the module's source, never import it
-        from selfheal_local.fixers.module_names import module_names
-
-        return dict.fromkeys(module_names(module), "export")
-    return {}
 
 
 def owner_attributes(kind: str, owner: str, project: Project, rel: str) -> dict[str, str]:
@@ -156,24 +121,18 @@ def rename_attribute(text: str, nodes: list[ast.Attribute], new: str) -> str:
     return replace_spans(text, spans)
 
 
-def _context(diagnosis: Diagnosis, project: Project):
-    target = target_file(diagnosis, project)
-    if target is None:
+def _context(site: Site):
+    kind, owner, attr = parse_attribute_error(site.diagnosis)
+    if not attr:
         return None
-    kind, owner, attr = parse_attribute_error(diagnosis)
-    tree = parse(target[1])
-    if not attr or tree is None:
-        return None
-    nodes = attribute_nodes(tree, target_line(diagnosis), attr)
-    return (target[0], target[1], kind, owner, attr, nodes) if nodes else None
+    nodes = attribute_nodes(site.tree, site.line, attr)
+    return (site.path, site.text, kind, owner, attr, nodes) if nodes else None
 
 
 @rule("attribute_error")
-def apply_known_rename(diagnosis: Diagnosis, project: Project) -> list[Patch]:
+@given(lambda site, project: _context(site))
+def apply_known_rename(site: Site, project: Project, found) -> list[Patch]:
     """An attribute renamed between Python versions (``iteritems``, ``collections.Mapping``, ...)."""
-    found = _context(diagnosis, project)
-    if found is None:
-        return []
     rel, text, kind, owner, attr, nodes = found
     short = owner.rsplit(".", 1)[-1]
     if owner == "collections" and attr in ABC_NAMES:
@@ -183,25 +142,23 @@ def apply_known_rename(diagnosis: Diagnosis, project: Project) -> list[Patch]:
         if "import collections.abc" not in new:
             new = add_import(new, "import collections.abc")
         why = f"collections.{attr} moved to collections.abc.{attr} (Python 3.10)"
-        return build_patches(diagnosis, project, [({rel: new}, why)], single=0.93)
+        return build_patches(site, project, [({rel: new}, why)], single=0.93)
     if attr == "has_key":
-        return _has_key_to_in(diagnosis, project, rel, text, nodes)
+        return _has_key_to_in(site, project, nodes)
     new_attr = KNOWN_RENAMES.get((short, attr))
     if new_attr is None:
         return []
     if new_attr.startswith("__"):
         return []
     why = f"'{owner}.{attr}' is '{owner}.{new_attr}' in Python 3"
-    return build_patches(diagnosis, project, [({rel: rename_attribute(text, nodes, new_attr)}, why)],
+    return build_patches(site, project, [({rel: rename_attribute(text, nodes, new_attr)}, why)],
                          single=0.93)
 
 
 @rule("attribute_error")
-def rename_to_closest_attribute(diagnosis: Diagnosis, project: Project) -> list[Patch]:
+@given(lambda site, project: _context(site))
+def rename_to_closest_attribute(site: Site, project: Project, found) -> list[Patch]:
     """Rename a misspelt attribute to the closest attributes of its owner (type or module)."""
-    found = _context(diagnosis, project)
-    if found is None:
-        return []
     rel, text, kind, owner, attr, nodes = found
     if owner == "NoneType":
         return []
@@ -210,14 +167,15 @@ def rename_to_closest_attribute(diagnosis: Diagnosis, project: Project) -> list[
     options = [({rel: rename_attribute(text, nodes, name)},
                 f"renamed '.{attr}' to '.{name}' (closest {known[name]} of {owner})")
                for name in ranked]
-    return build_patches(diagnosis, project, options, single=0.9, top=0.85)
+    return build_patches(site, project, options, single=0.9, top=0.85)
 
 
-def _has_key_to_in(diagnosis, project, rel, text, nodes) -> list[Patch]:
-    tree = parse(text)
+def _has_key_to_in(site: Site, project: Project, nodes: list[ast.Attribute]) -> list[Patch]:
+    rel, text = site.path, site.text
     where = {(n.lineno, n.col_offset, n.end_lineno, n.end_col_offset) for n in nodes}
     spans = []
-    for call in ast.walk(tree):
+    for call in ast.walk(site.tree):
+
         if (isinstance(call, ast.Call) and len(call.args) == 1 and isinstance(call.func, ast.Attribute)
                 and (call.func.lineno, call.func.col_offset, call.func.end_lineno,
                      call.func.end_col_offset) in where):
@@ -227,6 +185,6 @@ def _has_key_to_in(diagnosis, project, rel, text, nodes) -> list[Patch]:
                           f"({key} in {mapping})"))
     if not spans:
         return []
-    return build_patches(diagnosis, project,
+    return build_patches(site, project,
                          [({rel: replace_spans(text, spans)}, "dict.has_key(k) is 'k in dict' in Python 3")],
                          single=0.93)

@@ -6,18 +6,15 @@ import ast
 import logging
 import re
 
-from selfheal_local.fixers.base import rule
+from selfheal_local.fixers.base import Site, rule
 from selfheal_local.fixers.textedit import (
     build_patches,
     closest_names,
     function_params,
-    parse,
     replace_spans,
-    target_file,
-    target_line,
 )
 from selfheal_local.project import Project
-from selfheal_local.types import Diagnosis, Patch
+from selfheal_local.types import Patch
 
 log = logging.getLogger(__name__)
 
@@ -30,13 +27,8 @@ def signature_params(project: Project, function: str, prefer: str) -> list[str]:
     short = function.rsplit(".", 1)[-1]
     if short == "__init__" and "." in function:
         short, function = function.rsplit(".", 2)[-2], "__init__"
-    for rel in [prefer] + [f for f in project.python_files if f != prefer]:
-        try:
-            tree = parse(project.read(rel))
-        except Exception as exc:  # unreadable file: look elsewhere
-            log.debug("skipping %s: %s", rel, exc)
-            continue
-        for node in ast.walk(tree) if tree else ():
+    for _, _, tree in project.parsed_files(first=prefer):
+        for node in ast.walk(tree):
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == short:
                 return [p for p in function_params(node) if p not in ("self", "cls")]
             if isinstance(node, ast.ClassDef) and node.name == short:
@@ -48,18 +40,17 @@ def signature_params(project: Project, function: str, prefer: str) -> list[str]:
 
 
 @rule("type_error")
-def rename_keyword_argument(diagnosis: Diagnosis, project: Project) -> list[Patch]:
+def rename_keyword_argument(site: Site, project: Project) -> list[Patch]:
     """``f(curency=x)`` -> ``f(currency=x)``: the closest parameter of the callee."""
-    match = _UNEXPECTED.search(diagnosis.message or diagnosis.finding.message)
-    target = target_file(diagnosis, project)
-    tree = parse(target[1]) if target else None
-    if not match or tree is None:
+    match = _UNEXPECTED.search(site.message)
+    if not match:
         return []
-    rel, text = target
+    rel, text, tree = site.path, site.text, site.tree
     keyword = match["keyword"]
-    function = diagnosis.details.get("function") or match["function"]
+    function = site.diagnosis.details.get("function") or match["function"]
+
     params = signature_params(project, function, rel)
-    line = target_line(diagnosis)
+    line = site.line
     nodes = [k for k in ast.walk(tree) if isinstance(k, ast.keyword) and k.arg == keyword
              and (not line or k.lineno == line)]
     if not params or not nodes:
@@ -70,4 +61,4 @@ def rename_keyword_argument(diagnosis: Diagnosis, project: Project) -> list[Patc
                  for k in nodes]
         options.append(({rel: replace_spans(text, spans)},
                         f"renamed keyword '{keyword}' to '{name}' (a parameter of {function}())"))
-    return build_patches(diagnosis, project, options, single=0.9, top=0.85)
+    return build_patches(site, project, options, single=0.9, top=0.85)

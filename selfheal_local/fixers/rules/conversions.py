@@ -8,22 +8,18 @@ import ast
 import logging
 import re
 
-from selfheal_local.fixers.base import rule
+from selfheal_local.fixers.base import Site, rule
 from selfheal_local.fixers.rules.nones import _OPERAND, _OPS
 from selfheal_local.fixers.textedit import (
     add_import,
     build_patches,
-    function_at,
     names_in_scope,
     node_text,
     parent_map,
-    parse,
     replace_spans,
-    target_file,
-    target_line,
 )
 from selfheal_local.project import Project
-from selfheal_local.types import Diagnosis, Patch
+from selfheal_local.types import Patch
 
 log = logging.getLogger(__name__)
 
@@ -36,14 +32,6 @@ _LAZY = frozenset({"dict_keys", "dict_values", "dict_items", "set", "frozenset",
                    "zip", "generator", "itertools.chain", "reversed", "enumerate",
                    "odict_keys", "odict_values", "odict_items"})
 _DIRECTIVE = re.compile(r"%(?:\([^)]*\))?[#0\- +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[diouxXeEfFgGcrsab%]")
-
-
-def _context(diagnosis: Diagnosis, project: Project):
-    target = target_file(diagnosis, project)
-    tree = parse(target[1]) if target else None
-    if tree is None:
-        return None
-    return target[0], target[1], tree, target_line(diagnosis)
 
 
 def _on_line(node: ast.AST, line: int) -> bool:
@@ -84,16 +72,15 @@ def _float_assignment(fn: ast.AST | None, node: ast.expr) -> ast.Constant | None
 
 
 @rule("type_error")
-def decimal_from_str(diagnosis: Diagnosis, project: Project) -> list[Patch]:
+def decimal_from_str(site: Site, project: Project) -> list[Patch]:
     """``Decimal + float``: make the float a ``Decimal(str(x))`` (or the Decimal a float)."""
-    found = _context(diagnosis, project)
-    message = diagnosis.message or diagnosis.finding.message
+    message = site.message
     match = _OPERAND.search(message)
-    if found is None or not (match or _FLOAT_TO_DECIMAL.search(message)):
+    if not (match or _FLOAT_TO_DECIMAL.search(message)):
         return []
-    rel, text, tree, line = found
+    rel, text, tree, line = site.path, site.text, site.tree, site.line
     name, needs_import = _decimal_name(tree, line)
-    fn = function_at(tree, line)
+    fn = site.function
     pairs: list[tuple[ast.expr, ast.expr | None]] = []  # (float side, Decimal side)
     if match and {match["left"], match["right"]} == {"decimal.Decimal", "float"}:
         float_left, op = match["left"] == "float", match["op"].rstrip("=")
@@ -119,7 +106,7 @@ def decimal_from_str(diagnosis: Diagnosis, project: Project) -> list[Patch]:
             options.append(({rel: _replace(text, decimal_side,
                                            f"float({node_text(text, decimal_side)})")},
                             f"converted '{node_text(text, decimal_side)}' to float"))
-    return build_patches(diagnosis, project, options, single=0.9, top=0.85)
+    return build_patches(site, project, options, single=0.9, top=0.85)
 
 
 # --- not iterable, not subscriptable, no len() ------------------------------------------------
@@ -135,13 +122,12 @@ def _subscripted(tree: ast.Module, line: int) -> list[ast.Subscript]:
 
 
 @rule("type_error")
-def make_iterable(diagnosis: Diagnosis, project: Project) -> list[Patch]:
+def make_iterable(site: Site, project: Project) -> list[Patch]:
     """``for i in n`` -> ``range(n)`` or ``range(1, n + 1)``; ``for k in d.keys`` -> ``d.keys()``."""
-    found = _context(diagnosis, project)
-    match = _NOT_ITERABLE.search(diagnosis.message or diagnosis.finding.message)
-    if found is None or match is None or match["type"] == "NoneType":
+    match = _NOT_ITERABLE.search(site.message)
+    if match is None or match["type"] == "NoneType":
         return []
-    rel, text, tree, line = found
+    rel, text, tree, line = site.path, site.text, site.tree, site.line
     options = []
     for node in _iterables(tree, line):
         src = node_text(text, node)
@@ -155,17 +141,16 @@ def make_iterable(diagnosis: Diagnosis, project: Project) -> list[Patch]:
         elif match["type"] in _CALLABLES and not isinstance(node, ast.Call):
             options.append(({rel: _replace(text, node, f"{src}()")},
                             f"called '{src}()' before iterating over it"))
-    return build_patches(diagnosis, project, options, single=0.9, top=0.85)
+    return build_patches(site, project, options, single=0.9, top=0.85)
 
 
 @rule("type_error")
-def make_subscriptable(diagnosis: Diagnosis, project: Project) -> list[Patch]:
+def make_subscriptable(site: Site, project: Project) -> list[Patch]:
     """``obj.items[0]`` -> ``obj.items()[0]`` or ``obj.items(0)``; ``d.keys()[0]`` -> ``list(...)``."""
-    found = _context(diagnosis, project)
-    match = _NOT_SUBSCRIPTABLE.search(diagnosis.message or diagnosis.finding.message)
-    if found is None or match is None:
+    match = _NOT_SUBSCRIPTABLE.search(site.message)
+    if match is None:
         return []
-    rel, text, tree, line = found
+    rel, text, tree, line = site.path, site.text, site.tree, site.line
     kind, options = match["type"], []
     for sub in _subscripted(tree, line):
         value, key = node_text(text, sub.value), node_text(text, sub.slice)
@@ -180,17 +165,16 @@ def make_subscriptable(diagnosis: Diagnosis, project: Project) -> list[Patch]:
             for wrap in ("list", "sorted") if kind in ("set", "frozenset") else ("list",):
                 options.append(({rel: _replace(text, sub, f"{wrap}({value})[{key}]")},
                                 f"made '{value}' a list with {wrap}() before indexing it"))
-    return build_patches(diagnosis, project, options, single=0.9, top=0.85)
+    return build_patches(site, project, options, single=0.9, top=0.85)
 
 
 @rule("type_error")
-def measure_as_list(diagnosis: Diagnosis, project: Project) -> list[Patch]:
+def measure_as_list(site: Site, project: Project) -> list[Patch]:
     """``len(x for x in xs)`` -> ``len(list(...))``; ``len(obj.items)`` -> ``len(obj.items())``."""
-    found = _context(diagnosis, project)
-    match = _NO_LEN.search(diagnosis.message or diagnosis.finding.message)
-    if found is None or match is None or match["type"] == "NoneType":
+    match = _NO_LEN.search(site.message)
+    if match is None or match["type"] == "NoneType":
         return []
-    rel, text, tree, line = found
+    rel, text, tree, line = site.path, site.text, site.tree, site.line
     options = []
     for call in ast.walk(tree):
         if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
@@ -207,7 +191,7 @@ def measure_as_list(diagnosis: Diagnosis, project: Project) -> list[Patch]:
             options.append(({rel: _replace(text, arg, listed)},
                             f"made '{src[1:-1] if shared else src}' a list before "
                             "taking its len()"))
-    return build_patches(diagnosis, project, options, single=0.9, top=0.85)
+    return build_patches(site, project, options, single=0.9, top=0.85)
 
 
 # --- % formatting -----------------------------------------------------------------------------
@@ -257,23 +241,20 @@ def _format_options(text: str, node: ast.BinOp, parents, too_many: bool) -> list
 
 
 @rule("type_error")
-def fix_percent_format(diagnosis: Diagnosis, project: Project) -> list[Patch]:
+def fix_percent_format(site: Site, project: Project) -> list[Patch]:
     """``"%s %s" % a, b`` -> ``% (a, b)``; extra values dropped; ``{}`` templates -> format()."""
-    message = diagnosis.message or diagnosis.finding.message
+    message = site.message
     too_many = "not all arguments converted during string formatting" in message
     if not too_many and "not enough arguments for format string" not in message:
         return []
-    found = _context(diagnosis, project)
-    if found is None:
-        return []
-    rel, text, tree, line = found
+    rel, text, tree, line = site.path, site.text, site.tree, site.line
     parents = parent_map(tree)
     options = []
     for node in ast.walk(tree):
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod) and _on_line(node, line):
             options += [({rel: new}, why)
                         for new, why in _format_options(text, node, parents, too_many)]
-    return build_patches(diagnosis, project, options, single=0.9, top=0.85)
+    return build_patches(site, project, options, single=0.9, top=0.85)
 
 
 # --- Decimal(float) -------------------------------------------------------------------------
@@ -299,24 +280,18 @@ def _float_fed_decimals(tree: ast.Module) -> list[ast.expr]:
     return sorted(found, key=lambda a: not isinstance(a, ast.Constant))
 
 
-@rule("assertion_error", "type_error")
-def decimal_from_text(diagnosis: Diagnosis, project: Project) -> list[Patch]:
+@rule("assertion_error", "type_error", needs="site")
+def decimal_from_text(site: Site, project: Project) -> list[Patch]:
     """``Decimal(0.1)`` -> ``Decimal("0.1")``; ``Decimal(price)`` -> ``Decimal(str(price))``."""
-    if not _EXACT_FLOAT.search(diagnosis.message or diagnosis.finding.message):
+    if not _EXACT_FLOAT.search(site.message):
         return []
     options = []
-    for rel in project.python_files:
-        if project.is_protected(rel):
-            continue
-        try:
-            text = project.read(rel)
-        except Exception as exc:  # an unreadable module: look at the others
-            log.debug("skipping %s: %s", rel, exc)
-            continue
-        tree = parse(text)
-        for arg in _float_fed_decimals(tree) if tree else ():
+    editable = [rel for rel in project.python_files if not project.is_protected(rel)]
+    for rel, text, tree in project.parsed_files(editable):
+        for arg in _float_fed_decimals(tree):
+
             src = node_text(text, arg)
             new = f'"{src}"' if isinstance(arg, ast.Constant) else f"str({src})"
             options.append(({rel: _replace(text, arg, new)},
                             f"built the Decimal from text ({new}), not from the float {src}"))
-    return build_patches(diagnosis, project, options, single=0.9, top=0.85)
+    return build_patches(site, project, options, single=0.9, top=0.85)

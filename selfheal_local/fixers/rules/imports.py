@@ -5,21 +5,23 @@ from __future__ import annotations
 import ast
 import logging
 import re
-import sys
 
-from selfheal_local.fixers.base import rule
+from selfheal_local.fixers.base import Site, rule
+from selfheal_local.fixers.exports import (
+    ABC_NAMES,
+    module_attributes,
+    project_definitions,
+    stdlib_modules,
+)
 from selfheal_local.fixers.rules.names import undefined_name
 from selfheal_local.fixers.textedit import (
     add_import,
     build_patches,
     closest_names,
-    parse,
     replace_spans,
-    target_file,
-    target_line,
 )
 from selfheal_local.project import Project
-from selfheal_local.types import Diagnosis, Patch
+from selfheal_local.types import Patch
 
 log = logging.getLogger(__name__)
 
@@ -56,41 +58,6 @@ COMMON_ALIASES: dict[str, str] = {"dt": "import datetime as dt", "np": "import n
                                   "pd": "import pandas as pd", "ET": "import xml.etree.ElementTree as ET"}
 
 
-def _stdlib_modules() -> frozenset[str]:
-    return frozenset(m for m in sys.stdlib_module_names if not m.startswith("_"))
-
-
-def project_definitions(project: Project, name: str, exclude: str) -> list[str]:
-    """Modules of the project that define ``name`` at top level (tests excluded)."""
-    found = []
-    for module, rel in sorted(project.modules.items()):
-        if rel == exclude or project.is_protected(rel):
-            continue
-        try:
-            tree = parse(project.read(rel))
-        except Exception as exc:  # unreadable file: not a place to import from
-            log.debug("skipping %s: %s", rel, exc)
-            continue
-        if tree is not None and name in top_level_names(tree):
-            found.append(module)
-    return found
-
-
-def top_level_names(tree: ast.Module) -> set[str]:
-    """Names a module defines at top level (defs, classes, assignments, imports)."""
-    names: set[str] = set()
-    for node in tree.body:
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            names.add(node.name)
-        elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            for target in targets:
-                names.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
-        elif isinstance(node, ast.Import | ast.ImportFrom):
-            names.update((a.asname or a.name).split(".")[0] for a in node.names)
-    return names
-
-
 def import_options(name: str, project: Project, rel: str) -> list[tuple[str, str]]:
     """``(import statement, why)`` for an undefined ``name``, likeliest first."""
     options: list[tuple[str, str]] = []
@@ -98,7 +65,7 @@ def import_options(name: str, project: Project, rel: str) -> list[tuple[str, str
         options.append((f"from {module} import {name}", f"defined in the project's {module}"))
     if name in COMMON_NAMES:
         options.append((f"from {COMMON_NAMES[name]} import {name}", "a standard-library name"))
-    if name in _stdlib_modules():
+    if name in stdlib_modules():
         options.append((f"import {name}", "a standard-library module"))
     own = project.module_name(rel)
     for module in project.modules:
@@ -111,19 +78,17 @@ def import_options(name: str, project: Project, rel: str) -> list[tuple[str, str
     return options
 
 
-@rule("undefined_variable")
-def add_missing_import(diagnosis: Diagnosis, project: Project) -> list[Patch]:
+@rule("undefined_variable", needs="text")
+def add_missing_import(site: Site, project: Project) -> list[Patch]:
     """Import an undefined name from the stdlib or from the project module that defines it."""
-    target = target_file(diagnosis, project)
-    name = undefined_name(diagnosis)
-    if target is None or not name.isidentifier():
+    rel, text, name = site.path, site.text, undefined_name(site.diagnosis)
+    if not name.isidentifier():
         return []
-    rel, text = target
     options = [
         ({rel: add_import(text, statement)}, f"added '{statement}' ({why})")
         for statement, why in import_options(name, project, rel)
     ]
-    return build_patches(diagnosis, project, options, single=0.92, top=0.88)
+    return build_patches(site, project, options, single=0.92, top=0.88)
 
 
 _NO_MODULE = re.compile(r"No module named '?(?P<module>[\w.]+)'?")
@@ -149,23 +114,21 @@ def _rename_in_statement(text: str, node: ast.stmt, old: str, new: str) -> str:
 
 def known_modules(project: Project) -> dict[str, str]:
     """Importable module names: the standard library's and the project's."""
-    names = dict.fromkeys(_stdlib_modules(), "module")
+    names = dict.fromkeys(stdlib_modules(), "module")
     names.update(dict.fromkeys(project.modules, "module"))
     return names
 
 
 @rule("import_error")
-def closest_module(diagnosis: Diagnosis, project: Project) -> list[Patch]:
+def closest_module(site: Site, project: Project) -> list[Patch]:
     """``import statistic`` -> ``import statistics`` (closest stdlib or project module)."""
-    match = _NO_MODULE.search(diagnosis.message or diagnosis.finding.message)
-    target = target_file(diagnosis, project)
-    tree = parse(target[1]) if target else None
-    if not match or tree is None:
+    match = _NO_MODULE.search(site.message)
+    if not match:
         return []
-    rel, text = target
+    rel, text, tree = site.path, site.text, site.tree
     missing = match["module"]
     options = []
-    for node in _imports(tree, target_line(diagnosis)):
+    for node in _imports(tree, site.line):
         modules = [a.name for a in node.names] if isinstance(node, ast.Import) \
             else [node.module or ""]
         for module in modules:
@@ -180,7 +143,7 @@ def closest_module(diagnosis: Diagnosis, project: Project) -> list[Patch]:
                 options.append(({rel: _rename_in_statement(new, node, missing, candidate)},
                                 f"imported '{candidate}' instead of the missing '{missing}' "
                                 f"(closest module name)"))
-    return build_patches(diagnosis, project, options, single=0.9, top=0.85)
+    return build_patches(site, project, options, single=0.9, top=0.85)
 
 
 def _rename_uses(text: str, tree: ast.Module, old: str, new: str) -> list[tuple]:
@@ -189,19 +152,16 @@ def _rename_uses(text: str, tree: ast.Module, old: str, new: str) -> list[tuple]
 
 
 @rule("import_error")
-def closest_imported_name(diagnosis: Diagnosis, project: Project) -> list[Patch]:
+def closest_imported_name(site: Site, project: Project) -> list[Patch]:
     """``from collections import OrderDict`` -> ``OrderedDict``; moved names go to their new home."""
-    from selfheal_local.fixers.rules.attributes import ABC_NAMES, module_attributes
-
-    match = _CANNOT_IMPORT.search(diagnosis.message or diagnosis.finding.message)
-    target = target_file(diagnosis, project)
-    tree = parse(target[1]) if target else None
-    if not match or tree is None:
+    match = _CANNOT_IMPORT.search(site.message)
+    if not match:
         return []
-    rel, text = target
+    rel, text, tree = site.path, site.text, site.tree
     name, module = match["name"], match["module"]
+
     options = []
-    for node in _imports(tree, target_line(diagnosis)):
+    for node in _imports(tree, site.line):
         if not isinstance(node, ast.ImportFrom) or not any(a.name == name for a in node.names):
             continue
         alias = next(a for a in node.names if a.name == name)
@@ -216,4 +176,4 @@ def closest_imported_name(diagnosis: Diagnosis, project: Project) -> list[Patch]
             new = _rename_in_statement(new, node, name, candidate)
             options.append(({rel: new}, f"imported '{candidate}' from {node.module} instead of "
                                         f"'{name}' (closest name it defines)"))
-    return build_patches(diagnosis, project, options, single=0.9, top=0.85)
+    return build_patches(site, project, options, single=0.9, top=0.85)

@@ -7,7 +7,7 @@ import ast
 import logging
 import re
 
-from selfheal_local.fixers.base import rule
+from selfheal_local.fixers.base import Site, rule
 from selfheal_local.fixers.rules.syntax import split_comment
 from selfheal_local.fixers.textedit import (
     build_patches,
@@ -15,24 +15,19 @@ from selfheal_local.fixers.textedit import (
     indent_unit,
     insert_lines,
     node_text,
-    parse,
     replace_line,
     replace_spans,
-    target_file,
-    target_line,
 )
 from selfheal_local.project import Project
-from selfheal_local.types import Diagnosis, Patch
+from selfheal_local.types import Patch
 
 log = logging.getLogger(__name__)
 
 
-def _line_rewrite(diagnosis: Diagnosis, project: Project, subs, why: str) -> list[Patch]:
-    target = target_file(diagnosis, project)
-    line = target_line(diagnosis)
-    if target is None or not line:
+def _line_rewrite(site: Site, project: Project, subs, why: str) -> list[Patch]:
+    rel, text, line = site.path, site.text, site.line
+    if not line:
         return []
-    rel, text = target
     lines = text.splitlines()
     if line > len(lines):
         return []
@@ -42,30 +37,31 @@ def _line_rewrite(diagnosis: Diagnosis, project: Project, subs, why: str) -> lis
         fixed = re.sub(pattern, repl, fixed)
     if fixed == code:
         return []
-    return build_patches(diagnosis, project, [({rel: replace_line(text, line, fixed + comment)}, why)],
+    return build_patches(site, project, [({rel: replace_line(text, line, fixed + comment)}, why)],
                          single=0.9)
 
 
-@rule("lint")
-def compare_none_with_is(diagnosis: Diagnosis, project: Project) -> list[Patch]:
+@rule("lint", needs="text")
+def compare_none_with_is(site: Site, project: Project) -> list[Patch]:
     """``x == None`` -> ``x is None`` (E711)."""
-    if diagnosis.finding.code != "E711" and "None" not in diagnosis.message:
+    if site.diagnosis.finding.code != "E711" and "None" not in site.diagnosis.message:
         return []
-    return _line_rewrite(diagnosis, project, [(r"!=\s*None\b", "is not None"),
+    return _line_rewrite(site, project, [(r"!=\s*None\b", "is not None"),
                                               (r"==\s*None\b", "is None"),
                                               (r"\bNone\s*!=\s*(\w+)", r"\1 is not None"),
                                               (r"\bNone\s*==\s*(\w+)", r"\1 is None")],
                          "compared with None using 'is' (== None can be overridden)")
 
 
-@rule("lint")
-def compare_literal_with_eq(diagnosis: Diagnosis, project: Project) -> list[Patch]:
+@rule("lint", needs="text")
+def compare_literal_with_eq(site: Site, project: Project) -> list[Patch]:
     """``x is "admin"`` -> ``x == "admin"`` (F632: identity of literals is an accident)."""
-    if diagnosis.finding.code != "F632" and "is not" not in diagnosis.message \
-            and "`is`" not in diagnosis.message:
+    message = site.diagnosis.message
+    if site.diagnosis.finding.code != "F632" and "is not" not in message \
+            and "`is`" not in message:
         return []
     literal = r"""(-?\d[\w.]*|'[^']*'|"[^"]*"|\(\)|\[\]|\{\})"""
-    return _line_rewrite(diagnosis, project, [(rf"\bis\s+not\s+{literal}", r"!= \1"),
+    return _line_rewrite(site, project, [(rf"\bis\s+not\s+{literal}", r"!= \1"),
                                               (rf"\bis\s+{literal}", r"== \1")],
                          "compared the literal with '==' instead of 'is'")
 
@@ -80,15 +76,13 @@ def _is_mutable(node: ast.expr | None) -> bool:
 
 
 @rule("lint")
-def mutable_default_to_none(diagnosis: Diagnosis, project: Project) -> list[Patch]:
+def mutable_default_to_none(site: Site, project: Project) -> list[Patch]:
     """``def f(xs=[])`` -> ``def f(xs=None)`` + ``if xs is None: xs = []`` (B006)."""
-    target = target_file(diagnosis, project)
-    tree = parse(target[1]) if target else None
-    line = target_line(diagnosis)
-    if tree is None or (diagnosis.finding.code not in ("B006", "") and "mutable" not in
-                        diagnosis.message.lower()):
+    rel, text, tree, line = site.path, site.text, site.tree, site.line
+    if site.diagnosis.finding.code not in ("B006", "") and "mutable" not in \
+            site.diagnosis.message.lower():
         return []
-    rel, text = target
+
     for fn in ast.walk(tree):
         if not isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef) or not \
                 fn.lineno <= line <= fn.body[0].lineno:
@@ -120,6 +114,6 @@ def mutable_default_to_none(diagnosis: Diagnosis, project: Project) -> list[Patc
             block += [f"{indent}if {name} is None:", f"{indent}{indent_unit(text)}{name} = {value}"]
         new = insert_lines(replace_spans(text, spans), after, block)
         names = ", ".join(n for n, _ in inits)
-        return build_patches(diagnosis, project, [(
+        return build_patches(site, project, [(
             {rel: new}, f"made the mutable default of {names} None, created per call")], single=0.9)
     return []

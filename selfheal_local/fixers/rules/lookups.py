@@ -5,21 +5,17 @@ from __future__ import annotations
 import ast
 import logging
 
-from selfheal_local.fixers.base import rule
+from selfheal_local.fixers.base import Site, rule
 from selfheal_local.fixers.textedit import (
     build_patches,
     enclosing_statement,
-    function_at,
     guard_before,
     node_text,
     parent_map,
-    parse,
     replace_spans,
-    target_file,
-    target_line,
 )
 from selfheal_local.project import Project
-from selfheal_local.types import Diagnosis, Patch
+from selfheal_local.types import Patch
 
 log = logging.getLogger(__name__)
 
@@ -50,35 +46,27 @@ def _defaults_for(sub: ast.Subscript, parents: dict[int, ast.AST]) -> list[str]:
 
 
 @rule("key_error")
-def use_get_with_default(diagnosis: Diagnosis, project: Project) -> list[Patch]:
+def use_get_with_default(site: Site, project: Project) -> list[Patch]:
     """``d[k]`` -> ``d.get(k)`` / ``d.get(k, 0)`` / ``d.get(k, '')``, by how the value is used."""
-    target = target_file(diagnosis, project)
-    tree = parse(target[1]) if target else None
-    if tree is None:
-        return []
-    rel, text = target
+    rel, text, tree = site.path, site.text, site.tree
     parents = parent_map(tree)
     options = []
-    for sub in subscripts_on(tree, target_line(diagnosis)):
+    for sub in subscripts_on(tree, site.line):
         mapping, key = node_text(text, sub.value), node_text(text, sub.slice)
         for default in _defaults_for(sub, parents):
             call = f"{mapping}.get({key}, {default})" if default else f"{mapping}.get({key})"
             why = f"looked up {key} with .get() ({'default ' + default if default else 'None'} "\
                   f"when missing)"
             options.append(({rel: _replace(text, sub, call)}, why))
-    return build_patches(diagnosis, project, options, top=0.8)
+    return build_patches(site, project, options, top=0.8)
 
 
 @rule("key_error")
-def guard_missing_key(diagnosis: Diagnosis, project: Project) -> list[Patch]:
+def guard_missing_key(site: Site, project: Project) -> list[Patch]:
     """``if k not in d: return None`` before the statement (or raise a clear error)."""
-    target = target_file(diagnosis, project)
-    tree = parse(target[1]) if target else None
-    if tree is None:
-        return []
-    rel, text = target
-    line = target_line(diagnosis)
-    inside = function_at(tree, line) is not None
+    rel, text, tree = site.path, site.text, site.tree
+    line = site.line
+    inside = site.function is not None
     options = []
     for sub in subscripts_on(tree, line):
         stmt = enclosing_statement(tree, sub)
@@ -90,7 +78,7 @@ def guard_missing_key(diagnosis: Diagnosis, project: Project) -> list[Patch]:
             if new:
                 options.append(({rel: new}, f"guarded the lookup of {key} in {mapping} "
                                             f"({action.split('(')[0]} when missing)"))
-    return build_patches(diagnosis, project, options, single=0.7, top=0.65)
+    return build_patches(site, project, options, single=0.7, top=0.65)
 
 
 def _is_len_of(node: ast.AST) -> bool:
@@ -112,15 +100,11 @@ def lowered(text: str, node: ast.expr) -> str:
 
 
 @rule("index_error")
-def fix_index_off_by_one(diagnosis: Diagnosis, project: Project) -> list[Patch]:
+def fix_index_off_by_one(site: Site, project: Project) -> list[Patch]:
     """``xs[len(xs)]`` -> ``xs[len(xs) - 1]``; ``xs[i]`` -> ``xs[i - 1]`` or ``xs[-1]``."""
-    target = target_file(diagnosis, project)
-    tree = parse(target[1]) if target else None
-    if tree is None:
-        return []
-    rel, text = target
+    rel, text, tree = site.path, site.text, site.tree
     options = []
-    for sub in subscripts_on(tree, target_line(diagnosis)):
+    for sub in subscripts_on(tree, site.line):
         index = sub.slice
         src = node_text(text, index)
         if isinstance(index, ast.Constant):
@@ -131,21 +115,17 @@ def fix_index_off_by_one(diagnosis: Diagnosis, project: Project) -> list[Patch]:
             why = f"shifted the index {src} down by one (off by one)"
         options.append(({rel: _replace(text, index, lowered(text, index))}, why))
         options.append(({rel: _replace(text, index, "-1")}, f"took the last element instead of [{src}]"))
-    return build_patches(diagnosis, project, options, top=0.8)
+    return build_patches(site, project, options, top=0.8)
 
 
 @rule("index_error")
-def shrink_loop_bound(diagnosis: Diagnosis, project: Project) -> list[Patch]:
+def shrink_loop_bound(site: Site, project: Project) -> list[Patch]:
     """``for i in range(len(xs)): xs[i + 1]`` -> ``range(len(xs) - 1)``."""
-    target = target_file(diagnosis, project)
-    tree = parse(target[1]) if target else None
-    if tree is None:
-        return []
-    rel, text = target
-    line = target_line(diagnosis)
+    rel, text, tree = site.path, site.text, site.tree
+    line = site.line
     used = {n.id for sub in subscripts_on(tree, line) for n in ast.walk(sub.slice)
             if isinstance(n, ast.Name)}
-    scope = function_at(tree, line) or tree
+    scope = site.function or tree
     options = []
     for loop in ast.walk(scope):
         if not (isinstance(loop, ast.For) and loop.lineno < line <= (loop.end_lineno or 0)
@@ -157,19 +137,15 @@ def shrink_loop_bound(diagnosis: Diagnosis, project: Project) -> list[Patch]:
         src = node_text(text, stop)
         options.append(({rel: _replace(text, stop, lowered(text, stop))},
                         f"stopped the loop over {loop.target.id} one earlier (range bound {src} - 1)"))
-    return build_patches(diagnosis, project, options, single=0.85)
+    return build_patches(site, project, options, single=0.85)
 
 
 @rule("index_error")
-def guard_empty_or_short(diagnosis: Diagnosis, project: Project) -> list[Patch]:
+def guard_empty_or_short(site: Site, project: Project) -> list[Patch]:
     """``if not xs: return None`` (constant index) or a bounds guard before the statement."""
-    target = target_file(diagnosis, project)
-    tree = parse(target[1]) if target else None
-    if tree is None:
-        return []
-    rel, text = target
-    line = target_line(diagnosis)
-    if function_at(tree, line) is None:
+    rel, text, tree = site.path, site.text, site.tree
+    line = site.line
+    if site.function is None:
         return []
     options = []
     for sub in subscripts_on(tree, line):
@@ -184,4 +160,4 @@ def guard_empty_or_short(diagnosis: Diagnosis, project: Project) -> list[Patch]:
             new = guard_before(text, stmt, condition, action) if stmt else None
             if new:
                 options.append(({rel: new}, f"guarded {seq}[{index}] ({action} when {condition})"))
-    return build_patches(diagnosis, project, options, single=0.7, top=0.7)
+    return build_patches(site, project, options, single=0.7, top=0.7)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from selfheal_local.fixers.base import rule
+from selfheal_local.fixers.base import Site, rule
 from selfheal_local.project import Project
-from selfheal_local.types import Diagnosis, Patch
+from selfheal_local.types import Patch
 
 log = logging.getLogger(__name__)
 
@@ -27,8 +27,9 @@ NOT_RULE_CLASS: frozenset[str] = frozenset(NOT_RULE_REASONS)
 """Patterns that are not rule-class: the rules propose nothing for them, on purpose."""
 
 
-@rule("recursion_error")
-def recursion_is_model_work(diagnosis: Diagnosis, project: Project) -> list[Patch]:
+@rule("recursion_error", needs="site")
+def recursion_is_model_work(site: Site, project: Project) -> list[Patch]:
     """No candidates: a missing base case needs reasoning; the log says so."""
-    log.info("%s: %s", diagnosis.finding.location, NOT_RULE_REASONS["recursion_error"])
+    log.info("%s: %s", site.diagnosis.finding.location
+, NOT_RULE_REASONS["recursion_error"])
     return []

@@ -6,7 +6,7 @@ import ast
 import logging
 import re
 
-from selfheal_local.fixers.base import rule
+from selfheal_local.fixers.base import Site, rule
 from selfheal_local.fixers.textedit import (
     add_import,
     build_patches,
@@ -15,10 +15,7 @@ from selfheal_local.fixers.textedit import (
     indent_of,
     insert_lines,
     names_in_scope,
-    parse,
     replace_spans,
-    target_file,
-    target_line,
 )
 from selfheal_local.project import Project
 from selfheal_local.types import Diagnosis, Patch
@@ -67,17 +64,12 @@ def rename_loads(text: str, tree: ast.Module, line: int, old: str, new: str) -> 
 
 
 @rule("undefined_variable")
-def rename_to_closest_name(diagnosis: Diagnosis, project: Project) -> list[Patch]:
+def rename_to_closest_name(site: Site, project: Project) -> list[Patch]:
     """Rename a misspelt name to the closest names in scope (locals before globals before builtins)."""
-    target = target_file(diagnosis, project)
+    diagnosis, rel, text, tree, line = site.diagnosis, site.path, site.text, site.tree, site.line
     name = undefined_name(diagnosis)
-    if target is None or not name or _UNBOUND.search(diagnosis.message):
+    if not name or _UNBOUND.search(diagnosis.message):
         return []
-    rel, text = target
-    tree = parse(text)
-    if tree is None:
-        return []
-    line = target_line(diagnosis)
     scope = names_in_scope(tree, line, project)
     scope.pop(name, None)
     ranked = closest_names(name, scope)
@@ -91,23 +83,21 @@ def rename_to_closest_name(diagnosis: Diagnosis, project: Project) -> list[Patch
         if kind == "module":
             new = add_import(new, f"import {candidate}")
         options.append(({rel: new}, f"renamed '{name}' to '{candidate}' (closest {kind} name in scope)"))
-    return build_patches(diagnosis, project, options, single=0.9, top=0.85)
+    return build_patches(site, project, options, single=0.9, top=0.85)
 
 
 _INITIAL_VALUES = ("0", "None", "[]", "''", "{}")
 
 
 @rule("undefined_variable")
-def initialize_before_use(diagnosis: Diagnosis, project: Project) -> list[Patch]:
+def initialize_before_use(site: Site, project: Project) -> list[Patch]:
     """A local read before any assignment: bind it first (global, or a neutral starting value)."""
-    target = target_file(diagnosis, project)
-    name = undefined_name(diagnosis)
-    if target is None or not name or not _UNBOUND.search(diagnosis.message):
+    rel, text, tree, fn = site.path, site.text, site.tree, site.function
+    name = undefined_name(site.diagnosis)
+    if not name or not _UNBOUND.search(site.diagnosis.message):
         return []
-    rel, text = target
-    tree = parse(text)
-    fn = function_at(tree, target_line(diagnosis)) if tree is not None else None
     if fn is None or not fn.body:
+
         return []
     first = fn.body[0]
     if (isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
@@ -127,4 +117,4 @@ def initialize_before_use(diagnosis: Diagnosis, project: Project) -> list[Patch]
     for value in _INITIAL_VALUES:
         options.append(({rel: insert_lines(text, after, [f"{indent}{name} = {value}"])},
                         f"initialised '{name}' to {value} at the start of {fn.name}()"))
-    return build_patches(diagnosis, project, options, top=0.7)
+    return build_patches(site, project, options, top=0.7)

@@ -13,21 +13,17 @@ import ast
 import logging
 import re
 
-from selfheal_local.fixers.base import rule
+from selfheal_local.fixers.base import Site, rule
 from selfheal_local.fixers.textedit import (
     build_patches,
     enclosing_statement,
-    function_at,
     guard_before,
     node_text,
     parent_map,
-    parse,
     replace_spans,
-    target_file,
-    target_line,
 )
 from selfheal_local.project import Project
-from selfheal_local.types import Diagnosis, Patch
+from selfheal_local.types import Patch
 
 log = logging.getLogger(__name__)
 
@@ -105,10 +101,9 @@ def _used(tree: ast.Module, line: int, use: str, match: re.Match[str]) -> list[t
         expr, ast.Constant | ast.List | ast.Dict | ast.Tuple | ast.JoinedStr | ast.ListComp)]
 
 
-def suspects(diagnosis: Diagnosis, tree: ast.Module) -> list[tuple[ast.expr, str, str]]:
+def suspects(site: Site) -> list[tuple[ast.expr, str, str]]:
     """``(expression, fallback, use)`` for each expression on the failing line that may be None."""
-    message = diagnosis.message or diagnosis.finding.message
-    line = target_line(diagnosis)
+    message, tree, line = site.message, site.tree, site.line
     match = _OPERAND.search(message)
     if match and "NoneType" in (match["left"], match["right"]):
         return [(e, f, "operand") for e, f in _operands(tree, line, match)]
@@ -194,18 +189,15 @@ def _guards(text: str, tree: ast.Module, fn: ast.AST | None, expr: ast.expr,
 
 
 @rule("type_error", "attribute_error")
-def handle_none_value(diagnosis: Diagnosis, project: Project) -> list[Patch]:
+def handle_none_value(site: Site, project: Project) -> list[Patch]:
     """A ``None`` where a value is needed: ``.get`` default, ``or`` fallback, default, guard."""
-    target = target_file(diagnosis, project)
-    tree = parse(target[1]) if target else None
-    if tree is None:
-        return []
-    rel, text = target
-    found = suspects(diagnosis, tree)
+    rel, text, tree = site.path, site.text, site.tree
+    found = suspects(site)
+
     if not found:
         return []
     parents = parent_map(tree)
-    fn = function_at(tree, target_line(diagnosis))
+    fn = site.function
     strong: list[tuple[str, str]] = []
     weak: list[tuple[str, str]] = []
     for expr, fill, use in found:
@@ -221,4 +213,4 @@ def handle_none_value(diagnosis: Diagnosis, project: Project) -> list[Patch]:
             strong += fallback + defaults
             weak += guards
     options = [({rel: new}, why) for new, why in strong + weak]
-    return build_patches(diagnosis, project, options, single=0.85, top=0.8)
+    return build_patches(site, project, options, single=0.85, top=0.8)

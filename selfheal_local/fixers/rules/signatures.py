@@ -13,7 +13,7 @@ import logging
 import re
 from dataclasses import dataclass
 
-from selfheal_local.fixers.base import rule
+from selfheal_local.fixers.base import Site, given, rule
 from selfheal_local.fixers.rules.typeerrors import _NUMERIC_HINT, _STR_HINT
 from selfheal_local.fixers.textedit import (
     build_patches,
@@ -22,13 +22,11 @@ from selfheal_local.fixers.textedit import (
     insert_lines,
     names_in_scope,
     node_text,
-    parse,
     replace_spans,
     similarity,
-    target_line,
 )
 from selfheal_local.project import Project
-from selfheal_local.types import Diagnosis, Patch
+from selfheal_local.types import Patch
 
 log = logging.getLogger(__name__)
 
@@ -72,24 +70,14 @@ class Callee:
         return 0 if unbound and "classmethod" not in self.decorators else 1
 
 
-def _files(project: Project, prefer: str) -> list[str]:
-    return [f for f in dict.fromkeys([prefer, *project.python_files]) if f]
-
-
 def find_callee(project: Project, function: str, prefer: str) -> Callee | None:
     """The definition of ``function`` (``name``, ``Cls.meth`` or ``Cls.__init__``)."""
     parts = function.split(".")
     short, owner = parts[-1], (parts[-2] if len(parts) > 1 else "")
     if short.startswith("<"):
         return None
-    for rel in _files(project, prefer):
-        try:
-            text = project.read(rel)
-        except Exception as exc:  # unreadable file: look elsewhere
-            log.debug("skipping %s: %s", rel, exc)
-            continue
-        tree = parse(text)
-        for node in ast.walk(tree) if tree else ():
+    for rel, text, tree in project.parsed_files(first=prefer):
+        for node in ast.walk(tree):
             if isinstance(node, ast.ClassDef) and (node.name == owner or not owner):
                 for item in node.body:
                     if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef) and item.name == short:
@@ -107,26 +95,24 @@ def calls_to(tree: ast.Module, line: int, name: str) -> list[ast.Call]:
             and (not line or n.lineno <= line <= (n.end_lineno or n.lineno))]
 
 
-def _site(diagnosis: Diagnosis, project: Project, callee: Callee) -> tuple[str, str, list[ast.Call]]:
-    """The failing file, its text and the calls of the callee on the failing line."""
-    rel = diagnosis.file or diagnosis.finding.file
-    try:
-        text = project.read(rel) if rel else ""
-    except Exception as exc:  # no readable call site: only the definition can change
-        log.debug("no call site in %s: %s", rel, exc)
-        return rel, "", []
-    tree = parse(text)
-    return rel, text, calls_to(tree, target_line(diagnosis), callee.call_name) if tree else []
+def _calls_at(site: Site, callee: Callee) -> tuple[str, str, list[ast.Call]]:
+    """The failing file, its text and the calls of the callee on the failing line.
+
+    An unreadable call site has no calls: only the definition can change.
+    """
+    calls = calls_to(site.tree, site.line, callee.call_name) if site.tree else []
+    return site.path, site.text, calls
 
 
-def _context(diagnosis: Diagnosis, project: Project, regex: re.Pattern[str]):
-    match = regex.search(diagnosis.message or diagnosis.finding.message)
+def _context(site: Site, project: Project, regex: re.Pattern[str]):
+    match = regex.search(site.message)
     if not match:
         return None
-    callee = find_callee(project, match["function"], diagnosis.file or diagnosis.finding.file)
+    callee = find_callee(project, match["function"], site.path)
+
     if callee is None:
         return None
-    return match, callee, *_site(diagnosis, project, callee)
+    return match, callee, *_calls_at(site, callee)
 
 
 # --- span helpers -------------------------------------------------------------------------
@@ -195,8 +181,8 @@ def _defaultable(callee: Callee, names: list[str]) -> list[ast.arg] | None:
     return wanted if len(wanted) == len(names) else None
 
 
-def _supply_options(diagnosis, callee, rel, text, calls, missing) -> list[tuple[dict, str]]:
-    tree = parse(text)
+def _supply_options(site: Site, callee: Callee, calls, missing) -> list[tuple[dict, str]]:
+    rel, text, tree = site.path, site.text, site.tree
     options = []
     for call in calls:
         scope = {n: k for n, k in names_in_scope(tree, call.lineno).items()
@@ -239,18 +225,16 @@ def _default_options(callee: Callee, missing: list[str]) -> list[tuple[dict, str
     return options
 
 
-@rule("type_error")
-def supply_missing_argument(diagnosis: Diagnosis, project: Project) -> list[Patch]:
+@rule("type_error", needs="site")
+@given(lambda site, project: _context(site, project, _MISSING))
+def supply_missing_argument(site: Site, project: Project, found) -> list[Patch]:
     """``f(a)`` for ``def f(a, b)``: pass ``b`` from a close name in scope, or default it."""
-    found = _context(diagnosis, project, _MISSING)
-    if found is None:
-        return []
     match, callee, rel, text, calls = found
     missing = re.findall(r"'(\w+)'", match["missing"])
-    options = _supply_options(diagnosis, callee, rel, text, calls, missing) if calls else []
+    options = _supply_options(site, callee, calls, missing) if calls else []
     exact = [o for o in options if all(f"'{n}' for '{n}'" in o[1] for n in missing)]
     ordered = exact + _default_options(callee, missing) + [o for o in options if o not in exact]
-    return build_patches(diagnosis, project, ordered, single=0.9, top=0.85)
+    return build_patches(site, project, ordered, single=0.9, top=0.85)
 
 
 # --- too many positional arguments --------------------------------------------------------
@@ -320,12 +304,10 @@ def _new_parameter_option(callee: Callee, text: str, call: ast.Call) -> list[tup
              f"added parameter '{name}' to {callee.call_name}() for the extra argument")]
 
 
-@rule("type_error")
-def fit_extra_arguments(diagnosis: Diagnosis, project: Project) -> list[Patch]:
+@rule("type_error", needs="site")
+@given(lambda site, project: _context(site, project, _TOO_MANY))
+def fit_extra_arguments(site: Site, project: Project, found) -> list[Patch]:
     """``f(a, b, c)`` for ``def f(a, b)``: add self, pass by keyword, drop one, or add a param."""
-    found = _context(diagnosis, project, _TOO_MANY)
-    if found is None:
-        return []
     match, callee, rel, text, calls = found
     extra = int(match["given"]) - int(match["expected"])
     options = _self_options(callee)
@@ -335,17 +317,15 @@ def fit_extra_arguments(diagnosis: Diagnosis, project: Project) -> list[Patch]:
         options += _drop_options(callee, rel, text, call, extra)
     for call in calls[:1]:
         options += _new_parameter_option(callee, text, call) if extra == 1 else []
-    return build_patches(diagnosis, project, options, single=0.9, top=0.85)
+    return build_patches(site, project, options, single=0.9, top=0.85)
 
 
 # --- multiple values ----------------------------------------------------------------------
 
-@rule("type_error")
-def resolve_duplicate_argument(diagnosis: Diagnosis, project: Project) -> list[Patch]:
+@rule("type_error", needs="site")
+@given(lambda site, project: _context(site, project, _MULTIPLE))
+def resolve_duplicate_argument(site: Site, project: Project, found) -> list[Patch]:
     """``f(1, a=2)`` for ``def f(a, b)``: the positional becomes a keyword, or one is dropped."""
-    found = _context(diagnosis, project, _MULTIPLE)
-    if found is None:
-        return []
     match, callee, rel, text, calls = found
     name = match["name"]
     options = []
@@ -371,5 +351,5 @@ def resolve_duplicate_argument(diagnosis: Diagnosis, project: Project) -> list[P
                         f"{callee.call_name}()"))
         options.append(({rel: replace_spans(text, [drop_argument(call, arg)])},
                         f"dropped the positional '{src}' that also filled '{name}'"))
-    return build_patches(diagnosis, project, options, single=0.9, top=0.85)
+    return build_patches(site, project, options, single=0.9, top=0.85)
 

@@ -10,18 +10,15 @@ import ast
 import itertools
 import logging
 
-from selfheal_local.fixers.base import rule
+from selfheal_local.fixers.base import Site, rule
 from selfheal_local.fixers.rules.signatures import Callee, calls_to, node_end, node_start
 from selfheal_local.fixers.textedit import (
     build_patches,
-    function_at,
     node_text,
-    parse,
     replace_spans,
-    target_line,
 )
 from selfheal_local.project import Project
-from selfheal_local.types import Diagnosis, Patch
+from selfheal_local.types import Patch
 
 log = logging.getLogger(__name__)
 
@@ -30,48 +27,34 @@ def _ident(node: ast.expr) -> str:
     return node.id if isinstance(node, ast.Name) else getattr(node, "attr", "")
 
 
-def _failing_callee(diagnosis: Diagnosis, project: Project) -> Callee | None:
-    rel = diagnosis.file or diagnosis.finding.file
-    try:
-        text = project.read(rel) if rel else ""
-    except Exception as exc:  # no readable failing file
-        log.debug("cannot read %s: %s", rel, exc)
+def _failing_callee(site: Site) -> Callee | None:
+    rel, text, tree, fn = site.path, site.text, site.tree, site.function
+    if tree is None or fn is None:
         return None
-    tree = parse(text)
-    line = target_line(diagnosis)
-    if tree is None or not line:
-        return None
-    fn = function_at(tree, line)
     owner = next((c.name for c in ast.walk(tree) if isinstance(c, ast.ClassDef)
                   and any(item is fn for item in c.body)), "")
     return Callee(rel, text, fn, owner) if fn is not None else None
 
 
-def _caller_sites(diagnosis: Diagnosis, project: Project, callee: Callee):
+def _caller_sites(site: Site, project: Project, callee: Callee):
     """``(rel, text, calls)`` for each caller frame of the traceback (every call when none)."""
-    frames = [f for f in diagnosis.finding.frames if f.in_project]
+    frames = [f for f in site.diagnosis.finding.frames if f.in_project]
     places = [(f.file, f.line) for f in frames
-              if (f.file, f.line) != (diagnosis.file, target_line(diagnosis))]
+              if (f.file, f.line) != (site.diagnosis.file, site.line)]
     places = places or [(rel, 0) for rel in project.python_files]
     for rel, line in dict.fromkeys(places):
-        try:
-            text = project.read(rel)
-        except Exception as exc:  # a frame outside what we can read
-            log.debug("cannot read caller %s: %s", rel, exc)
-            continue
-        tree = parse(text)
-        if tree is not None:
+        for _, text, tree in project.parsed_files([rel]):
             yield rel, text, calls_to(tree, line, callee.call_name)
 
 
-@rule("type_error", "attribute_error")
-def swap_named_arguments(diagnosis: Diagnosis, project: Project) -> list[Patch]:
+@rule("type_error", "attribute_error", needs="site")
+def swap_named_arguments(site: Site, project: Project) -> list[Patch]:
     """``area(height, width)`` for ``def area(width, height)``: reorder by parameter names."""
-    callee = _failing_callee(diagnosis, project)
+    callee = _failing_callee(site)
     if callee is None:
         return []
     scored = []
-    for rel, text, calls in _caller_sites(diagnosis, project, callee):
+    for rel, text, calls in _caller_sites(site, project, callee):
         for call in calls:
             params = callee.positional[callee.offset(call):]
             args = call.args[: len(params)]
@@ -88,4 +71,4 @@ def swap_named_arguments(diagnosis: Diagnosis, project: Project) -> list[Patch]:
                                             f"'{node_text(text, args[j])}' to match the "
                                             f"parameters of {callee.call_name}()")))
     options = [option for _, option in sorted(scored, key=lambda s: s[0])]
-    return build_patches(diagnosis, project, options, single=0.85, top=0.8)
+    return build_patches(site, project, options, single=0.85, top=0.8)

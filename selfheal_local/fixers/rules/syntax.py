@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 import re
 
-from selfheal_local.fixers.base import rule
-from selfheal_local.fixers.textedit import build_patches, replace_line, target_file, target_line
+from selfheal_local.fixers.base import Site, rule
+from selfheal_local.fixers.textedit import build_patches, replace_line
 from selfheal_local.project import Project
-from selfheal_local.types import Diagnosis, Patch
+from selfheal_local.types import Patch
 
 log = logging.getLogger(__name__)
 
@@ -70,48 +70,42 @@ def unclosed(code: str) -> str:
     return "".join(_OPEN[c] for c in reversed(stack))
 
 
-def _lines_near(text: str, line: int, before: int = 2, after: int = 0) -> list[int]:
-    total = len(text.splitlines())
+def _lines_near(site: Site, before: int = 2, after: int = 0) -> list[int]:
+    """Line numbers around the failing line (else Python's error line), nearest first."""
+    line = site.line or error_line(site.text)
+    total = len(site.lines)
     return [n for n in range(line, max(0, line - before - 1), -1) if 1 <= n <= total] + \
         [n for n in range(line + 1, line + after + 1) if 1 <= n <= total]
 
 
-def _keep(diagnosis, project, rel, text, options) -> list[Patch]:
+def _keep(site: Site, project: Project, options) -> list[Patch]:
+    rel, text = site.path, site.text
     kept = [(edits, why) for edits, why in options if improves(text, edits[rel])]
     kept.sort(key=lambda option: error_line(option[0][rel]) != 0)  # full parses first
-    return build_patches(diagnosis, project, kept, single=0.92, top=0.85)
+    return build_patches(site, project, kept, single=0.92, top=0.85)
 
 
-@rule("syntax_error")
-def add_missing_colon(diagnosis: Diagnosis, project: Project) -> list[Patch]:
+@rule("syntax_error", needs="text")
+def add_missing_colon(site: Site, project: Project) -> list[Patch]:
     """``def f(x)`` -> ``def f(x):`` on the compound statement near the error."""
-    target = target_file(diagnosis, project)
-    if target is None:
-        return []
-    rel, text = target
-    lines = text.splitlines()
+    rel, text, lines = site.path, site.text, site.lines
     options = []
-    for number in _lines_near(text, target_line(diagnosis) or error_line(text)):
+    for number in _lines_near(site):
         raw = lines[number - 1]
         code, comment = split_comment(raw)
         if COMPOUND.match(code) and not code.endswith(":") and not unclosed(code):
             keyword = COMPOUND.match(code).group(2)
             options.append(({rel: replace_line(text, number, f"{code}:{comment}")},
                             f"added the missing ':' after the {keyword} statement on line {number}"))
-    return _keep(diagnosis, project, rel, text, options)
+    return _keep(site, project, options)
 
 
-@rule("syntax_error")
-def close_bracket(diagnosis: Diagnosis, project: Project) -> list[Patch]:
+@rule("syntax_error", needs="text")
+def close_bracket(site: Site, project: Project) -> list[Patch]:
     """Close a bracket that was never closed, at the end of its line or of a following one."""
-    target = target_file(diagnosis, project)
-    if target is None:
-        return []
-    rel, text = target
-    lines = text.splitlines()
+    rel, text, lines = site.path, site.text, site.lines
     options = []
-    start = target_line(diagnosis) or error_line(text)
-    for number in _lines_near(text, start, before=1):
+    for number in _lines_near(site, before=1):
         code, _ = split_comment(lines[number - 1])
         missing = unclosed(code)
         if not missing:
@@ -125,19 +119,17 @@ def close_bracket(diagnosis: Diagnosis, project: Project) -> list[Patch]:
             new = replace_line(text, end, f"{body}{missing}{colon}{comment}")
             options.append(({rel: new}, f"closed '{missing}' opened on line {number}"
                                         + (f" at the end of line {end}" if end != number else "")))
-    return _keep(diagnosis, project, rel, text, options)
+    return _keep(site, project, options)
 
 
-@rule("syntax_error")
-def close_string(diagnosis: Diagnosis, project: Project) -> list[Patch]:
+@rule("syntax_error", needs="text")
+def close_string(site: Site, project: Project) -> list[Patch]:
     """An unterminated string literal: close it with its own quote at the end of the line."""
-    target = target_file(diagnosis, project)
-    message = diagnosis.message or diagnosis.finding.message
-    if target is None or "unterminated string" not in message:
+    rel, text = site.path, site.text
+    if "unterminated string" not in site.message:
         return []
-    rel, text = target
-    number = target_line(diagnosis)
-    lines = text.splitlines()
+    number = site.line
+    lines = site.lines
     if not 1 <= number <= len(lines):
         return []
     raw = lines[number - 1].rstrip()
@@ -153,42 +145,36 @@ def close_string(diagnosis: Diagnosis, project: Project) -> list[Patch]:
                     f"closed the string opened with {quote} on line {number}"))
     options.append(({rel: replace_line(text, number, f"{raw}{quote}")},
                     f"closed the string opened with {quote} at the end of line {number}"))
-    return _keep(diagnosis, project, rel, text, options)
+    return _keep(site, project, options)
 
 
-@rule("syntax_error")
-def compare_instead_of_assign(diagnosis: Diagnosis, project: Project) -> list[Patch]:
+@rule("syntax_error", needs="text")
+def compare_instead_of_assign(site: Site, project: Project) -> list[Patch]:
     """``if x = 1:`` -> ``if x == 1:``."""
-    target = target_file(diagnosis, project)
-    if target is None:
-        return []
-    rel, text = target
-    lines = text.splitlines()
+    rel, text, lines = site.path, site.text, site.lines
     options = []
-    for number in _lines_near(text, target_line(diagnosis) or error_line(text), before=0):
+    for number in _lines_near(site, before=0):
         code, comment = split_comment(lines[number - 1])
         if re.match(r"^\s*(if|elif|while|assert)\b", code):
             fixed = re.sub(r"(?<![=!<>:+\-*/%&|^])=(?!=)", "==", code)
             if fixed != code:
                 options.append(({rel: replace_line(text, number, fixed + comment)},
                                 f"compared with '==' instead of assigning with '=' on line {number}"))
-    return _keep(diagnosis, project, rel, text, options)
+    return _keep(site, project, options)
 
 
 def _indent(raw: str) -> str:
     return raw[: len(raw) - len(raw.lstrip())]
 
 
-@rule("syntax_error")
-def fix_stray_indentation(diagnosis: Diagnosis, project: Project) -> list[Patch]:
+@rule("syntax_error", needs="text")
+def fix_stray_indentation(site: Site, project: Project) -> list[Patch]:
     """An unexpected or inconsistent indent: re-indent the line to an enclosing level."""
-    target = target_file(diagnosis, project)
-    message = diagnosis.message or diagnosis.finding.message
-    if target is None or not re.search(r"indent", message):
+    rel, text = site.path, site.text
+    if not re.search(r"indent", site.message):
         return []
-    rel, text = target
-    lines = text.splitlines()
-    number = target_line(diagnosis) or error_line(text)
+    lines = site.lines
+    number = site.line or error_line(text)
     if not 1 <= number <= len(lines):
         return []
     raw = lines[number - 1]
@@ -203,4 +189,4 @@ def fix_stray_indentation(diagnosis: Diagnosis, project: Project) -> list[Patch]
     options = [({rel: replace_line(text, number, level + raw.lstrip())},
                 f"re-indented line {number} to {len(level)} columns")
                for level in levels if level != _indent(raw)]
-    return _keep(diagnosis, project, rel, text, options)
+    return _keep(site, project, options)

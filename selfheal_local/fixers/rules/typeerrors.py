@@ -6,18 +6,15 @@ import ast
 import logging
 import re
 
-from selfheal_local.fixers.base import rule
+from selfheal_local.fixers.base import Site, rule
 from selfheal_local.fixers.textedit import (
     build_patches,
     function_at,
     node_text,
-    parse,
-    target_file,
-    target_line,
     wrap_node,
 )
 from selfheal_local.project import Project
-from selfheal_local.types import Diagnosis, Patch
+from selfheal_local.types import Patch
 
 log = logging.getLogger(__name__)
 
@@ -133,19 +130,15 @@ def _augmented(tree: ast.Module, line: int) -> list[ast.AugAssign]:
 
 
 @rule("type_error")
-def wrap_operand_in_str(diagnosis: Diagnosis, project: Project) -> list[Patch]:
+def wrap_operand_in_str(site: Site, project: Project) -> list[Patch]:
     """``"Age: " + age`` -> ``"Age: " + str(age)``; each non-str operand a candidate, likeliest first."""
-    message = diagnosis.message or diagnosis.finding.message
+    message = site.message
     if not _CONCAT.search(message):
         return []
-    target = target_file(diagnosis, project)
-    tree = parse(target[1]) if target else None
-    if tree is None:
-        return []
-    rel, text = target
-    line = target_line(diagnosis)
+    rel, text, tree = site.path, site.text, site.tree
+    line = site.line
     chains = concat_chains(tree, line) or (concat_chains(tree, 0) if line else [])
-    fn = function_at(tree, line) if line else None
+    fn = site.function
     scored: list[tuple[int, int, ast.expr]] = []
     for chain in chains:
         scope = fn or function_at(tree, chain.lineno)
@@ -159,22 +152,18 @@ def wrap_operand_in_str(diagnosis: Diagnosis, project: Project) -> list[Patch]:
         src = node_text(text, operand)
         options.append(({rel: wrap_node(text, operand, "str(", ")")},
                         f"converted '{src}' to str with str() before concatenating"))
-    return build_patches(diagnosis, project, options, single=0.9, top=0.85)
+    return build_patches(site, project, options, single=0.9, top=0.85)
 
 
 @rule("type_error")
-def convert_mixed_addition(diagnosis: Diagnosis, project: Project) -> list[Patch]:
+def convert_mixed_addition(site: Site, project: Project) -> list[Patch]:
     """``1 + "2"``: convert the str side to a number, or the number side to str."""
-    message = diagnosis.message or diagnosis.finding.message
+    message = site.message
     match = _UNSUPPORTED.search(message)
     if not match or "str" not in (match["left"], match["right"]):
         return []
-    target = target_file(diagnosis, project)
-    tree = parse(target[1]) if target else None
-    if tree is None:
-        return []
-    rel, text = target
-    line = target_line(diagnosis)
+    rel, text, tree = site.path, site.text, site.tree
+    line = site.line
     number = match["left"] if match["right"] == "str" else match["right"]
     convert = "float" if number == "float" else "int"
     options = []
@@ -194,4 +183,4 @@ def convert_mixed_addition(diagnosis: Diagnosis, project: Project) -> list[Patch
         if not isinstance(node, ast.AugAssign) or num_side is right:
             options.append(({rel: wrap_node(text, num_side, "str(", ")")},
                             f"converted '{node_text(text, num_side)}' to str before concatenating"))
-    return build_patches(diagnosis, project, options, top=0.75)
+    return build_patches(site, project, options, top=0.75)

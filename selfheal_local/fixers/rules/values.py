@@ -6,19 +6,15 @@ import ast
 import logging
 import re
 
-from selfheal_local.fixers.base import rule
+from selfheal_local.fixers.base import Site, rule
 from selfheal_local.fixers.textedit import (
     add_import,
     build_patches,
-    function_at,
     node_text,
-    parse,
     replace_spans,
-    target_file,
-    target_line,
 )
 from selfheal_local.project import Project
-from selfheal_local.types import Diagnosis, Patch
+from selfheal_local.types import Patch
 
 log = logging.getLogger(__name__)
 
@@ -37,16 +33,13 @@ def _span(node: ast.AST, new: str) -> tuple[int, int, int, int, str]:
 
 
 @rule("value_error")
-def split_with_maxsplit(diagnosis: Diagnosis, project: Project) -> list[Patch]:
+def split_with_maxsplit(site: Site, project: Project) -> list[Patch]:
     """``k, v = line.split("=")`` -> ``line.split("=", 1)`` when unpacking fails."""
-    message = diagnosis.message or diagnosis.finding.message
-    target = target_file(diagnosis, project)
-    tree = parse(target[1]) if target else None
-    if tree is None or "values to unpack" not in message:
+    rel, text, tree, message = site.path, site.text, site.tree, site.message
+    if "values to unpack" not in message:
         return []
-    rel, text = target
     options = []
-    for call in _calls_on(tree, target_line(diagnosis), {"split", "rsplit"}):
+    for call in _calls_on(tree, site.line, {"split", "rsplit"}):
         if len(call.args) > 1 or call.keywords:
             continue
         func = node_text(text, call.func)
@@ -57,20 +50,17 @@ def split_with_maxsplit(diagnosis: Diagnosis, project: Project) -> list[Patch]:
             owner = node_text(text, call.func.value)
             options.append(({rel: replace_spans(text, [_span(call, f"{owner}.partition({sep})[::2]")])},
                             f"used partition({sep}) so a missing separator gives an empty value"))
-    return build_patches(diagnosis, project, options, top=0.85)
+    return build_patches(site, project, options, top=0.85)
 
 
 @rule("value_error")
-def clean_parsed_text(diagnosis: Diagnosis, project: Project) -> list[Patch]:
+def clean_parsed_text(site: Site, project: Project) -> list[Patch]:
     """``int(text)`` / ``strptime(text, fmt)`` on text with spaces, commas or a decimal point."""
-    target = target_file(diagnosis, project)
-    tree = parse(target[1]) if target else None
-    if tree is None or "values to unpack" in diagnosis.message:
+    rel, text, tree, message = site.path, site.text, site.tree, site.message
+    if "values to unpack" in site.diagnosis.message:
         return []
-    rel, text = target
-    message = diagnosis.message or diagnosis.finding.message
     options = []
-    for call in _calls_on(tree, target_line(diagnosis), _PARSERS):
+    for call in _calls_on(tree, site.line, _PARSERS):
         if not call.args:
             continue
         arg = call.args[0]
@@ -88,27 +78,24 @@ def clean_parsed_text(diagnosis: Diagnosis, project: Project) -> list[Patch]:
             else:
                 edit = replace_spans(text, [_span(call, f"int(float({src}))")])
             options.append(({rel: edit}, why))
-    return build_patches(diagnosis, project, options, top=0.8)
+    return build_patches(site, project, options, top=0.8)
 
 
 _OPENERS = frozenset({"open", "Path", "read_text", "read_bytes", "load", "loadtxt", "read_csv"})
 
 
 @rule("file_not_found_error")
-def path_relative_to_module(diagnosis: Diagnosis, project: Project) -> list[Patch]:
+def path_relative_to_module(site: Site, project: Project) -> list[Patch]:
     """``open("data.json")`` -> ``open(Path(__file__).parent / "data.json")``."""
-    target = target_file(diagnosis, project)
-    tree = parse(target[1]) if target else None
-    if tree is None:
-        return []
-    rel, text = target
-    line = target_line(diagnosis)
+    rel, text, tree = site.path, site.text, site.tree
+    line = site.line
     calls = _calls_on(tree, line, _OPENERS)
     if not calls and line:
-        scope = function_at(tree, line)
+        scope = site.function
         calls = _calls_on(scope, 0, _OPENERS) if scope else []
     options = []
-    missing = diagnosis.name or diagnosis.details.get("path", "")
+    missing = site.diagnosis.name or site.diagnosis.details.get("path", "")
+
     for call in calls:
         if not call.args or not isinstance(call.args[0], ast.Constant) \
                 or not isinstance(call.args[0].value, str):
@@ -127,4 +114,4 @@ def path_relative_to_module(diagnosis: Diagnosis, project: Project) -> list[Patc
                                             f"Path(__file__).resolve().parent.parent / {src}")])
         options.append(({rel: lifted if has_path else add_import(lifted, "from pathlib import Path")},
                         f"opened {src} in the project folder above {rel}"))
-    return build_patches(diagnosis, project, options, top=0.85)
+    return build_patches(site, project, options, top=0.85)
