@@ -145,10 +145,15 @@ class SelfHealApp(App[None]):
     # ------------------------------------------------------------------ heal events
     def event_from_thread(self, event: Any) -> None:
         """``on_event`` of the healer: events arrive on worker threads."""
+        if not self.is_running or not self.screen_stack:
+            return  # quitting: the job is unwinding, nothing left to show
         if threading.get_ident() == self._ui_thread:
             self.main.on_heal_event(event)
         else:
-            self.call_from_thread(self.main.on_heal_event, event)
+            try:
+                self.call_from_thread(self.main.on_heal_event, event)
+            except RuntimeError:  # the app stopped between the check and the call
+                pass
 
     # ------------------------------------------------------------------ auto-apply
     @property

@@ -35,9 +35,6 @@ def run(args: argparse.Namespace) -> int:
     from selfheal_local.factory import recover_on_open
 
     recover_on_open(root.resolve())  # before the app reads anything
-    from selfheal_local.factory import recover_on_open
-
-    recover_on_open(root.resolve())  # before the app reads anything
     from selfheal_local.config import selfheal_home
     from tui.app import SelfHealApp
 
@@ -45,4 +42,15 @@ def run(args: argparse.Namespace) -> int:
     SelfHealApp(root, overrides, watch=not args.no_watch, verbose=bool(getattr(args, "verbose", 0)),
                 log_file=log_file).run()
     print(f"selfheal: the session's log is in {log_file}")
-    return 0
+    # Quit is immediate: run() returns once the cancelled job has unwound (its sandboxed
+    # processes killed, its workspace removed: asyncio joins the worker threads), and the
+    # interpreter's own teardown of the memory's libraries (LanceDB's event-loop thread,
+    # pyarrow) takes seconds on a loaded machine while writing nothing: skip it.
+    import logging
+    import os
+    import sys
+
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)

@@ -33,6 +33,7 @@ class HealMixin:
 
     def heal_done(self, result: Any) -> None:
         outcome, applied, diagnoses = result
+        self.app.diagnoses[outcome.finding.id] = outcome.diagnosis  # localized by the heal
         self.app.state.set_outcome(outcome)
         if applied is not None:
             self.app.state.of(outcome.finding.id).status = "applied"

@@ -13,6 +13,7 @@ from typing import Any
 
 from textual import work
 
+from selfheal_local.analyze import diagnose
 from selfheal_local.errors import ConflictError, JournalError, SelfHealError
 from selfheal_local.service import Cancelled
 from tui.progress import JobProgress, event_words
@@ -99,7 +100,16 @@ class JobsMixin:
     @work(thread=True, exclusive=True, group="job")
     def run_job(self, label: str, fn: Callable[[threading.Event], Any],
                 done: Callable[[Any], None] | None, cancel: threading.Event) -> None:
-        call = self.app.call_from_thread
+        app = self.app
+
+        def call(fn: Callable[..., Any], *args: Any) -> None:
+            if cancel.is_set() and fn not in (self.job_failed, self.job_finished):
+                return  # a cancelled job's result is not shown
+            try:
+                app.call_from_thread(fn, *args)
+            except RuntimeError:  # the app quit while the job unwound: nothing to show
+                pass
+
         try:
             result = fn(cancel)
         except Cancelled:
@@ -169,8 +179,9 @@ class JobsMixin:
         call = self.app.call_from_thread
         self.busy = True
         try:
+            sandbox = self._first_look(call) if self.app.scan_on_start else None
             healer = open_healer(self.app.project_path, self.app.overrides,
-                                 on_event=self.app.event_from_thread)
+                                 on_event=self.app.event_from_thread, sandbox=sandbox)
         except SelfHealError as exc:
             call(self.job_failed, "open", str(exc), "error")
             call(setattr, self.query_one(ProjectHeader), "job", "cannot open the project")
@@ -179,6 +190,30 @@ class JobsMixin:
         info = {"tests": session.test_command(healer), "sandbox": healer.sandbox.isolation,
                 "engine": session.engine_state(healer), "memory": session.memory_size(healer)}
         call(self.opened, healer, info)
+
+    def _first_look(self, call: Callable[..., Any]) -> Any:
+        """Ruff's and the parser's findings while the healer opens (memory and model can take
+        seconds to load): shown at once, healed after. Returns the sandbox to reuse."""
+        from selfheal_local.config import load_config
+        from selfheal_local.detect.scan import scan
+        from selfheal_local.factory import make_sandbox
+        from selfheal_local.project import Project
+
+        project = Project.open(self.app.project_path)
+        project.config = load_config(project.root, self.app.overrides)
+        sandbox = make_sandbox(project.config)
+        try:
+            static = list(scan(project, sandbox, tests=False).findings)
+        except SelfHealError:
+            return sandbox  # said properly once the healer opens
+        call(self.show_static, static, [], "opening the project (memory, model, sandbox)…")
+        diagnoses = self._diagnose_all(static, project=project)
+        call(self.load_patterns, diagnoses)
+        return sandbox
+
+    def load_patterns(self, diagnoses: dict[str, Any]) -> None:
+        self.app.diagnoses.update(diagnoses)
+        self.findings.set_patterns({fid: d.pattern for fid, d in diagnoses.items()})
 
     def opened(self, healer: Any, info: dict[str, str]) -> None:
         self.app.healer = healer
@@ -193,9 +228,9 @@ class JobsMixin:
             self.action_scan()
 
     # ------------------------------------------------------------------ scan / tests
-    def _diagnose_all(self, findings: list[Any], cancel: threading.Event | None = None
-                      ) -> dict[str, Any]:
-        healer = self.app.healer
+    def _diagnose_all(self, findings: list[Any], cancel: threading.Event | None = None,
+                      project: Any = None) -> dict[str, Any]:
+        project = project or self.app.healer.project
         out = {}
         known = self.app.diagnoses
         for finding in findings:
@@ -205,7 +240,9 @@ class JobsMixin:
                 out[finding.id] = known[finding.id]
                 continue
             try:
-                out[finding.id] = healer.diagnose(finding)
+                # the pattern and the place, cheaply: the heal localizes (coverage runs in the
+                # sandbox) for the one finding it works on
+                out[finding.id] = diagnose(finding, project)
             except Exception as exc:  # one odd finding must not hide the others
                 log.warning("cannot diagnose %s: %s", finding.location, exc)
         return out
@@ -231,13 +268,14 @@ class JobsMixin:
         call(self.show_current)
         return self._diagnose_all(findings, cancel)
 
-    def show_static(self, static: list[Any], dynamic: list[Any]) -> None:
+    def show_static(self, static: list[Any], dynamic: list[Any],
+                    next_step: str = "running the tests…") -> None:
         """Ruff's findings as soon as ruff returns; the last scan's test findings stay until
         the tests have run again."""
         ids = {f.id for f in static}
         shown = [*static, *(f for f in dynamic if f.id not in ids)]
         self._load_rows(shown)
-        self.app.log_handler.say(f"ruff and syntax: {len(static)} finding(s); running the tests…")
+        self.app.log_handler.say(f"ruff and syntax: {len(static)} finding(s); {next_step}")
         if self.job_progress is not None:
             self.job_progress.stage = "running the tests"
             self._show_progress()
