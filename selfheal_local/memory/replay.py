@@ -20,6 +20,53 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+MAX_SITE_FILES = 4
+
+
+def _is_test(rel: str) -> bool:
+    name = rel.rsplit("/", 1)[-1]
+    return name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py" or \
+        rel.startswith("tests/") or "/tests/" in rel
+
+
+def likely_sites(diagnosis: Diagnosis, project: Project) -> list[str]:
+    """Where a fix made away from the failing line goes in a project that names its files
+    differently: the files fault localization ranks, the project files of the traceback, then
+    the project modules the failing test imports (tests excluded), at most ``MAX_SITE_FILES``."""
+    files = [s.file for s in diagnosis.suspects]
+    files += [f.file for f in reversed(diagnosis.finding.frames) if f.in_project]
+    test_file = diagnosis.file or diagnosis.finding.file
+    if test_file and _is_test(test_file):
+        files += _imported_project_files(project, test_file)
+    out: list[str] = []
+    for rel in files:
+        if rel and rel in project.python_files and not _is_test(rel) and rel not in out:
+            out.append(rel)
+    return out[:MAX_SITE_FILES]
+
+
+def _imported_project_files(project: Project, rel: str) -> list[str]:
+    import ast
+
+    try:
+        tree = ast.parse(project.read(rel))
+    except (SelfHealError, OSError, SyntaxError, ValueError):
+        return []
+    modules = project.modules
+    out = []
+    for node in ast.walk(tree):
+        names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+            [node.module] if isinstance(node, ast.ImportFrom) and node.module else []
+        for name in names:
+            parts = name.split(".")
+            for i in range(len(parts), 0, -1):  # the deepest project module the import names
+                hit = modules.get(".".join(parts[:i]))
+                if hit:
+                    out.append(hit)
+                    break
+    return out
+
+
 def re_express(transformation: dict[str, Any], diagnosis: Diagnosis,
                project: Project) -> Iterator[tuple[str, str]]:
     """``(path, new text)`` for each way the transformation fits the project now.
@@ -32,7 +79,8 @@ def re_express(transformation: dict[str, Any], diagnosis: Diagnosis,
         targets = [(diagnosis.file, True)] if diagnosis.file else []
     else:
         path = str(transformation.get("path", ""))
-        targets = [(path, False)] if path in project.python_files else []
+        targets = [(path, False)] if path in project.python_files else \
+            [(p, False) for p in likely_sites(diagnosis, project)]
     for path, here in targets:
         if project.is_protected(path):
             continue

@@ -121,6 +121,12 @@ def _edit_line_step(before: str, after: str, name: str) -> dict[str, Any] | None
                           for t in old[len(old) - suffix:len(old) - suffix + 2]],
         "space": _spaces(new)[prefix:len(new) - suffix],
     }
+    # a role only the new text has could never be bound elsewhere: ``n`` -> ``n + 1`` adds a 1
+    matched = set(step["old"]) | set(step["context_left"]) | set(step["context_right"])
+    literal = {role: text for text, role in roles.items()}
+    step["new"] = [e if not e.startswith("$") or e == "$NAME" or e in matched
+                   or (e.startswith("$NEAR:") and "$" + e[6:] in matched)
+                   else literal.get(e, t.text) for e, t in zip(step["new"], new_span, strict=True)]
     return _canonical(step, ("old", "new", "context_left", "context_right"))
 
 
@@ -168,14 +174,12 @@ def extract(diagnosis: Diagnosis, patch: Patch) -> dict[str, Any] | None:
             steps.extend(_import_step(ln, name) for ln in added)
         elif tag == "replace" and i2 - i1 == j2 - j1:
             for b, a in zip(before[i1:i2], after[j1:j2], strict=True):
+                if b != a and (step := _edit_line_step(b, a, name)) is None:
+                    return None
                 if b != a:
-                    step = _edit_line_step(b, a, name)
-                    if step is None:
-                        return None
                     steps.append(step)
         elif tag == "insert" and i1 < len(before) and 0 < len(added) <= MAX_INSERTED_LINES:
-            step = _insert_before_step(before[i1], after[j1:j2], name)
-            if step is None:
+            if (step := _insert_before_step(before[i1], after[j1:j2], name)) is None:
                 return None
             steps.append(step)
         else:
@@ -189,14 +193,10 @@ def extract(diagnosis: Diagnosis, patch: Patch) -> dict[str, Any] | None:
 
 def transform_key(transformation: dict[str, Any]) -> str:
     """Site-independent identity of a transformation: what learned rules count."""
-    core = []
-    for step in transformation["steps"]:
-        if step["kind"] == "edit_line":
-            core.append(["edit_line", step["old"], step["new"]])
-        elif step["kind"] == "insert_before":
-            core.append(["insert_before", step["anchor"], [ln["tokens"] for ln in step["lines"]]])
-        else:
-            core.append(["add_import", step["line"]])
+    core = [["edit_line", s["old"], s["new"]] if s["kind"] == "edit_line"
+            else ["insert_before", s["anchor"], [ln["tokens"] for ln in s["lines"]]]
+            if s["kind"] == "insert_before" else ["add_import", s["line"]]
+            for s in transformation["steps"]]
     blob = json.dumps([transformation["pattern"], core], sort_keys=True)
     return hashlib.sha1(blob.encode()).hexdigest()[:16]
 
