@@ -192,3 +192,19 @@ async def test_training_unavailable_never_animates(shop: Path) -> None:
         await pilot.press("x")
         await pilot.pause(0.2)
         assert not app.screen.query_one("#train-progress", ProgressBar).display
+
+
+async def test_adapters_screen_says_pinned_only_for_a_pin(shop: Path) -> None:
+    from textual.widgets import DataTable
+
+    app = app_for(shop)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        for _ in range(10):
+            await pilot.pause(0.2)
+            await app.workers.wait_for_complete()
+        routing = app.screen.query_one("#routing", DataTable)
+        assert routing.row_count > 10  # one row per pattern
+        rows = [routing.get_row_at(i) for i in range(routing.row_count)]
+        assert all(str(adapter) == "base model" and str(pinned) == "" for _p, adapter, pinned in rows), rows
