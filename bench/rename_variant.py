@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import difflib
 import io
 import keyword
 import re
@@ -94,13 +95,14 @@ def _defined(trees: list[ast.AST], modules: set[str]) -> tuple[set[str], set[str
     return names - keep, attrs
 
 
-def new_name(name: str, taken: set[str]) -> str:
-    """Another name for ``name``: its words reversed and a word added (``test_`` kept)."""
+def new_name(name: str, taken: set[str], like: str = "") -> str:
+    """Another name for ``name``: its words reversed and a word added (``test_`` kept); the word
+    of ``like`` when given (a misspelling keeps its likeness to the name it misspells)."""
     prefix = "test_" if name.startswith("test_") else ""
     core = name[len(prefix):]
     lead = "_" * (len(core) - len(core.lstrip("_")))
     parts = [p for p in core.strip("_").split("_") if p] or [core]
-    word = WORDS[sum(map(ord, name)) % len(WORDS)]
+    word = WORDS[sum(map(ord, like or name)) % len(WORDS)]
     candidate = prefix + lead + "_".join([*reversed(parts), word])
     while candidate in taken or keyword.iskeyword(candidate):
         candidate += "_x"
@@ -125,7 +127,23 @@ def plan(root: Path) -> tuple[dict[str, str], set[str]]:
     for name in sorted(names):
         mapping[name] = new_name(name, taken)
         taken.add(mapping[name])
+    # a name used but never defined (a typo, the bug of the case) is renamed like its closest
+    # defined name, so that the variant's typo is as close to its target as the original's
+    for name in sorted(_undefined(trees) - names - KEEP - set(modules)):
+        like = difflib.get_close_matches(name, sorted(names), n=1, cutoff=0.6)
+        if like:
+            mapping[name] = new_name(name, taken, like=like[0])
+            taken.add(mapping[name])
     return mapping, attrs | set(modules)
+
+
+def _undefined(trees: list[ast.AST]) -> set[str]:
+    """Names loaded somewhere in the project and bound by no import (candidates for typos of
+    defined names)."""
+    imported = {(a.asname or a.name).split(".")[0] for tree in trees for n in ast.walk(tree)
+                if isinstance(n, ast.Import | ast.ImportFrom) for a in n.names}
+    return {n.id for tree in trees for n in ast.walk(tree)
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)} - imported
 
 
 def rename_source(text: str, mapping: dict[str, str], attrs: set[str]) -> str:
