@@ -39,10 +39,8 @@ def make_memory(config: Config) -> tuple[Any, str | None]:
     """The fix memory, or (None, why) when it is switched off or unusable."""
     if not config.use_memory:
         return None, "memory switched off"
-    try:
-        from .memory import open_memory
-    except ImportError as exc:
-        return None, f"memory not available ({exc})"
+    from .memory import open_memory  # ours, light: LanceDB and the embedder load on first use
+
     try:
         memory = open_memory(config)
     except Exception as exc:
@@ -56,10 +54,8 @@ def make_engine_for(config: Config) -> tuple[Engine | None, str | None]:
         return None, "model switched off"
     if not config.model:
         return None, "no model configured: rules, memory and search only (set model = DIR or URL)"
-    try:
-        from selfheal_local.llm.engines import make_engine
-    except ImportError as exc:
-        return None, f"model engine not available ({exc})"
+    from selfheal_local.llm.engines import make_engine  # ours; the engines import models lazily
+
     try:
         return make_engine(config), None
     except Exception as exc:
