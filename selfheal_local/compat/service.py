@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from selfheal_local.config import Config, load_config
+from selfheal_local.protocols import AdapterRegistry, Engine
 from selfheal_local.types import Patch, PatchStatus
 
 log = logging.getLogger(__name__)
@@ -47,12 +48,12 @@ class SelfHealingService:
         self,
         patch_generator: Any | None = None,
         success_pair_collector: Any | None = None,
-        adapter_manager: Any | None = None,
+        adapter_manager: AdapterRegistry | None = None,
         enabled: bool = True,
         trace_manager: Any | None = None,
         *,
         model_name: str | None = None,
-        engine: Any | None = None,
+        engine: Engine | None = None,
         lora_config: Any | None = None,
         config: Config | None = None,
     ) -> None:
