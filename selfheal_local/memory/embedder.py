@@ -69,7 +69,7 @@ class Embedder:
                 return int(json.loads(pooling.read_text())["word_embedding_dimension"])
             except (ValueError, KeyError, OSError):
                 pass
-        return int(self.model.get_sentence_embedding_dimension())
+        return int(self.model.get_embedding_dimension())
 
     @property
     def model(self):  # noqa: ANN201 - a SentenceTransformer, imported lazily

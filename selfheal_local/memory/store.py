@@ -296,16 +296,16 @@ class FixMemory:
 
     def search_text(self, text: str, k: int = 5,
                     pattern: str | None = None) -> list[dict[str, Any]]:
-        """A person's query: hybrid vector + full text (linear combination of normalised scores)."""
+        """A person's query: hybrid vector + full text, fused by reciprocal rank (RRF)."""
         vector = self.embedder.embed([f"{text_signature(text)} | {text}"])[0]
         table = self._table("fixes")
         if not schema.has_fts(table):
             return self.search_vector(vector, k, pattern)
-        from lancedb.rerankers import LinearCombinationReranker
+        from lancedb.rerankers import RRFReranker
 
         query = (table.search(query_type="hybrid", vector_column_name="vector")
                  .vector(vector).text(text).distance_type("cosine")
-                 .rerank(LinearCombinationReranker(weight=0.5)).limit(k)
+                 .rerank(RRFReranker()).limit(k)
                  .select(schema.HIT_COLUMNS))
         if pattern:
             query = query.where(f"pattern = {_quote(pattern)}", prefilter=True)
