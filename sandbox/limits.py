@@ -71,9 +71,10 @@ class RunResult:
     signal: int | None = None
     """The signal that ended the command, when one did (SIGKILL on timeout)."""
     stopped_by: str | None = None
-    """Why the sandbox killed the command before it ended, in words (e.g. the disk limit)."""
+    """Why the sandbox stopped or failed the command, in words (the disk limit); a run that
+    went past the disk limit and ended before it was seen reads as killed by SIGXFSZ."""
 
     @property
     def ok(self) -> bool:
         """True when the command exited 0 within its time."""
-        return self.returncode == 0 and not self.timed_out
+        return self.returncode == 0 and not self.timed_out and self.stopped_by is None

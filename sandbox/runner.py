@@ -17,6 +17,7 @@ import json
 import logging
 import os
 import resource
+import signal
 import sys
 import tempfile
 import threading
@@ -217,6 +218,12 @@ def run_command(
             cgroup=cgroup,
             watch=_with_cancel(watch, cancel),
         )
+        returncode, stopped_by = exit_.returncode, exit_.stopped_by
+        if stopped_by is None and not exit_.timed_out:
+            # a run that wrote past the limit between two looks and ended is failed all the same
+            stopped_by = watch.check_now()
+            if stopped_by is not None:
+                returncode = 128 + signal.SIGXFSZ
         if cgroup is not None and cgroup.fork_refusals():
             logger.info(
                 "pids.max=%d refused %d forks of %s",
@@ -226,14 +233,14 @@ def run_command(
             )
         return RunResult(
             argv=argv,
-            returncode=exit_.returncode,
+            returncode=returncode,
             stdout=read_tail(run_dir / "stdout", limits.output_bytes),
             stderr=read_tail(run_dir / "stderr", limits.output_bytes),
             timed_out=exit_.timed_out or bool(cancel and cancel.is_set()),
             elapsed_s=exit_.elapsed_s,
             isolation=level,
-            signal=_signal_of(exit_.returncode, level, exit_.timed_out or bool(exit_.stopped_by)),
-            stopped_by=None if exit_.stopped_by == "cancelled" else exit_.stopped_by,
+            signal=_signal_of(returncode, level, exit_.timed_out or bool(exit_.stopped_by)),
+            stopped_by=None if stopped_by == "cancelled" else stopped_by,
         )
     finally:
         if cgroup is not None:
