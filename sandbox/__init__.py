@@ -9,7 +9,6 @@ from .isolation import ISOLATION_WORDS, detect_isolation, isolation_report
 from .limits import ISOLATION_LEVELS, Limits, RunResult
 from .runner import DEFAULT_ENV_ALLOW, Sandbox, run_command
 from .stale import cleanup_stale
-from .stale import cleanup_stale
 
 __all__ = [
     "DEFAULT_ENV_ALLOW",
@@ -22,7 +21,6 @@ __all__ = [
     "Sandbox",
     "SandboxError",
     "WorkspaceError",
-    "cleanup_stale",
     "cleanup_stale",
     "detect_isolation",
     "isolation_report",
