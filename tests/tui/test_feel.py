@@ -208,3 +208,14 @@ async def test_adapters_screen_says_pinned_only_for_a_pin(shop: Path) -> None:
         assert routing.row_count > 10  # one row per pattern
         rows = [routing.get_row_at(i) for i in range(routing.row_count)]
         assert all(str(adapter) == "base model" and str(pinned) == "" for _p, adapter, pinned in rows), rows
+
+
+async def test_escape_glued_to_the_next_key_still_leaves_the_filter(shop: Path) -> None:
+    """A loaded terminal can deliver escape-then-q as alt+q (ESC q inside ESCDELAY)."""
+    app = app_for(shop)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"lint", "alt+q")
+        await pilot.pause(0.3)
+        assert app.main.query_one("#filter").value == "lint"
+        assert app.return_code is not None

@@ -18,6 +18,7 @@ from textual.widgets import Footer, Input, TabbedContent, TabPane
 from tui.widgets.candidates import CandidatesTable
 from tui.widgets.detail import FindingDetail
 from tui.widgets.diff import DiffView
+from tui.widgets.filter_box import FilterBox
 from tui.widgets.findings import FindingsTable
 from tui.widgets.header import ProjectHeader
 from tui.widgets.log_panel import LogPanel
@@ -60,8 +61,8 @@ class MainScreen(HealMixin, JobsMixin, Screen):
         yield ProjectHeader(id="header")
         with Horizontal(id="body"):
             with Vertical(id="left"):
-                yield Input(placeholder="/ filter: pattern, source, file, text", id="filter",
-                            compact=True)
+                yield FilterBox(placeholder="/ filter: pattern, source, file, text",
+                                id="filter", compact=True)
                 yield FindingsTable(id="findings")
             with TabbedContent(id="right", initial="tab-finding"):
                 with TabPane("Finding", id="tab-finding"):
