@@ -153,3 +153,21 @@ def test_a_name_error_is_one_finding_with_all_its_evidence(tmp_path: Path) -> No
     [one] = found
     assert one["code"] == "NameError" and one["test_ids"] == ["tests/test_slug.py::test_slugify"]
     assert one["traceback"] and one["column"] > 0  # the test's traceback at ruff's exact span
+
+
+def test_an_undone_fix_becomes_a_negative_in_memory(tmp_path: Path) -> None:
+    root = write_project(tmp_path / "proj", "name_typo")
+    home = tmp_path / "home"
+
+    def stats() -> tuple[int, int, int]:
+        proc = selfheal("memory", "stats", "--json", home=home)
+        assert proc.returncode == 0, proc.stderr
+        data = json.loads(proc.stdout)
+        return data["fixes"], data["negatives"], data["jsonl_pairs"]
+
+    healed = selfheal("heal", str(root), "--yes", "--json", "--no-model", home=home)
+    assert healed.returncode == 0, healed.stderr
+    assert stats() == (1, 0, 1)
+    undone = selfheal("undo", str(root), home=home)
+    assert undone.returncode == 0, undone.stderr
+    assert stats() == (0, 1, 0)  # no longer counted as accepted; kept as a negative

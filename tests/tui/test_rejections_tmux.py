@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from test_rejections import UNUSED
 
+REPO = Path(__file__).resolve().parents[2]
+
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None,
                                 reason="tmux is not installed (apt-get install tmux)")
 
@@ -45,9 +47,10 @@ def test_rejected_fix_stays_out_in_a_real_terminal(tmp_path: Path) -> None:
     util = root / "shop" / "util.py"
     before = util.read_bytes()
     session = f"selfheal-reject-{uuid.uuid4().hex[:8]}"
-    command = (f"cd {tmp_path} && env -u COLUMNS -u LINES SELFHEAL_HOME={tmp_path / 'home'} "
-               f"{sys.executable} -m selfheal_local tui shop --no-model --no-memory --no-watch; "
-               "sleep 5")
+    # run from this checkout (not whatever an editable install points at): cd to the repo
+    command = (f"cd {REPO} && env -u COLUMNS -u LINES SELFHEAL_HOME={tmp_path / 'home'} "
+               f"{sys.executable} -m selfheal_local tui {root} --no-model --no-memory "
+               "--no-watch; sleep 5")
     tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "40", command)
 
     def keys(*k: str) -> None:
