@@ -134,6 +134,8 @@ class Memory(Protocol):
 
     def record_failure(self, diagnosis: Diagnosis, patch: Patch, reason: str) -> None: ...
 
+    def record_undo(self, diagnosis: Diagnosis, patch: Patch, reason: str) -> None: ...
+
 
 class RegisteredAdapter(Protocol):
     """One adapter in the registry (``models.adapter_meta.Adapter`` satisfies it)."""
