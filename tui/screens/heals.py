@@ -19,7 +19,9 @@ class HealMixin:
     def _auto(self, outcome: Any) -> Any:
         app = self.app
         patch = outcome.patch
-        if app.auto_apply and patch is not None and patch.confidence >= app.auto_threshold:
+        # a model fix that adds process/file/network/exec powers (llm.vet) waits for a person
+        if app.auto_apply and patch is not None and patch.confidence >= app.auto_threshold \
+                and not patch.metadata.get("risky"):
             return app.healer.apply(outcome, accepted_by="auto")
         return None
 
@@ -44,6 +46,13 @@ class HealMixin:
             self.action_tab("tab-diff")
             self.notify(f"validated fix: {outcome.patch.explanation} (a accepts, r rejects)",
                         timeout=6)
+            risky = outcome.patch.metadata.get("risky")
+            if risky:
+                from selfheal_local.llm.vet import describe
+
+                self.notify(f"the model's fix adds {describe(risky, limit=5)}: read those lines "
+                            "before accepting; it is never applied automatically",
+                            severity="warning", timeout=15)
         elif outcome.patch is None:
             self.notify(f"no fix: {outcome.reason}", severity="warning", timeout=6)
 
