@@ -20,6 +20,7 @@ import hashlib
 import json
 import logging
 import math
+import threading
 from collections import OrderedDict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -158,8 +159,10 @@ def test_files(test_ids: Iterable[str]) -> list[str]:
 test_files.__test__ = False  # type: ignore[attr-defined]  # not a pytest test
 
 
-def collect(project: Project, sandbox: Sandbox, test_ids: Iterable[str]) -> Spectrum | None:
-    """Run the failing tests' files under per-test coverage in a sandbox workspace."""
+def collect(project: Project, sandbox: Sandbox, test_ids: Iterable[str],
+            cancel: threading.Event | None = None) -> Spectrum | None:
+    """Run the failing tests' files under per-test coverage in a sandbox workspace;
+    setting ``cancel`` kills the run (None: no spectrum)."""
     config = project.config
     base = config.test_argv(project.root)
     files = test_files(test_ids)
@@ -169,8 +172,9 @@ def collect(project: Project, sandbox: Sandbox, test_ids: Iterable[str]) -> Spec
     argv = [*base, "-p", PLUGIN_NAME, "-p", "no:cacheprovider", "-q", "--rootdir=.",
             "--tb=no", "-o", "console_output_style=classic", *files]
     with sandbox.workspace(project.root, overrides) as ws:
+        extra = {"cancel": cancel} if cancel is not None else {}  # injected sandboxes need not take it
         result = sandbox.run(argv, cwd=ws, timeout_s=config.test_timeout_s * COVERAGE_SLOWDOWN,
-                             env={"PYTHONPATH": str(ws / PLUGIN_DIR)})
+                             env={"PYTHONPATH": str(ws / PLUGIN_DIR)}, **extra)
         out = ws / PLUGIN_DIR / RESULT_NAME
         if result.timed_out or not out.is_file():
             log.info("coverage could not run (rc %s): %s", result.returncode,
@@ -222,6 +226,8 @@ class Localizer:
         """Coverage runs actually made (a cache hit makes none)."""
         self.coverage: Spectrum | None = None
         """The spectrum of the last localization that ran coverage (per-test line coverage)."""
+        self.cancel: threading.Event | None = None
+        """Set by the job that localizes (the TUI's x and q): kills a coverage run at once."""
 
     def suspects(self, diagnosis: Diagnosis, project: Project) -> tuple[list[Suspect], str]:
         """``(suspects, method)`` for the diagnosis; method is coverage | frames | ""."""
@@ -238,7 +244,7 @@ class Localizer:
         if failing and self.sandbox is not None:
             try:
                 self.runs += 1
-                spectrum = collect(project, self.sandbox, failing)
+                spectrum = collect(project, self.sandbox, failing, cancel=self.cancel)
             except Exception as exc:  # localization is a help, never a reason to fail a heal
                 log.warning("coverage localization failed: %s", exc)
                 spectrum = None
@@ -251,7 +257,7 @@ class Localizer:
             frames = from_frames(diagnosis, project)
             found = (_with_functions(frames, project), "frames") if frames else ([], "")
         self.coverage = spectrum
-        if key:
+        if key and not (self.cancel is not None and self.cancel.is_set()):  # never keep a cut run
             self._cache[key] = (*found, spectrum)
             while len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)

@@ -79,6 +79,9 @@ class JobsMixin:
             return False
         self.busy = True
         self.cancel_event = threading.Event()
+        localizer = getattr(self.app.healer, "localizer", None)
+        if localizer is not None:  # a heal's coverage run is killed by x and q too
+            localizer.cancel = self.cancel_event
         self.query_one(ProjectHeader).job = label
         self.job_progress = JobProgress(label)
         self._show_progress()
