@@ -342,13 +342,14 @@ class Validator:
             return self._fail("suite", f"the test suite timed out ({self.timeout_s:.0f}s) with "
                               "the candidate", started, report=report, **common)
         still = self._still(report, targets)
+        if newly:  # before "partial": partial progress means progress without breakage
+            return self._fail("suite", f"regression: {len(newly)} test(s) that passed now fail "
+                              f"({', '.join(newly[:3])})", started, report=report,
+                              still_failing=still, **common)
         if still:
             return self._refuse_still(report, targets, still, started, keep_report=True,
                                       tests_passed=common["tests_passed"],
                                       tests_total=common["tests_total"], newly_failing=newly)
-        if newly:
-            return self._fail("suite", f"regression: {len(newly)} test(s) that passed now fail "
-                              f"({', '.join(newly[:3])})", started, report=report, **common)
         before_errors = {c.test_id for c in baseline.collection_errors} if baseline else set()
         new_errors = [c.test_id for c in report.collection_errors if c.test_id not in before_errors]
         if new_errors:
