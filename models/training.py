@@ -5,9 +5,11 @@ fixed code. Only the assistant turn is in the loss. The base loads in 4-bit NF4 
 when QLoRA is asked for (the default with CUDA). Adapters are written atomically: into a hidden
 temporary directory first, renamed to ``<name>-v<N>`` only once complete.
 
-Multi-GPU is ``accelerate``'s job, with this same module as the script::
+Multi-GPU is ``accelerate``'s job, with this same module as the script (each process trains on
+its share of the batches; only the main process saves the adapter)::
 
-    accelerate launch -m models.training --model DIR --data pairs.jsonl --output adapters/
+    accelerate launch --multi_gpu --num_processes N -m models.training \
+        --model DIR --data pairs.jsonl --output adapters/
 
 Pinned-version notes (TRL 1.x, transformers 5, bitsandbytes 0.50): ``SFTConfig(max_length=…)``,
 ``processing_class=``, ``use_cpu=True`` with ``bf16=fp16=False`` on CPU, ``report_to="none"``,
@@ -29,10 +31,12 @@ from typing import Any
 
 from .training_config import (
     GASA_TARGET_MODULES,
+    PRECISION_DTYPES,
     LoRaConfig,
     TrainingError,
     TrainingMetrics,
     nf4_quantization,
+    training_precision,
 )
 from .training_data import (
     chat_ids,
@@ -84,6 +88,15 @@ class LoRaTrainer:
         import torch
 
         return torch.cuda.is_available()
+
+    @property
+    def precision(self) -> str:
+        """``bf16`` / ``fp16`` / ``no``: bf16 on GPUs that have it (fp16 is unstable for QLoRA)."""
+        import torch
+
+        cuda = self.use_cuda
+        bf16 = cuda and torch.cuda.is_bf16_supported()
+        return training_precision(self.config, cuda=cuda, bf16_supported=bf16)
 
     @property
     def quantize(self) -> bool:
@@ -160,14 +173,12 @@ class LoRaTrainer:
         import torch
         from transformers import AutoModelForCausalLM
 
-        cfg = self.config
         kwargs: dict[str, Any] = {"local_files_only": True}
-        if self.use_cuda:
-            compute = torch.bfloat16 if cfg.bf16 else torch.float16 if cfg.fp16 else torch.float32
+        if self.use_cuda:  # under `accelerate launch` each process loads onto its own GPU
             kwargs["device_map"] = {"": int(os.environ.get("LOCAL_RANK", "0"))}
         else:
-            compute = torch.float32
             kwargs["device_map"] = {"": "cpu"}
+        compute = getattr(torch, PRECISION_DTYPES[self.precision])
         kwargs["dtype"] = compute
         if self.quantize:
             kwargs["quantization_config"] = nf4_quantization(compute)
@@ -187,6 +198,7 @@ class LoRaTrainer:
 
         cfg = self.config
         cuda = self.use_cuda
+        precision = self.precision
         checkpointing = cfg.gradient_checkpointing
         return SFTConfig(
             output_dir=str(work_dir),
@@ -206,14 +218,16 @@ class LoRaTrainer:
             seed=cfg.seed,
             data_seed=cfg.seed,
             use_cpu=not cuda,
-            fp16=cuda and cfg.fp16 and not cfg.bf16,
-            bf16=cuda and cfg.bf16,
+            fp16=precision == "fp16",
+            bf16=precision == "bf16",
             activation_checkpointing=cuda if checkpointing is None else (checkpointing and cuda),
             logging_steps=cfg.logging_steps,
             save_strategy="no",
             report_to="none",
             disable_tqdm=True,
             dataloader_num_workers=0,
+            # several processes (DDP): every LoRA matrix is in every forward, so skip the search
+            ddp_find_unused_parameters=False,
         )
 
     def peft_config(self) -> Any:
@@ -301,6 +315,7 @@ class LoRaTrainer:
             final_loss=float(logged[-1]["loss"]) if logged else float("nan"),
             token_accuracy=float(accuracy[-1]) if accuracy else float("nan"),
             steps=int(trainer.state.global_step),
+            num_processes=int(trainer.args.world_size),
             num_examples=n,
             train_time_s=round(elapsed, 3),
             peak_memory_mb=round(peak, 1),
@@ -384,7 +399,8 @@ def main(argv: list[str] | None = None) -> int:
         adapter_name=args.name,
     )
     metrics = trainer.train(args.data)
-    print(json.dumps({"adapter": metrics.adapter_path, "final_loss": metrics.final_loss}))
+    if metrics.adapter_path:  # under `accelerate launch` only the process that saved reports
+        print(json.dumps({"adapter": metrics.adapter_path, "final_loss": metrics.final_loss}))
     return 0
 
 

@@ -50,9 +50,10 @@ class LoRaConfig:
     max_grad_norm: float = 1.0
     weight_decay: float = 0.01
     fp16: bool = True
-    """Mixed precision on CUDA; ignored (off) on CPU, where it is not supported."""
+    """Mixed precision on CUDA (off on CPU): bfloat16 where the GPU supports it, float16 otherwise
+    (see ``training_precision``)."""
     bf16: bool = False
-    """bfloat16 training on CUDA; ignored (off) on CPU."""
+    """Also asks for mixed precision on CUDA; the GPU, not this flag, picks bf16 or fp16."""
     optim: str = "adamw_torch"
     lr_scheduler_type: str = "cosine"
     max_seq_length: int = 2048
@@ -111,6 +112,8 @@ class TrainingMetrics:
     memory_kind: str = "rss"
     """rss | cuda"""
     adapter_path: str = ""
+    num_processes: int = 1
+    """Processes that trained together (``accelerate launch --num_processes N``)."""
     base_model: str = ""
     quantized: bool = False
     device: str = "cpu"
@@ -137,6 +140,22 @@ class TrainingMetrics:
         return out
 
 
+PRECISION_DTYPES = {"bf16": "bfloat16", "fp16": "float16", "no": "float32"}
+"""The torch dtype (by name) of each training precision: LoRA compute and the 4-bit compute."""
+
+
+def training_precision(config: LoRaConfig, *, cuda: bool, bf16_supported: bool) -> str:
+    """``"bf16"``, ``"fp16"`` or ``"no"``: the mixed precision a run trains in.
+
+    Mixed precision only on CUDA and only when the config asks for it (``fp16`` or ``bf16``);
+    then bfloat16 wherever the GPU has it, since float16 is documented as unstable for QLoRA
+    (its narrow range overflows in the 4-bit compute), and float16 only on GPUs without bf16.
+    """
+    if not cuda or not (config.fp16 or config.bf16):
+        return "no"
+    return "bf16" if bf16_supported else "fp16"
+
+
 def nf4_quantization(compute_dtype: Any) -> Any:
     """The 4-bit NF4 (double-quantized) load config QLoRA trains and the engine serves with."""
     from transformers import BitsAndBytesConfig
@@ -151,6 +170,8 @@ def nf4_quantization(compute_dtype: Any) -> Any:
 
 __all__ = [
     "nf4_quantization",
+    "training_precision",
+    "PRECISION_DTYPES",
     "DEFAULT_SYSTEM_PROMPT",
     "GASA_TARGET_MODULES",
     "LoRaConfig",

@@ -156,3 +156,46 @@ def test_unusable_data_is_a_training_error(tmp_path, tiny_model):
     with pytest.raises(TrainingError, match="no usable pairs"):
         trainer.train(str(tmp_path / "empty.jsonl"))
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+@pytest.mark.parametrize(
+    ("fp16", "bf16", "cuda", "bf16_supported", "expected"),
+    [
+        (True, False, True, True, "bf16"),  # the default config on an Ampere+ GPU
+        (True, False, True, False, "fp16"),  # a GPU without bf16 (T4, V100)
+        (False, True, True, False, "fp16"),  # bf16 asked for where the GPU has none
+        (False, True, True, True, "bf16"),
+        (False, False, True, True, "no"),  # mixed precision switched off
+        (True, True, False, False, "no"),  # CPU: never mixed precision
+    ],
+)
+def test_mixed_precision_is_bf16_where_the_gpu_has_it(fp16, bf16, cuda, bf16_supported, expected):
+    from models.training_config import training_precision
+
+    config = LoRaConfig(fp16=fp16, bf16=bf16)
+    assert training_precision(config, cuda=cuda, bf16_supported=bf16_supported) == expected
+
+
+def test_the_trainer_trains_in_the_chosen_precision(tmp_path, tiny_model):
+    import torch
+
+    trainer = LoRaTrainer(str(tiny_model), str(tmp_path), LoRaConfig(load_in_4bit=False))
+    expected = "no"
+    if torch.cuda.is_available():
+        expected = "bf16" if torch.cuda.is_bf16_supported() else "fp16"
+    assert trainer.precision == expected
+    args = trainer.sft_config(tmp_path / "work", assistant_only_loss=True)
+    assert (args.bf16, args.fp16) == (expected == "bf16", expected == "fp16")
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif("not __import__('torch').cuda.is_available()", reason="needs a CUDA GPU")
+def test_qlora_computes_in_bf16_on_a_gpu_that_has_it(tmp_path, tiny_model):
+    import bitsandbytes as bnb
+    import torch
+
+    trainer = LoRaTrainer(str(tiny_model), str(tmp_path), LoRaConfig(load_in_4bit=True))
+    model = trainer.load_model()
+    wanted = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+    layers = [m for m in model.modules() if isinstance(m, bnb.nn.Linear4bit)]
+    assert layers and all(m.compute_dtype == wanted for m in layers)
