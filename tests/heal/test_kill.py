@@ -70,8 +70,9 @@ PROJECT = {
             assert Account("ann").deposit(5) == 5
     """,
 }
-EVENTS = ("scan.done", "validate.start", "validate.done", "fix.found", "apply", "")
-"""Where a kill is aimed: a random delay after one of these loop events ("": from the start)."""
+EVENTS = ("scan.done", "validate.start", "validate.done", "fix.found", "fix.found", "apply", "")
+"""Where a kill is aimed: a random delay after one of these loop events ("": from the start);
+``fix.found`` comes just before the journaled apply, whose window is milliseconds wide."""
 
 
 def _write(root: Path) -> Path:
@@ -115,7 +116,8 @@ def _kill_one_heal(root: Path, env: dict[str, str], rng: random.Random, log: Pat
                    on_scanning) -> int:  # noqa: ANN001 - a callback
     """Start a heal; once it scans call ``on_scanning`` (recovery is done by then); SIGKILL it
     at a random moment. Returns its pid."""
-    event, delay = rng.choice(EVENTS), rng.uniform(0.0, 0.25)
+    event = rng.choice(EVENTS)
+    delay = rng.uniform(0.0, 0.05 if event == "fix.found" else 0.25)
     with open(log, "w") as err:
         proc = subprocess.Popen(
             [sys.executable, "-m", "selfheal_local", "-vv", "heal", str(root), "--yes", "--json",
