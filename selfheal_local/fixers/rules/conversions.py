@@ -8,7 +8,7 @@ import ast
 import logging
 import re
 
-from selfheal_local.fixers.base import Site, rule
+from selfheal_local.fixers.base import Site, given, rule
 from selfheal_local.fixers.rules.nones import _OPERAND, _OPS
 from selfheal_local.fixers.textedit import (
     add_import,
@@ -32,6 +32,16 @@ _LAZY = frozenset({"dict_keys", "dict_values", "dict_items", "set", "frozenset",
                    "zip", "generator", "itertools.chain", "reversed", "enumerate",
                    "odict_keys", "odict_values", "odict_items"})
 _DIRECTIVE = re.compile(r"%(?:\([^)]*\))?[#0\- +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[diouxXeEfFgGcrsab%]")
+
+
+def _typed(regex: re.Pattern[str], *, none_too: bool = False):
+    """An extractor for ``given``: the message's match naming the offending type (None's aside)."""
+
+    def extract(site: Site, project: Project) -> re.Match[str] | None:
+        match = regex.search(site.message)
+        return match if match and (none_too or match["type"] != "NoneType") else None
+
+    return extract
 
 
 def _on_line(node: ast.AST, line: int) -> bool:
@@ -122,11 +132,9 @@ def _subscripted(tree: ast.Module, line: int) -> list[ast.Subscript]:
 
 
 @rule("type_error")
-def make_iterable(site: Site, project: Project) -> list[Patch]:
+@given(_typed(_NOT_ITERABLE))
+def make_iterable(site: Site, project: Project, match: re.Match[str]) -> list[Patch]:
     """``for i in n`` -> ``range(n)`` or ``range(1, n + 1)``; ``for k in d.keys`` -> ``d.keys()``."""
-    match = _NOT_ITERABLE.search(site.message)
-    if match is None or match["type"] == "NoneType":
-        return []
     rel, text, tree, line = site.path, site.text, site.tree, site.line
     options = []
     for node in _iterables(tree, line):
@@ -145,11 +153,9 @@ def make_iterable(site: Site, project: Project) -> list[Patch]:
 
 
 @rule("type_error")
-def make_subscriptable(site: Site, project: Project) -> list[Patch]:
+@given(_typed(_NOT_SUBSCRIPTABLE, none_too=True))
+def make_subscriptable(site: Site, project: Project, match: re.Match[str]) -> list[Patch]:
     """``obj.items[0]`` -> ``obj.items()[0]`` or ``obj.items(0)``; ``d.keys()[0]`` -> ``list(...)``."""
-    match = _NOT_SUBSCRIPTABLE.search(site.message)
-    if match is None:
-        return []
     rel, text, tree, line = site.path, site.text, site.tree, site.line
     kind, options = match["type"], []
     for sub in _subscripted(tree, line):
@@ -169,11 +175,9 @@ def make_subscriptable(site: Site, project: Project) -> list[Patch]:
 
 
 @rule("type_error")
-def measure_as_list(site: Site, project: Project) -> list[Patch]:
+@given(_typed(_NO_LEN))
+def measure_as_list(site: Site, project: Project, match: re.Match[str]) -> list[Patch]:
     """``len(x for x in xs)`` -> ``len(list(...))``; ``len(obj.items)`` -> ``len(obj.items())``."""
-    match = _NO_LEN.search(site.message)
-    if match is None or match["type"] == "NoneType":
-        return []
     rel, text, tree, line = site.path, site.text, site.tree, site.line
     options = []
     for call in ast.walk(tree):
