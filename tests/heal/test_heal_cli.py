@@ -82,7 +82,9 @@ def test_undo_restores_byte_identical_files(tmp_path):
 def test_demo_project_heals_completely(tmp_path):
     root = tmp_path / "inventory"
     shutil.copytree(REPO / "examples" / "inventory", root)
-    proc = selfheal("heal", str(root), "--yes", "--json", "--no-model", home=tmp_path / "home")
+    # --lint, as make run does: the demo's README promises its lint fixes too
+    proc = selfheal("heal", str(root), "--yes", "--json", "--no-model", "--lint",
+                    home=tmp_path / "home")
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     result = json.loads(proc.stdout)
     assert result["healthy"] is True
