@@ -43,6 +43,7 @@ from .training_data import (
     chat_messages,
     disable_cpu_4bit_repack,
     next_version,
+    prompt_completion,
     read_pairs,
     served_prompt_ids,
     write_loss_plot,
@@ -134,11 +135,13 @@ class LoRaTrainer:
         return prompt + [{"role": "assistant", "content": row["output"]}]
 
     def preprocess_data(self, dataset: Any) -> Any:
-        """Chat-format the pairs; pre-tokenise as inference sees them if the template needs it.
+        """Chat-format the pairs as TRL's conversational prompt–completion examples.
 
-        TRL's ``assistant_only_loss`` tokenises the whole chat at once. When a tokenizer merges
+        ``{"prompt": [system, user], "completion": [assistant]}``: TRL trains on the completion
+        only, found by tokenising the prompt with the generation prompt, so the chat template
+        needs no ``{% generation %}`` markers (Llama 3.1's has none). When a tokenizer merges
         tokens across the end of the generation prompt (the prompt alone ends in a different
-        token than inside the full chat), the model would be trained on a context it never sees
+        token than inside the full chat), TRL would train on a context the model never sees
         when serving; then each example becomes ``input_ids`` = the served prompt + the answer
         tokens, with ``assistant_masks`` on the answer only.
         """
@@ -147,7 +150,7 @@ class LoRaTrainer:
                 lambda row: {"messages": self._to_messages(row)}, remove_columns=["input", "output"]
             )
         if self._prefix_consistent(dataset[0]["messages"]):
-            return dataset
+            return dataset.map(prompt_completion, remove_columns=["messages"])
         log.info("chat template is not prefix-consistent; training on served-prompt tokens")
         return dataset.map(self._tokenize_as_served, remove_columns=["messages"])
 
@@ -193,7 +196,7 @@ class LoRaTrainer:
             disable_cpu_4bit_repack(model)
         return model
 
-    def sft_config(self, work_dir: Path, assistant_only_loss: bool) -> Any:
+    def sft_config(self, work_dir: Path) -> Any:
         from trl import SFTConfig
 
         cfg = self.config
@@ -203,7 +206,9 @@ class LoRaTrainer:
         return SFTConfig(
             output_dir=str(work_dir),
             max_length=cfg.max_seq_length,
-            assistant_only_loss=assistant_only_loss,
+            # the loss mask: TRL's completion mask (on by default for prompt–completion rows) or
+            # our assistant_masks (served-token rows); never the template's generation markers
+            assistant_only_loss=False,
             packing=False,
             per_device_train_batch_size=cfg.batch_size,
             gradient_accumulation_steps=cfg.gradient_accumulation_steps,
@@ -249,7 +254,6 @@ class LoRaTrainer:
 
         started = time.monotonic()
         dataset = self.preprocess_data(self.load_data(data_path))
-        assistant_only = "messages" in dataset.column_names
         from transformers import set_seed
         from transformers.trainer_callback import PrinterCallback
 
@@ -259,7 +263,7 @@ class LoRaTrainer:
             set_seed(self.config.seed)  # LoRA init and data order: same data, same adapter
             trainer = SFTTrainer(
                 model=self.load_model(),
-                args=self.sft_config(work_dir, assistant_only),
+                args=self.sft_config(work_dir),
                 train_dataset=dataset,
                 processing_class=self.tokenizer(),
                 peft_config=self.peft_config(),

@@ -22,6 +22,12 @@ def chat_messages(input_text: str, system_prompt: str) -> list[dict[str, str]]:
     return [{"role": "system", "content": system_prompt}, {"role": "user", "content": input_text}]
 
 
+def prompt_completion(row: dict[str, Any]) -> dict[str, Any]:
+    """A ``messages`` chat as TRL's conversational prompt–completion example (the last turn)."""
+    messages = row["messages"]
+    return {"prompt": messages[:-1], "completion": messages[-1:]}
+
+
 def read_pairs(path: str | Path) -> list[dict[str, Any]]:
     """Success pairs from a JSONL file (one object per line) or a JSON list."""
     source = Path(path).expanduser()
@@ -105,6 +111,7 @@ __all__ = [
     "chat_messages",
     "disable_cpu_4bit_repack",
     "next_version",
+    "prompt_completion",
     "read_pairs",
     "served_prompt_ids",
     "sweep_partial",

@@ -184,7 +184,7 @@ def test_the_trainer_trains_in_the_chosen_precision(tmp_path, tiny_model):
     if torch.cuda.is_available():
         expected = "bf16" if torch.cuda.is_bf16_supported() else "fp16"
     assert trainer.precision == expected
-    args = trainer.sft_config(tmp_path / "work", assistant_only_loss=True)
+    args = trainer.sft_config(tmp_path / "work")
     assert (args.bf16, args.fp16) == (expected == "bf16", expected == "fp16")
 
 
@@ -199,3 +199,27 @@ def test_qlora_computes_in_bf16_on_a_gpu_that_has_it(tmp_path, tiny_model):
     wanted = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
     layers = [m for m in model.modules() if isinstance(m, bnb.nn.Linear4bit)]
     assert layers and all(m.compute_dtype == wanted for m in layers)
+
+
+def test_the_loss_covers_the_answer_only_with_a_template_without_generation_markers(
+    tmp_path, tiny_model
+):
+    import shutil
+
+    # Llama 3.1's own chat template has no {% generation %} markers: only the completion of a
+    # prompt–completion example may be in the loss, found without them
+    model = tmp_path / "model"
+    shutil.copytree(tiny_model, model)
+    template = model / "chat_template.jinja"
+    text = template.read_text(encoding="utf-8")
+    stripped = text.replace("{%- generation %}", "").replace("{%- endgeneration %}", "")
+    assert stripped != text and "generation %}" not in stripped
+    template.write_text(stripped, encoding="utf-8")
+    data = _write_pairs(tmp_path / "pairs.jsonl", PAIRS[:1])
+    config = memorise_config(load_in_4bit=False, max_steps=1, batch_size=1)
+    trainer = LoRaTrainer(str(model), str(tmp_path / "out"), config)
+    trainer.train(str(data))
+    row = trainer.last_trainer.train_dataset[0]
+    labelled = zip(row["input_ids"], row["labels"], strict=True)
+    trained_on = [token for token, label in labelled if label != -100]
+    assert trainer.tokenizer().decode(trained_on) == PAIRS[0]["output"] + "<|eot_id|>"
