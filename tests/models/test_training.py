@@ -223,3 +223,29 @@ def test_the_loss_covers_the_answer_only_with_a_template_without_generation_mark
     labelled = zip(row["input_ids"], row["labels"], strict=True)
     trained_on = [token for token, label in labelled if label != -100]
     assert trainer.tokenizer().decode(trained_on) == PAIRS[0]["output"] + "<|eot_id|>"
+
+
+def test_a_template_that_is_not_prefix_consistent_trains_on_the_served_prompt(tmp_path, tiny_model):
+    import shutil
+
+    from models.training_data import served_prompt_ids
+
+    # the generation prompt ends differently than the assistant header inside the full chat
+    model = tmp_path / "model"
+    shutil.copytree(tiny_model, model)
+    template = model / "chat_template.jinja"
+    text = template.read_text(encoding="utf-8")
+    header = "'<|start_header_id|>assistant<|end_header_id|>\\n\\n' }}{%- generation %}"
+    assert text.count(header) == 1
+    template.write_text(text.replace(header, header.replace("\\n\\n", "\\n")), encoding="utf-8")
+    data = _write_pairs(tmp_path / "pairs.jsonl", PAIRS[:1])
+    config = memorise_config(load_in_4bit=False, max_steps=1, batch_size=1)
+    trainer = LoRaTrainer(str(model), str(tmp_path / "out"), config)
+    trainer.train(str(data))
+    tok = trainer.tokenizer()
+    row = trainer.last_trainer.train_dataset[0]
+    served = served_prompt_ids(tok, chat_messages(PAIRS[0]["input"], SYSTEM) + [{}])
+    assert row["input_ids"][: len(served)] == served
+    labelled = zip(row["input_ids"], row["labels"], strict=True)
+    trained_on = [token for token, label in labelled if label != -100]
+    assert tok.decode(trained_on) == PAIRS[0]["output"] + tok.eos_token
