@@ -1,8 +1,9 @@
 """LoRA / QLoRA fine-tuning on accepted fixes with TRL's ``SFTTrainer`` (Saplings-compatible API).
 
 A training example is a chat: system prompt / user: the error and the code / assistant: the
-fixed code. Only the assistant turn is in the loss. The base loads in 4-bit NF4 (bitsandbytes)
-when QLoRA is asked for (the default with CUDA). Adapters are written atomically: into a hidden
+fixed code, given to TRL as a prompt–completion pair so that only the answer is in the loss. The
+base loads in 4-bit NF4 (bitsandbytes) when QLoRA is asked for (the default with CUDA), computing
+in bfloat16 where the GPU has it. Adapters are written atomically: into a hidden
 temporary directory first, renamed to ``<name>-v<N>`` only once complete.
 
 Multi-GPU is ``accelerate``'s job, with this same module as the script (each process trains on
