@@ -72,6 +72,11 @@ class Embedder:
         return int(self.model.get_embedding_dimension())
 
     @property
+    def loaded(self) -> bool:
+        """Whether the model is in memory already (then embedding costs milliseconds)."""
+        return self._model is not None
+
+    @property
     def model(self):  # noqa: ANN201 - a SentenceTransformer, imported lazily
         with self._lock:
             if self._model is None:

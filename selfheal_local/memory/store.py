@@ -29,6 +29,7 @@ from .embedder import Embedder
 from .learned import DEFAULT_PROMOTE_AFTER, LearnedRules
 from .pairs import PAIRS_FILE, PairLog, build_pair, now_iso, pair_id
 from .signature import signature, text_signature
+from .spool import Spool
 from .transform import extract, transform_key
 
 log = logging.getLogger(__name__)
@@ -91,6 +92,7 @@ class FixMemory:
         self._indexed: dict[str, bool] = {}
         self._lock = FileLock(self.root.parent / f".{self.root.name}.lock")
         self._open()
+        self.spool = Spool(self.root / "spool.jsonl", self._lock)
 
     @classmethod
     def at_home(cls, home: Path, embedder: Embedder, **kwargs: Any) -> FixMemory:
@@ -148,7 +150,6 @@ class FixMemory:
             self._writes_since_optimize += len(rows)
             if name not in self._indexed:  # another session may have built them already
                 self._indexed[name] = schema.has_index(self._table(name), "pattern")
-            # the first write builds the indexes; later ones fold in every ``optimize_every`` rows
             if self._writes_since_optimize >= self.optimize_every or not self._indexed.get(name):
                 self.maintain()
         return int(getattr(result, "num_inserted_rows", len(rows)))
@@ -178,6 +179,10 @@ class FixMemory:
     def _maybe_promote(self, key: str, transformation: dict[str, Any]) -> None:
         rows = (self._table("fixes").search().where(f"transform_key = {_quote(key)}")
                 .select(["id", "project"]).limit(1000).to_list())
+        stored = {r["id"] for r in rows}
+        rows += [{"id": r["id"], "project": r.get("metadata", {}).get("project", "")}
+                 for kind, r in self.spool.items() if kind == "fix" and r["id"] not in stored
+                 and r.get("metadata", {}).get("transform_key") == key]
         if len(rows) >= self.promote_after:
             self.rules.promote(key, transformation, len(rows),
                                [f"{r['project']}:{r['id']}" for r in rows])
@@ -186,8 +191,7 @@ class FixMemory:
                        accepted_by: str, project: str = "") -> None:
         """Remember an applied fix: a JSONL pair, a row in the fixes table, maybe a rule."""
         try:
-            # the failing line is read from the diagnosed file's text before the fix; a fix
-            # made in another file leaves the traceback's copy of the line to the signature
+            # the failing line from the diagnosed file before the fix (else the traceback's)
             before = next((e.before for e in patch.edits if e.path == diagnosis.file), "")
             sig = signature(diagnosis, before)
             transformation = extract(diagnosis, patch)
@@ -200,7 +204,11 @@ class FixMemory:
                               embedding_model=self.embedder.model_id, project=project,
                               extra=extra)
             self.pairs.append(pair)
-            self.store_pairs([pair])
+            self.spool.add("fix", pair)  # embedded later: recording never waits for the model
+            if extra["transform_key"]:
+                self._maybe_promote(extra["transform_key"], transformation)
+            if self.embedder.loaded:  # then embedding costs milliseconds
+                self.flush()
         except Exception as exc:  # memory must never stop a heal; say why and go on
             log.warning("memory: could not record the fix for %s: %s",
                         diagnosis.finding.location, exc)
@@ -212,7 +220,6 @@ class FixMemory:
                                              if e.path == diagnosis.file), ""))
             row = {
                 "id": pair_id(diagnosis.finding.id, patch.diff, reason[:200]),
-                "vector": self.embedder.embed([sig])[0],
                 "signature": sig, "pattern": diagnosis.pattern,
                 "error_type": diagnosis.exception_type, "message": diagnosis.message,
                 "source": patch.source, "project": str(patch.metadata.get("project", "")),
@@ -220,15 +227,35 @@ class FixMemory:
                 "replayed_fix_id": str(patch.metadata.get("replayed_fix_id", "")),
                 "created_at": now_iso(),
             }
-            replayed = row["replayed_fix_id"]
-            with self._write_lock():
-                # counted on the fix row so that a search needs no second query; only a new
-                # negative counts (the same rejection recorded twice is one failure)
-                if self._upsert("negatives", [row]) and replayed:
-                    self._table("fixes").update(where=f"id = {_quote(replayed)}",
-                                                values_sql={"failures": "failures + 1"})
+            self.spool.add("negative", row)
+            if self.embedder.loaded:  # then embedding costs milliseconds
+                self.flush()
         except Exception as exc:  # memory must never stop a heal; say why and go on
             log.warning("memory: could not record the rejected candidate: %s", exc)
+
+    def _store_negative(self, row: dict[str, Any]) -> None:
+        replayed = row["replayed_fix_id"]
+        with self._write_lock():
+            # counted on the fix row so that a search needs no second query; only a new
+            # negative counts (the same rejection recorded twice is one failure)
+            if self._upsert("negatives", [row]) and replayed:
+                self._table("fixes").update(where=f"id = {_quote(replayed)}",
+                                            values_sql={"failures": "failures + 1"})
+
+    def flush(self) -> int:
+        """Embed and store the spooled fixes and negatives (loads the embedding model when there
+        are any); returns how many rows were stored."""
+        with self._write_lock():
+            items = self.spool.items()
+            if not items:
+                return 0
+            self.store_pairs([r for kind, r in items if kind == "fix"])
+            negatives = [r for kind, r in items if kind == "negative"]
+            vectors = self.embedder.embed([r["signature"] for r in negatives])
+            for row, vector in zip(negatives, vectors, strict=True):
+                self._store_negative({**row, "vector": vector})
+            self.spool.clear()
+        return len(items)
 
     def record_undo(self, diagnosis: Diagnosis, patch: Patch, reason: str) -> None:
         """An undone fix is no longer accepted: its pair leaves the fixes (table and JSONL)
@@ -274,7 +301,11 @@ class FixMemory:
 
     def nearest(self, diagnosis: Diagnosis, k: int = 5, *,
                 file_text: str = "") -> list[dict[str, Any]]:
-        """Past fixes nearest to ``diagnosis``'s signature, same pattern."""
+        """Past fixes nearest to ``diagnosis``'s signature, same pattern (an empty memory answers
+        without loading the embedding model)."""
+        self.flush()
+        if self._table("fixes").count_rows() == 0:
+            return []
         vector = self.embedder.embed([signature(diagnosis, file_text)])[0]
         return self.search_vector(vector, k, diagnosis.pattern)
 
@@ -296,7 +327,9 @@ class FixMemory:
 
     def search_text(self, text: str, k: int = 5,
                     pattern: str | None = None) -> list[dict[str, Any]]:
-        """A person's query: hybrid vector + full text, fused by reciprocal rank (RRF)."""
+        """A person's query: hybrid vector + full text fused by reciprocal rank (RRF); equal
+        ranks (signatures that differ only in names) go to the better text match."""
+        self.flush()
         vector = self.embedder.embed([f"{text_signature(text)} | {text}"])[0]
         table = self._table("fixes")
         if not schema.has_fts(table):
@@ -305,14 +338,16 @@ class FixMemory:
 
         query = (table.search(query_type="hybrid", vector_column_name="vector")
                  .vector(vector).text(text).distance_type("cosine")
-                 .rerank(RRFReranker()).limit(k)
-                 .select(schema.HIT_COLUMNS))
+                 .rerank(RRFReranker(return_score="all")).limit(k))
         if pattern:
             query = query.where(f"pattern = {_quote(pattern)}", prefilter=True)
-        return self._hits(query.to_list(), lambda r: float(r.get("_relevance_score", 0.0)))
+        rows = sorted(query.to_list(), key=lambda r: (-float(r.get("_relevance_score") or 0.0),
+                                                      -float(r.get("_score") or 0.0)))
+        return self._hits(rows, lambda r: float(r.get("_relevance_score") or 0.0))
 
     def list(self, limit: int = 20, pattern: str | None = None) -> list[dict[str, Any]]:
         """The most recent fixes first."""
+        self.flush()
         query = self._table("fixes").search().select(schema.HIT_COLUMNS).limit(100_000)
         if pattern:
             query = query.where(f"pattern = {_quote(pattern)}")
@@ -321,11 +356,13 @@ class FixMemory:
 
     def all_pairs(self) -> list[dict[str, Any]]:
         """Every pair the table holds (the JSONL may have rotated older ones out)."""
+        self.flush()
         rows = self._table("fixes").search().select(["pair_json"]).limit(10_000_000).to_list()
         return [json.loads(r["pair_json"]) for r in rows]
 
     def forget(self, fix_id: str) -> int:
         """Remove a fix (table and JSONL); returns how many rows went."""
+        self.flush()
         with self._write_lock():
             table = self._table("fixes")
             before = table.count_rows()
@@ -336,6 +373,7 @@ class FixMemory:
 
     def stats(self) -> dict[str, Any]:
         """Pairs per pattern and source, accept rate, table size, index state."""
+        self.flush()
         fixes, negatives = self._table("fixes"), self._table("negatives")
         rows = fixes.search().select(["pattern", "source", "accepted_by"]).limit(
             10_000_000).to_list()
