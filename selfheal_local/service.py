@@ -76,6 +76,8 @@ class FixOutcome:
     search_tried: int = 0
     held_back: list[Any] = field(default_factory=list)
     """Decisions that kept a candidate out (the person rejected or undid that change)."""
+    elapsed_s: float = 0.0
+    """Seconds spent finding and proving a fix for this finding (the fix step)."""
 
     def failure(self) -> Failure:
         return Failure(self.finding, self.diagnosis.pattern, tuple(self.sources_tried),
@@ -293,6 +295,7 @@ class Healer:
         """Propose candidates source by source (cheapest first), validate, select; no apply.
 
         ``automatic`` (heal all, ``--yes``): a finding the person said no to is left alone."""
+        started = time.monotonic()
         diagnosis = self.diagnose(finding)
         outcome = FixOutcome(finding, diagnosis)
         self.emit("finding", f"{diagnosis.pattern}: {finding.message}", finding_id=finding.id)
@@ -332,6 +335,7 @@ class Healer:
         else:
             self.emit("fix.found", outcome.patch.explanation, finding_id=finding.id,
                       patch_id=outcome.patch.id, data={"source": outcome.patch.source})
+        outcome.elapsed_s = time.monotonic() - started
         return outcome
 
     def _why_not(self, outcome: FixOutcome) -> str:
@@ -360,7 +364,8 @@ class Healer:
         entry_id = self.journal.apply(patch.edits, apply_summary(outcome.finding, outcome.diagnosis, patch))
         patch.status = PatchStatus.APPLIED
         applied = Applied(patch, outcome.validation.verdict, entry_id,
-                          candidates_tried=len(outcome.attempts), search_tried=outcome.search_tried)
+                          candidates_tried=len(outcome.attempts), search_tried=outcome.search_tried,
+                          fix_s=outcome.elapsed_s)
         self.emit("apply", patch.explanation, finding_id=outcome.finding.id, patch_id=patch.id,
                   data={"files": patch.files, "journal_id": entry_id})
         if self.project.config.commit:
