@@ -21,9 +21,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
+from selfheal_local.io.redact import redact_values
+
 from .errors import ApplyError, ConflictError, JournalError, ProjectWriteError, UnsafeEditError
 from .io import FileLock, atomic_write
-from .redact import redact_values
 from .types import FileEdit
 
 log = logging.getLogger(__name__)

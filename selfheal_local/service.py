@@ -16,17 +16,19 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
+from selfheal_local.detect.triage import checked_by, heal_notes, healable, left_alone, tests_run
+from selfheal_local.validation.batch import first_proved
+from selfheal_local.validation.evidence import TestCoverage
+from selfheal_local.validation.validator import Validation, Validator
+
 from .analyze import diagnose
-from .batch import first_proved
 from .detect.scan import ScanResult, findings_from_report, merge_duplicates, scan
 from .errors import ApplyError, UnsafeEditError
-from .evidence import TestCoverage
 from .gitops import undo_entries
 from .journal import Journal, JournalEntry
 from .memory.decisions import DecisionStore, apply_summary, change_of
 from .project import Project
 from .protocols import AdapterRegistry, CandidateSource, Engine, Memory, Sandbox
-from .triage import checked_by, heal_notes, healable, left_alone, tests_run
 from .types import (
     Applied,
     Attempt,
@@ -39,7 +41,6 @@ from .types import (
     TestReport,
     Verdict,
 )
-from .validate import Validation, Validator
 
 log = logging.getLogger(__name__)
 

@@ -8,9 +8,9 @@ import textwrap
 import pytest
 
 from selfheal_local.config import Config
-from selfheal_local.policy import check_patch
 from selfheal_local.project import Project
 from selfheal_local.types import FileEdit, Patch
+from selfheal_local.validation.policy import check_patch
 
 SOURCE = textwrap.dedent('''
     def mean(values):

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.syntax import Syntax
 from rich.text import Text
 
-from selfheal_local.redact import redact_values
+from selfheal_local.io.redact import redact_values
 
 NAME = "heal"
 HELP = "fix what is broken, prove every fix in the sandbox, apply it (journaled, undoable)"

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from selfheal_local.errors import BadInputError
-from selfheal_local.redact import redact_values
+from selfheal_local.io.redact import redact_values
 
 NAME = "scan"
 HELP = "find what is broken: syntax, failing tests, tracebacks, ruff (exit 0 none, 1 some, 2 bad input)"

@@ -16,10 +16,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from selfheal_local.detect.triage import order
 from selfheal_local.errors import BadInputError
 from selfheal_local.project import MAX_SOURCE_BYTES, Project
 from selfheal_local.protocols import Sandbox
-from selfheal_local.triage import order
 from selfheal_local.types import Finding, FindingSource, TestOutcome, TestReport
 
 from .ruff import run_ruff

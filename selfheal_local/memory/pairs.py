@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from selfheal_local.errors import MemoryUnavailable
 from selfheal_local.io import FileLock, atomic_write
-from selfheal_local.redact import redact_values
+from selfheal_local.io.redact import redact_values
 from selfheal_local.types import Diagnosis, Patch, Verdict
 
 from .export import write_chat_jsonl

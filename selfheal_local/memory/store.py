@@ -21,7 +21,7 @@ from typing import Any
 from selfheal_local.config import DataPaths
 from selfheal_local.errors import MemoryUnavailable
 from selfheal_local.io import FileLock
-from selfheal_local.redact import redact_values
+from selfheal_local.io.redact import redact_values
 from selfheal_local.types import Diagnosis, Patch, Verdict
 
 from . import schema

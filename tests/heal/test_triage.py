@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from selfheal_local.triage import order
+from selfheal_local.detect.triage import order
 from selfheal_local.types import Finding
 
 from .projects import digest

@@ -9,7 +9,7 @@ import string
 import pytest
 from security_helpers import fake_private_key
 
-from selfheal_local.redact import MARK, redact, redact_values
+from selfheal_local.io.redact import MARK, redact, redact_values
 
 
 def _random(alphabet: str, n: int) -> str:

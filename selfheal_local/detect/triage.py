@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from .config import project_has_ruff_config
-from .project import Project
-from .types import Finding, TestReport
+from selfheal_local.config import project_has_ruff_config
+from selfheal_local.project import Project
+from selfheal_local.types import Finding, TestReport
 
 ERROR_RULES = ("E9", "F821", "F822", "F823", "F63", "F7", "PLE", "invalid-syntax", "SyntaxError")
 """ruff rules that are breakage, not style."""

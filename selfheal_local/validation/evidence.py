@@ -20,10 +20,10 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
-from .detect.paths import is_test_path
-from .fixers.imports_graph import ImportGraph
-from .project import Project
-from .types import FileEdit, Patch, TestOutcome, TestReport
+from selfheal_local.detect.paths import is_test_path
+from selfheal_local.fixers.imports_graph import ImportGraph
+from selfheal_local.project import Project
+from selfheal_local.types import FileEdit, Patch, TestOutcome, TestReport
 
 
 class TestCoverage(Protocol):

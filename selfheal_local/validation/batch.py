@@ -11,8 +11,8 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
-from .types import Patch
-from .validate import Validation
+from selfheal_local.types import Patch
+from selfheal_local.validation.validator import Validation
 
 Validate = Callable[[Patch, threading.Event], Validation]
 POLL_S = 0.2

@@ -27,11 +27,11 @@ import time
 from collections import Counter
 from dataclasses import dataclass, replace
 
-from .evidence import Exercise, TestCoverage
-from .project import Project
-from .protocols import Sandbox
-from .triage import ERROR_RULES, is_error_rule  # noqa: F401  (ERROR_RULES: re-exported)
-from .types import Diagnosis, Patch, TestReport, Verdict
+from selfheal_local.detect.triage import ERROR_RULES, is_error_rule  # noqa: F401  (ERROR_RULES: re-exported)
+from selfheal_local.project import Project
+from selfheal_local.protocols import Sandbox
+from selfheal_local.types import Diagnosis, Patch, TestReport, Verdict
+from selfheal_local.validation.evidence import Exercise, TestCoverage
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +85,7 @@ XDIST_MIN_TESTS = 50
 def xdist_args(project: Project, baseline: TestReport | None) -> tuple[str, ...]:
     """``-n N`` for the whole-suite stage of a large, slow suite: the cores shared by the
     candidates validated at once; () when small, not pytest, or xdist is not installed."""
-    from .detect.tests import is_pytest
+    from selfheal_local.detect.tests import is_pytest
 
     config = project.config
     argv = config.test_argv(project.root)
@@ -135,7 +135,7 @@ class Validator:
 
     def check_static(self, patch: Patch, diagnosis: Diagnosis | None = None) -> tuple[str, str] | None:
         """Policy, parse and ruff: (stage, reason) of the first failure, or None."""
-        from .policy import check_patch
+        from selfheal_local.validation.policy import check_patch
 
         reason = check_patch(patch, self.project)
         if reason:
@@ -147,7 +147,7 @@ class Validator:
                 ast.parse(edit.after, filename=edit.path)
             except SyntaxError as exc:
                 return ("parse", f"{edit.path}:{exc.lineno}: {exc.msg}")
-        from .detect.ruff import ruff_check_text
+        from selfheal_local.detect.ruff import ruff_check_text
 
         for edit in patch.edits:
             if not edit.path.endswith(".py"):
@@ -183,7 +183,7 @@ class Validator:
         """Run every check on ``patch``; never raises for a bad candidate.
 
         ``cancel`` stops the test run in progress (its process group is killed) when set."""
-        from .detect.tests import run_tests
+        from selfheal_local.detect.tests import run_tests
 
         started = time.monotonic()
         try:
@@ -247,7 +247,7 @@ class Validator:
         """Changed source files that no test exercises (their only dynamic check is import)."""
         if modules:
             return []
-        from .detect.paths import is_test_path
+        from selfheal_local.detect.paths import is_test_path
 
         return [e.path for e in patch.edits if e.path.endswith(".py") and not is_test_path(e.path)]
 
@@ -285,7 +285,7 @@ class Validator:
 
     def _stage_failing(self, report: TestReport, targets: tuple[str, ...],
                        started: float) -> Validation | None:
-        from .detect.tests import still_failing
+        from selfheal_local.detect.tests import still_failing
 
         still = self._still(report, targets)
         if report.timed_out:
@@ -298,7 +298,7 @@ class Validator:
 
     def _still(self, report: TestReport, targets: tuple[str, ...]) -> tuple[str, ...]:
         """Targets not healed: failing, or a module id under which no test ran at all."""
-        from .detect.tests import still_failing
+        from selfheal_local.detect.tests import still_failing
 
         still = set(still_failing(report, targets))
         ran = _ran(report)
@@ -325,7 +325,7 @@ class Validator:
 
     def _judge(self, report: TestReport, targets: tuple[str, ...], modules: tuple[str, ...],
                started: float) -> Validation:
-        from .detect.tests import is_pytest
+        from selfheal_local.detect.tests import is_pytest
 
         baseline = self.baseline
         before_passed = baseline.passed if baseline else frozenset()
