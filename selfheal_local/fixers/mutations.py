@@ -7,9 +7,11 @@ bytes; ``SourceText`` converts them), so comments and formatting elsewhere stay 
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+
+from . import operators as ops
+from . import statements as st
+from .mutants import Mutation, SourceText, between, wrap
 
 PRIOR: dict[str, float] = {
     "compare": 1.0, "bound": 0.95, "range": 0.95, "slice": 0.7, "boolop": 0.85,
@@ -32,79 +34,6 @@ _ARITH_TEXT = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Floo
                ast.Mod: "%"}
 _ARITH_ALTERNATIVES = {"+": ("-",), "-": ("+",), "*": ("/", "+"), "/": ("//", "*"), "//": ("/",),
                        "%": ("//",)}
-_OP_RE = {op: re.compile(r"(?<![<>=!/*])" + re.escape(op) + r"(?![<>=/*])") for op in
-          ["<", "<=", ">", ">=", "==", "!=", "+", "-", "*", "/", "//", "+=", "-=", "*=", "/=",
-           "//=", "%", "%="]}
-_OP_RE["="] = re.compile(r"(?<![<>=!/*+\-%&|^@:])=(?!=)")
-_SIMPLE = (ast.Name, ast.Attribute, ast.Call, ast.Subscript, ast.Constant)
-
-
-@dataclass(frozen=True)
-class Mutation:
-    """One candidate change: splices ``(start, end, replacement)`` in character offsets."""
-
-    line: int
-    col: int
-    kind: str
-    splices: tuple[tuple[int, int, str], ...]
-    description: str
-
-    def apply(self, text: str) -> str:
-        for start, end, new in sorted(self.splices, reverse=True):
-            text = text[:start] + new + text[end:]
-        return text
-
-
-class SourceText:
-    """A module's text with conversions from ``ast`` (line, byte column) to text offsets."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.lines = text.splitlines(keepends=True)
-        self.starts = [0]
-        for line in self.lines:
-            self.starts.append(self.starts[-1] + len(line))
-
-    def offset(self, lineno: int, col_bytes: int) -> int:
-        line = self.lines[lineno - 1] if lineno - 1 < len(self.lines) else ""
-        col = len(line.encode("utf-8")[:col_bytes].decode("utf-8", errors="ignore"))
-        return self.starts[lineno - 1] + col
-
-    def span(self, node: ast.AST) -> tuple[int, int]:
-        return (self.offset(node.lineno, node.col_offset),
-                self.offset(node.end_lineno or node.lineno, node.end_col_offset or 0))
-
-    def segment(self, node: ast.AST) -> str:
-        start, end = self.span(node)
-        return self.text[start:end]
-
-    def line_end(self, lineno: int) -> int:
-        """Offset just before the newline of ``lineno``."""
-        line = self.lines[lineno - 1]
-        return self.starts[lineno - 1] + len(line.rstrip("\r\n"))
-
-    def indent_of(self, lineno: int) -> str:
-        line = self.lines[lineno - 1]
-        return line[: len(line) - len(line.lstrip())]
-
-
-def between(src: SourceText, left: ast.AST, right: ast.AST, op: str) -> tuple[int, int] | None:
-    """Offsets of the one ``op`` token between two operands (None when ambiguous)."""
-    start = src.offset(left.end_lineno or left.lineno, left.end_col_offset or 0)
-    end = src.offset(right.lineno, right.col_offset)
-    gap = src.text[start:end]
-    matches = list(_OP_RE[op].finditer(gap)) if op in _OP_RE else list(
-        re.finditer(r"\b" + op + r"\b", gap))
-    if len(matches) != 1 or "#" in gap:
-        return None
-    return (start + matches[0].start(), start + matches[0].end())
-
-
-def wrap(src: SourceText, node: ast.expr) -> str:
-    text = src.segment(node)
-    return text if isinstance(node, _SIMPLE) else f"({text})"
-
-
 def _plus_minus(src: SourceText, node: ast.expr, what: str) -> Iterator[Mutation]:
     """``n`` -> ``n + 1`` / ``n - 1`` (or the constant adjusted) on a bound, index or slice."""
     start, end = src.span(node)
@@ -303,8 +232,6 @@ def mutations_of(src: SourceText, fn: ast.FunctionDef | ast.AsyncFunctionDef,
     ``module`` (the tree ``fn`` belongs to) lets operators use the enclosing class's attributes
     and methods and the module's functions; without it they use the function alone.
     """
-    from . import operators as ops
-    from . import statements as st
 
     cls = _enclosing_class(module, fn)
     defs = _module_defs(module, cls)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from .mutations import Mutation, SourceText, between
+from .mutants import Mutation, SourceText, between
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 

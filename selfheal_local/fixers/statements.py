@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from .mutations import Mutation, SourceText, between, wrap
+from .mutants import Mutation, SourceText, between, wrap
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 DELETABLE = (ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign, ast.If, ast.Raise,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from selfheal_local.factory import open_healer
@@ -65,15 +67,22 @@ def test_prompt_for_a_failing_assertion_has_the_test_and_the_functions_on_the_pa
     # the failing test's own source: its assertion says what is expected
     assert "def test_big_order_gets_ten_percent_off():" in text
     assert "== 180.0" in text
-    # the model is asked to fix the code under test, never the test
-    assert "Answer with the whole corrected function `order_total`" in text
-    assert "def order_total(lines):" in text
-    # and sees what it calls
-    assert "def discount(total):" in text and "def line_total(qty, price):" in text
+    # the model is asked to fix the code under test (the most suspicious function), never the test
+    target = retarget(diagnosis, project)
+    assert target.file == "orders.py" and target.function in ("discount", "order_total")
+    assert f"Answer with the whole corrected function `{target.function}`" in text
+    # and sees the other functions on the failing path
+    assert "def order_total(lines):" in text and "def discount(total):" in text
+
+
+def unlocalized(diagnosis):
+    """The diagnosis as it is when coverage could not run (no ranking on it)."""
+    return replace(diagnosis, suspects=(), localized_by="")
 
 
 def test_suspicious_functions_come_from_the_ranking_when_there_is_one(failing_diagnosis):
     project, diagnosis = failing_diagnosis
+    diagnosis = unlocalized(diagnosis)
     ranking = [("orders.py", 10, 0.9), ("orders.py", 5, 0.1)]
     text = user_text(build_messages(retarget(diagnosis, project), project, ranking=ranking))
     assert "Also on the failing path, `discount` in orders.py" in text
@@ -97,7 +106,7 @@ def words(messages):
 def test_sections_are_cut_in_the_documented_order(failing_diagnosis):
     project, diagnosis = failing_diagnosis
     past = [{"input": "AssertionError: wrong total " * 30, "output": "return total * 0.9\n" * 20}]
-    diagnosis = retarget(diagnosis, project)
+    diagnosis = retarget(unlocalized(diagnosis), project)
     full = build_messages(diagnosis, project, past, ranking=[("orders.py", 10, 0.9)])
     there_at_first = {k for k, marker in MARKERS.items() if marker in user_text(full)}
     kinds_cut = []
@@ -128,6 +137,7 @@ def test_the_model_source_fits_the_prompt_to_the_tiny_models_context(failing_dia
     project, diagnosis = failing_diagnosis
     model_dir = build_tiny_model(tmp_path / "tiny", max_position_embeddings=640)
     engine = HFEngine(model_dir)
+    diagnosis = unlocalized(diagnosis)
     full = build_messages(retarget(diagnosis, project), project)
     assert engine.count_tokens(full) > 640 - 64  # the uncut prompt would not fit
     source = ModelSource(engine, max_tokens=64, samples=1)
