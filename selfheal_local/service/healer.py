@@ -12,24 +12,18 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
+from selfheal_local.analyze import diagnose
+from selfheal_local.detect.scan import ScanResult, findings_from_report, merge_duplicates, scan
 from selfheal_local.detect.triage import checked_by, heal_notes, healable, left_alone, tests_run
-from selfheal_local.validation.batch import first_proved
-from selfheal_local.validation.evidence import TestCoverage
-from selfheal_local.validation.validator import Validation, Validator
-
-from .analyze import diagnose
-from .detect.scan import ScanResult, findings_from_report, merge_duplicates, scan
-from .errors import ApplyError, UnsafeEditError
-from .gitops import undo_entries
-from .journal import Journal, JournalEntry
-from .memory.decisions import DecisionStore, apply_summary, change_of
-from .project import Project
-from .protocols import AdapterRegistry, CandidateSource, Engine, Memory, Sandbox
-from .types import (
+from selfheal_local.errors import ApplyError, UnsafeEditError
+from selfheal_local.journal import Journal
+from selfheal_local.memory.decisions import DecisionStore
+from selfheal_local.project import Project
+from selfheal_local.protocols import AdapterRegistry, CandidateSource, Engine, Memory, Sandbox
+from selfheal_local.types import (
     Applied,
     Attempt,
     Diagnosis,
@@ -41,63 +35,18 @@ from .types import (
     TestReport,
     Verdict,
 )
+from selfheal_local.validation.batch import first_proved
+from selfheal_local.validation.evidence import TestCoverage
+from selfheal_local.validation.validator import Validation, Validator
+
+from .applying import ApplySteps
+from .outcome import Cancelled, Event, FixOutcome, fingerprint
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class Event:
-    """Something the loop did, for progress displays (CLI, TUI)."""
 
-    kind: str
-    """scan.start | scan.done | finding | candidate | validate.start | validate.done |
-    fix.found | fix.none | apply | reject | undo | heal.done"""
-    message: str
-    finding_id: str = ""
-    patch_id: str = ""
-    data: dict[str, Any] = field(default_factory=dict)
-
-
-class Cancelled(Exception):
-    """The person cancelled the running job."""
-
-
-@dataclass
-class FixOutcome:
-    """What ``fix`` found for one finding: the selected patch (or None) and every attempt."""
-
-    finding: Finding
-    diagnosis: Diagnosis
-    patch: Patch | None = None
-    validation: Validation | None = None
-    attempts: list[Attempt] = field(default_factory=list)
-    sources_tried: list[str] = field(default_factory=list)
-    reason: str = ""
-    candidates: list[tuple[Patch, Verdict]] = field(default_factory=list)
-    search_tried: int = 0
-    held_back: list[Any] = field(default_factory=list)
-    """Decisions that kept a candidate out (the person rejected or undid that change)."""
-    elapsed_s: float = 0.0
-    """Seconds spent finding and proving a fix for this finding (the fix step)."""
-
-    def failure(self) -> Failure:
-        return Failure(self.finding, self.diagnosis.pattern, tuple(self.sources_tried),
-                       tuple(self.attempts), self.reason or "no candidate passed validation",
-                       self.search_tried)
-
-
-def _fingerprint(project: Project) -> dict[str, tuple[int, int]]:
-    out = {}
-    for rel in project.python_files:
-        try:
-            st = (project.root / rel).stat()
-        except OSError:
-            continue
-        out[rel] = (st.st_size, st.st_mtime_ns)
-    return out
-
-
-class Healer:
+class Healer(ApplySteps):
     """One project's heal session. Thread-safe for one job at a time (the TUI runs it in workers)."""
 
     def __init__(
@@ -128,7 +77,7 @@ class Healer:
         """Per-test line coverage, when localization has it: says which tests prove a change."""
         self._fingerprint: dict[str, tuple[int, int]] = {}
         self._diagnoses: dict[str, Diagnosis] = {}
-        from .fixers.localize import Localizer
+        from selfheal_local.fixers.localize import Localizer
 
         self.localizer = Localizer(sandbox)
         recovered = self.journal.recover() if self.journal.dir.is_dir() else []
@@ -162,7 +111,7 @@ class Healer:
         self.notes.extend(n for n in result.notes if n not in self.notes)
         if result.tests is not None:
             self.baseline = result.tests
-        self._fingerprint = _fingerprint(self.project)
+        self._fingerprint = fingerprint(self.project)
         self.emit("scan.done", f"{len(self.findings)} finding(s)",
                   data={"findings": len(self.findings), "elapsed_s": result.elapsed_s})
         return result
@@ -172,7 +121,7 @@ class Healer:
         when nothing but the applied files changed since the scan (else run everything)."""
         self.project.forget()
         expected = set(applied_files)
-        now = _fingerprint(self.project)
+        now = fingerprint(self.project)
         changed = {r for r in set(now) | set(self._fingerprint) if now.get(r) != self._fingerprint.get(r)}
         if report is None or not changed <= expected:
             self.scan()
@@ -248,7 +197,7 @@ class Healer:
             return None
         searched = [p for p, _v in passed if p.source == "search"]
         if len(searched) > 1:  # plausible is not correct: rank, and compare on generated inputs
-            from .fixers.disagree import choose
+            from selfheal_local.fixers.disagree import choose
 
             pick = choose(searched, self.project, self.sandbox)
             return next(pv for pv in passed if pv[0] is pick)
@@ -349,89 +298,6 @@ class Healer:
         held = f"; not offered again: {outcome.held_back[-1].describe()}" if outcome.held_back else ""
         return (f"{len(outcome.attempts)} candidate(s) tried, none passed ({', '.join(reasons)})"
                 + held)
-
-    # ------------------------------------------------------------------ apply / reject / undo
-    def apply(self, outcome: FixOutcome, *, accepted_by: str = "user") -> Applied:
-        """Write the selected patch, journaled; record it in memory; re-scan."""
-        patch = outcome.patch
-        if patch is None or outcome.validation is None or not outcome.validation.verdict.passed:
-            raise ValueError("only a validated patch can be applied")
-        patch.metadata.setdefault("project", self.project.root.name)
-        patch.metadata.setdefault("project_root", str(self.project.root))
-        self._refuse_risky_unseen(outcome, accepted_by)
-        held = self.decisions.blocking(patch.edits)
-        if held is not None:
-            raise ApplyError(f"not applied: {held.describe()}")
-        entry_id = self.journal.apply(patch.edits, apply_summary(outcome.finding, outcome.diagnosis, patch))
-        patch.status = PatchStatus.APPLIED
-        applied = Applied(patch, outcome.validation.verdict, entry_id,
-                          candidates_tried=len(outcome.attempts), search_tried=outcome.search_tried,
-                          fix_s=outcome.elapsed_s)
-        self.emit("apply", patch.explanation, finding_id=outcome.finding.id, patch_id=patch.id,
-                  data={"files": patch.files, "journal_id": entry_id})
-        if self.project.config.commit:
-            from .gitops import commit_heal
-
-            done = commit_heal(self.project, self.sandbox, patch, finding=outcome.finding,
-                               verdict=outcome.validation.verdict, journal_id=entry_id)
-            if done.sha:
-                self.journal.annotate(entry_id, commit=done.sha)
-            self.notes.append(done.note or f"committed {done.sha[:8]} (undo reverts it)")
-        # findings first (a person waits on them), then memory (an embedding model may load)
-        self._rescan_after(patch.files, outcome.validation.report)
-        if self.memory is not None:
-            self._safely(self.memory.record_success, outcome.diagnosis, patch,
-                         outcome.validation.verdict, accepted_by=accepted_by)
-        return applied
-
-    def reject(self, outcome: FixOutcome, reason: str = "") -> None:
-        """A person said no: nothing is written; the candidate is remembered as a negative."""
-        if outcome.patch is None:
-            return
-        outcome.patch.status = PatchStatus.REJECTED
-        self.decisions.record("rejected", outcome.finding, change_of(outcome.patch.edits),
-                              explanation=outcome.patch.explanation, reason=reason)
-        self.emit("reject", reason or "rejected", finding_id=outcome.finding.id,
-                  patch_id=outcome.patch.id)
-        if self.memory is not None:
-            self._safely(self.memory.record_failure, outcome.diagnosis, outcome.patch,
-                         f"rejected by the user: {reason}" if reason else "rejected by the user")
-
-    def undo(self, *, all_entries: bool = False) -> list[JournalEntry]:
-        """Restore (or revert, when committed) the last heal; it becomes a no for good."""
-        from .memory.decisions import remember_undo
-
-        done = undo_entries(self.project, self.sandbox, all_entries=all_entries)
-        for entry in done:
-            remember_undo(self.project, entry, self.decisions, self.memory)
-            if entry.note:
-                self.notes.append(entry.note)
-            self.emit("undo", f"restored {', '.join(entry.paths)}", data={"journal_id": entry.id})
-        self.project.forget()
-        return done
-
-    def _refuse_risky_unseen(self, outcome: FixOutcome, accepted_by: str) -> None:
-        """A model fix that adds process/file/network/exec powers is applied only by a person
-        who saw those lines (``llm.vet``); the refusal is remembered as a negative."""
-        from .llm.vet import RISKY_REASON, describe
-
-        risky = outcome.patch.metadata.get("risky") if outcome.patch is not None else None
-        if not risky or accepted_by != "auto":
-            return
-        reason = (f"{RISKY_REASON}: {describe(risky)}; never applied automatically: review it "
-                  "(selfheal tui, or heal without --yes)")
-        if self.memory is not None:
-            self._safely(self.memory.record_failure, outcome.diagnosis, outcome.patch, reason)
-        raise UnsafeEditError(reason)
-
-    def _confirm_applied(self, applied: Sequence[Applied]) -> None:
-        """Health is claimed on what is on disk: a file no longer as this heal wrote it (another
-        process, a person) sends the verdict back to a full scan of the project as it is."""
-        changed = self.journal.changed_since_apply([a.journal_id for a in applied if a.journal_id])
-        if changed:
-            self.notes.append(f"{', '.join(changed)} changed after this heal wrote it; "
-                              "re-scanned the project as it is now")
-            self.scan()
 
     # ------------------------------------------------------------------ the loop
     def heal(
