@@ -142,8 +142,13 @@ def _undefined(trees: list[ast.AST]) -> set[str]:
     defined names)."""
     imported = {(a.asname or a.name).split(".")[0] for tree in trees for n in ast.walk(tree)
                 if isinstance(n, ast.Import | ast.ImportFrom) for a in n.names}
+    bound = {n.id for tree in trees for n in ast.walk(tree)
+             if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
+    bound |= {n.arg for tree in trees for n in ast.walk(tree) if isinstance(n, ast.arg)}
+    bound |= {n.name for tree in trees for n in ast.walk(tree)
+              if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)}
     return {n.id for tree in trees for n in ast.walk(tree)
-            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)} - imported
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)} - imported - bound
 
 
 def rename_source(text: str, mapping: dict[str, str], attrs: set[str]) -> str:
