@@ -1,8 +1,9 @@
 """Does the agent get better with use? Replay of renamed variants, measured side by side.
 
-    python bench/learning_bench.py [DIR ...] [--classes rule,search] [--timeout S] [--json]
+    python bench/learning_bench.py [DIR ...] [--classes search] [--timeout S] [--json]
 
-For every corpus case (default ``tests/corpus``, rule and search classes): heal a copy in a
+For every corpus case (default ``tests/corpus``, search class: rules run before memory, so a
+rule-class bug is healed by its rule again and says nothing about replay): heal a copy in a
 fresh ``SELFHEAL_HOME`` with memory on (the first heal), then heal a *renamed variant* of it
 (``bench/rename_variant.py``: other module, function and variable names, the same bug shape)
 in a second project with the same home (the second heal). A variant counts only when it is
@@ -140,8 +141,9 @@ def summarise(results: list[CaseResult]) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("dirs", nargs="*", type=Path, default=[DEFAULT_CORPUS])
-    parser.add_argument("--classes", default="rule,search",
-                        help="case classes to run (comma-separated; default rule,search)")
+    parser.add_argument("--classes", default="search",
+                        help="case classes to run (comma-separated; default search: a rule-class "
+                             "bug is healed by its rule again, which comes before memory)")
     parser.add_argument("--timeout", type=float, default=600.0, help="per heal, seconds")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--selfheal", default=f"{sys.executable} -m selfheal_local")
