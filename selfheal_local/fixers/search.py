@@ -225,6 +225,7 @@ class SearchSource(SourceBase):
     """
 
     name = "search"
+    needs_localization = True
     remembers_failures = False  # mutants are cheap guesses, not lessons
 
     def __init__(self, config: Config | None = None, *,

@@ -176,6 +176,7 @@ class ModelSource(SourceBase):
     """Candidate source backed by an engine and, optionally, the adapter registry."""
 
     name = "model"
+    needs_localization = True
 
     def __init__(
         self,

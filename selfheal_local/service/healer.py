@@ -77,6 +77,7 @@ class Healer(ApplySteps):
         """Per-test line coverage, when localization has it: says which tests prove a change."""
         self._fingerprint: dict[str, tuple[int, int]] = {}
         self._diagnoses: dict[str, Diagnosis] = {}
+        self._plain: dict[str, Diagnosis] = {}
         from selfheal_local.fixers.localize import Localizer
 
         self.localizer = Localizer(sandbox)
@@ -134,11 +135,14 @@ class Healer(ApplySteps):
         self._fingerprint = now
         self.emit("scan.done", f"{len(self.findings)} finding(s)", data={"findings": len(self.findings)})
 
-    def diagnose(self, finding: Finding) -> Diagnosis:
+    def diagnose(self, finding: Finding, *, localize: bool = True) -> Diagnosis:
+        """The finding's diagnosis; ``localize``: with fault localization's ranking (per-test
+        coverage in the sandbox, once per finding, cached until files change)."""
         if finding.id not in self._diagnoses:
-            # fault localization (per-test coverage, once per finding, cached until files change)
-            localized = self.localizer.localize(diagnose(finding, self.project), self.project)
-            self._diagnoses[finding.id] = localized
+            if not localize:
+                return self._plain.setdefault(finding.id, diagnose(finding, self.project))
+            plain = self._plain.get(finding.id) or diagnose(finding, self.project)
+            self._diagnoses[finding.id] = self.localizer.localize(plain, self.project)
             self.coverage = self.localizer.coverage or self.coverage
         return self._diagnoses[finding.id]
 
@@ -246,8 +250,8 @@ class Healer(ApplySteps):
 
         ``automatic`` (heal all, ``--yes``): a finding the person said no to is left alone."""
         started = time.monotonic()
-        diagnosis = self.diagnose(finding)
-        outcome = FixOutcome(finding, diagnosis)
+        diagnosis = self.diagnose(finding, localize=False)  # localized before the first source
+        outcome = FixOutcome(finding, diagnosis)              # that reads the ranking
         self.emit("finding", f"{diagnosis.pattern}: {finding.message}", finding_id=finding.id)
         said_no = self.decisions.for_finding(finding) if automatic else []
         if said_no:
@@ -259,6 +263,8 @@ class Healer(ApplySteps):
         for source in self.sources:
             self._check(cancel)
             outcome.sources_tried.append(source.name)
+            if source.needs_localization and diagnosis is not self.diagnose(finding):
+                diagnosis = outcome.diagnosis = self.diagnose(finding)
             try:
                 proposed = self._unrejected(outcome, source.propose(diagnosis, self.project))
                 found = self._try(outcome, proposed, self._limit_for(source), cancel,
