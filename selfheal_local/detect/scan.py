@@ -98,7 +98,8 @@ def scan(
                 dynamic += test_findings(report, project.config.test_timeout_s)
             if command:
                 say(f"running {' '.join(command)}")
-                dynamic += command_findings(command, workspace, sandbox, project.config.test_timeout_s)
+                dynamic += command_findings(command, workspace, sandbox, project.config.test_timeout_s,
+                                            project.config.python_for(project.root))
     if log_text is not None:
         say(f"reading {log}")
         dynamic += traceback_findings(parse_tracebacks(log_text, project.root))
@@ -188,10 +189,17 @@ def _outcome_finding(outcome: TestOutcome) -> Finding:
 
 
 def command_findings(
-    command: Sequence[str], workspace: Path, sandbox: Sandbox, timeout_s: float
+    command: Sequence[str], workspace: Path, sandbox: Sandbox, timeout_s: float,
+    python: str = "",
 ) -> list[Finding]:
-    """Run ``command`` in the workspace; its tracebacks (or its failure) become findings."""
-    result = sandbox.run(list(command), cwd=workspace, timeout_s=timeout_s)
+    """Run ``command`` in the workspace; its tracebacks (or its failure) become findings.
+
+    ``python``/``python3`` as the command's first word is the project's interpreter (the one its
+    tests run with): the sandbox shows only what a run needs, not the user's PATH shims."""
+    argv = list(command)
+    if python and argv and argv[0] in ("python", "python3"):
+        argv[0] = python
+    result = sandbox.run(argv, cwd=workspace, timeout_s=timeout_s)
     shown = " ".join(command)
     if result.timed_out:
         return [Finding(

@@ -371,7 +371,7 @@ def test_killed_mid_run_leaves_the_project_as_it_was_or_fully_healed(tmp_path, s
                                 stderr=err)
         try:
             deadline = time.monotonic() + 240
-            while f"service: {when}:" not in log.read_text():
+            while f": {when}:" not in log.read_text():
                 assert proc.poll() is None, f"heal ended before {when}: {log.read_text()[-3000:]}"
                 assert time.monotonic() < deadline, f"no {when} event: {log.read_text()[-3000:]}"
                 time.sleep(0.02)

@@ -125,13 +125,13 @@ def _kill_one_heal(root: Path, env: dict[str, str], rng: random.Random, log: Pat
             stdout=subprocess.DEVNULL, stderr=err)
         try:
             deadline = time.monotonic() + 300
-            while "service: scan.start:" not in log.read_text():
+            while ": scan.start:" not in log.read_text():
                 assert proc.poll() is None, log.read_text()[-3000:]
                 assert time.monotonic() < deadline, log.read_text()[-3000:]
                 time.sleep(0.005)
             on_scanning()
             if event:
-                while f"service: {event}:" not in log.read_text() and proc.poll() is None:
+                while f": {event}:" not in log.read_text() and proc.poll() is None:
                     assert time.monotonic() < deadline, log.read_text()[-3000:]
                     time.sleep(0.002)
             else:

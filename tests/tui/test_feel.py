@@ -163,7 +163,7 @@ async def test_the_log_speaks_plain_words_and_third_party_noise_goes_to_the_file
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         logging.getLogger("bitsandbytes.cextension").warning("gemm_4bit_forward not found")
-        logging.getLogger("transformers.modeling_utils").info("Loading weights")
+        logging.getLogger("transformers.modeling_utils").warning("Loading weights")
         await pilot.press("h")
         await settle(pilot)
         text = log_text(app)
