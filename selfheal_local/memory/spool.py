@@ -68,6 +68,16 @@ class Spool:
                 log.warning("memory spool %s line %d is unreadable; skipped", self.path, n)
         return out
 
+    def remove(self, kind: str, ids: set[str]) -> int:
+        """Drop waiting rows of ``kind`` whose id is in ``ids``; returns how many went."""
+        with self.lock:
+            items = self.items()
+            kept = [(k, r) for k, r in items if not (k == kind and r.get("id") in ids)]
+            if len(kept) != len(items):
+                atomic_write_text(self.path, "".join(
+                    json.dumps({"kind": k, "record": r}, sort_keys=True) + "\n" for k, r in kept))
+        return len(items) - len(kept)
+
     def clear(self) -> None:
         """Empty the spool (after its rows are stored)."""
         with self.lock:

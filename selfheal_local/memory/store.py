@@ -361,13 +361,13 @@ class FixMemory:
         return [json.loads(r["pair_json"]) for r in rows]
 
     def forget(self, fix_id: str) -> int:
-        """Remove a fix (table and JSONL); returns how many rows went."""
-        self.flush()
+        """Remove a fix (table, spool and JSONL; no embedding needed); returns how many went."""
         with self._write_lock():
+            spooled = self.spool.remove("fix", {fix_id})
             table = self._table("fixes")
             before = table.count_rows()
             table.delete(f"id = {_quote(fix_id)}")
-            gone = before - table.count_rows()
+            gone = before - table.count_rows() + spooled
         gone += self.pairs.remove({fix_id})
         return gone
 

@@ -53,3 +53,14 @@ def test_three_spooled_fixes_of_one_shape_promote_a_rule_before_any_embedding(tm
     for n in range(3):
         record(memory, n)
     assert not cold.loaded and len(memory.rules.list()) == 1
+
+
+def test_forgetting_a_spooled_fix_needs_no_model(tmp_path):
+    cold = Embedder(bundled_model_dir())
+    memory = FixMemory.at_home(tmp_path / "home", cold)
+    record(memory)
+    fix_id = memory.pairs.read()[0]["id"]
+    assert memory.forget(fix_id) == 2  # the spooled row and the JSONL pair
+    assert not cold.loaded and memory.pairs.read() == []
+    assert [kind for kind, _ in memory.spool.items()] == ["negative"]
+    assert memory.forget(fix_id) == 0
