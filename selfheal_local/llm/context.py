@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Protocol, runtime_checkable
 
+from selfheal_local.errors import SelfHealError
 from selfheal_local.project import Project
 from selfheal_local.types import Diagnosis
 
@@ -61,14 +62,14 @@ class Section:
 def _parse(project: Project, rel: str) -> ast.Module | None:
     try:
         return ast.parse(project.read(rel))
-    except (OSError, UnicodeDecodeError, SyntaxError, ValueError, KeyError):
+    except (OSError, SelfHealError, UnicodeDecodeError, SyntaxError, ValueError):
         return None
 
 
 def _lines(project: Project, rel: str, start: int, end: int) -> str:
     try:
         lines = project.read(rel).splitlines(keepends=True)
-    except (OSError, UnicodeDecodeError, ValueError):
+    except (OSError, SelfHealError, UnicodeDecodeError, ValueError):
         return ""
     return "".join(lines[start - 1 : end]).rstrip()
 
@@ -324,6 +325,6 @@ def gather_note(sections: Sequence[Section]) -> str:
 
 
 __all__ = [
-    "CUT_ORDER", "Section", "TokenCounter", "ranking_of", "retarget", "fit_sections", "gather_note", "past_fix_sections", "signatures",
-    "suspicious_functions", "test_sources",
+    "CUT_ORDER", "Section", "TokenCounter", "fit_sections", "gather_note", "past_fix_sections",
+    "ranking_of", "retarget", "signatures", "suspicious_functions", "test_sources",
 ]
