@@ -174,7 +174,6 @@ done
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the unprivileged-uid fallback is for root")
-@pytest.mark.xfail(strict=False, reason="failed once in a full fresh-clone run under load, passes alone; timing-sensitive, under investigation")
 def test_unprivileged_uid_bounds_processes_without_a_cgroup(tmp_path, token):
     work = tmp_path / "work"
     work.mkdir()
@@ -185,9 +184,12 @@ def test_unprivileged_uid_bounds_processes_without_a_cgroup(tmp_path, token):
         process_limit="uid",
         tmp_root=tmp_path,
     )
-    started = int(result.stdout.split()[-1])
+    # RLIMIT_NPROC counts every process and thread of uid 65534 on the machine: when another
+    # sandbox (a parallel test worker) holds most of the quota, the bomb may not fork even once
+    counts = result.stdout.split()
+    started = int(counts[-1]) if counts else 0
     assert started < 64 and not result.timed_out, result
-    assert "fork" in result.stderr.lower()
+    assert "fork" in result.stderr.lower() or "resource temporarily unavailable" in result.stderr.lower(), result
     assert work.stat().st_uid == 65534
     assert processes_with(token) == []
 
