@@ -19,6 +19,7 @@ from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
 
+from .logs import LibraryLoggers
 from .screens.dialogs import HelpScreen
 from .screens.main import MainScreen
 from .state import HealState
@@ -89,6 +90,7 @@ class SelfHealApp(App[None]):
         self.log_file = log_file
         self._file_handler: logging.Handler | None = None
         self._saved_logging: tuple[int, list[logging.Handler]] | None = None
+        self._library_loggers = LibraryLoggers()
         self._ui_thread = threading.get_ident()
 
     def get_default_screen(self) -> Screen:
@@ -111,6 +113,9 @@ class SelfHealApp(App[None]):
         if root.level > logging.INFO or root.level == logging.NOTSET:
             root.setLevel(logging.INFO)
         self._open_log_file(root)
+        self._library_loggers.adopt()
+        # a library imported by a job (the model's) installs its printing logger then
+        self.set_interval(1.0, self._library_loggers.adopt)
 
     def _open_log_file(self, root: logging.Logger) -> None:
         """Everything (third-party warnings, model loading included) goes to the log file."""
@@ -130,6 +135,7 @@ class SelfHealApp(App[None]):
         self._file_handler = handler
 
     def on_unmount(self) -> None:
+        self._library_loggers.restore()
         root = logging.getLogger()
         root.removeHandler(self.log_handler)
         if self._file_handler is not None:

@@ -44,7 +44,6 @@ def wait_for(session: str, predicate, timeout: float = 120.0) -> str:
     raise AssertionError(f"timed out; the screen was:\n{screen}")
 
 
-@pytest.mark.xfail(strict=False, reason="failed once in a full fresh-clone run under load, passes alone; timing-sensitive, under investigation")
 def test_heal_and_accept_in_a_real_terminal(tmp_path: Path) -> None:
     project = tmp_path / "inventory"
     shutil.copytree(DEMO, project, ignore=shutil.ignore_patterns("__pycache__", ".ruff_cache",
@@ -63,9 +62,11 @@ def test_heal_and_accept_in_a_real_terminal(tmp_path: Path) -> None:
         assert "inventory/models.py:35" in screen
         assert "project inventory" in screen
         tmux("send-keys", "-t", session, "h")  # the first row: the AttributeError in models.py
-        screen = wait_for(session, lambda s: "selected fix" in s and "job idle" in s)
-        # side by side at 120 columns (the panes stack below 140): the new line, no "+"
-        assert "return sum(item.value for item in self.items.values())" in screen
+        # wait for the fix itself: "job idle" and the empty "selected fix" pane are on screen
+        # before the heal job starts. Side by side at 120 columns (the panes stack below 140):
+        # the new code, no "+" (the line may wrap once the pane shows its scrollbar)
+        screen = wait_for(session, lambda s: "self.items.values())" in s and "job idle" in s)
+        assert "selected fix" in screen and "+        return" not in screen
         assert "self.itmes.values()" in models.read_text()  # nothing written before accept
         tmux("send-keys", "-t", session, "a")
         wait_for(session, lambda s: "suite 9 passed, 4 failing" in s and "job idle" in s)
