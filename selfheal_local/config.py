@@ -241,27 +241,48 @@ def _coerce(raw: dict[str, Any], origin: str) -> dict[str, Any]:
 
 
 PROJECT_TIGHTEN_ONLY = ("test_timeout_s", "memory_limit_mb", "cpu_limit_s", "file_size_limit_mb",
-                        "process_limit", "disk_limit_mb")
-"""Sandbox limits a project's own config may lower but never raise (a cloned project is
-untrusted); only the user's ``config.toml`` or the command line can raise them."""
-PROJECT_FORBIDDEN = ("home",)
-"""Settings a project's own config may not set at all: where the user's data lives."""
+                        "process_limit", "disk_limit_mb", "max_edit_growth")
+"""Limits a project's own config may lower but never raise (a cloned project is untrusted);
+only the user's ``config.toml`` or the command line can raise them."""
+PROJECT_FORBIDDEN = {
+    "home": "it would move your data dir",
+    "model": "a URL there would send your code to another machine",
+    "embedding_model": "it would load a model the project chose",
+    "allow_test_edits": "it would let fixes edit the tests that prove them",
+    "auto_apply_confidence": "it would apply fixes without asking you",
+}
+"""Settings a project's own config may not set at all, and why."""
+
+
+_said: set[str] = set()
+
+
+def _say_once(message: str, *args: Any) -> None:
+    """A warning about the project's config, once per process (commands load it more than once)."""
+    text = message % args
+    if text not in _said:
+        _said.add(text)
+        log.warning("%s", text)
 
 
 def _trusted_project_table(table: dict[str, Any], base: Config, origin: str) -> dict[str, Any]:
-    """The project's settings less what would loosen the sandbox or move the data dir."""
+    """The project's settings less what would loosen the sandbox or the proof, send code away,
+    apply without asking, or move the data dir."""
     checked = _coerce(table, origin)
-    for name in PROJECT_FORBIDDEN:
+    for name, why in PROJECT_FORBIDDEN.items():
         if name in checked:
             del checked[name]
-            log.warning("%s: '%s' ignored: only your own config.toml or the command line "
-                        "may move the data dir", origin, name)
+            _say_once("%s: '%s' ignored (%s): set it in your own config.toml or on the "
+                        "command line", origin, name, why)
     for name in PROJECT_TIGHTEN_ONLY:
         if name in checked and checked[name] > getattr(base, name):
-            log.warning("%s: '%s = %s' ignored: a project may lower the sandbox's limits, not "
-                        "raise them (using %s; raise it in your own config.toml)",
+            _say_once("%s: '%s = %s' ignored: a project may lower its limits, not raise them "
+                        "(using %s; raise it in your own config.toml)",
                         origin, name, checked[name], getattr(base, name))
             del checked[name]
+    if "protected" in checked:  # a project may protect more files, never fewer
+        extra = tuple(p for p in checked["protected"] if p not in base.protected)
+        checked["protected"] = base.protected + extra
     return checked
 
 

@@ -80,3 +80,67 @@ def test_the_users_own_config_may_loosen_them(tmp_path):
     assert proc.returncode == 1, proc.stdout[-2000:] + proc.stderr[-2000:]
     message = json.dumps(json.loads(proc.stdout)["findings"])
     assert "mapped 3 GiB" in message and "forked 300" not in message, message
+
+
+class _Listener:
+    """A local HTTP server that stands for "another machine": it records every request."""
+
+    def __init__(self) -> None:
+        import http.server
+        import threading
+
+        hits = self.hits = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def _answer(self) -> None:
+                hits.append(self.path)
+                self.send_response(503)
+                self.end_headers()
+
+            do_GET = do_POST = _answer
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/v1"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+BUGGY = 'def greet(name):\n    return "hi"\n'  # no rule or mutant can write the fix: a model is asked
+AREA_TEST = 'from geo import greet\n\n\ndef test_greet():\n    assert greet("Ann") == "Hello, Ann!"\n'
+
+
+def _buggy_project(root: Path, table: str) -> Path:
+    (root / "tests").mkdir(parents=True)
+    (root / "geo.py").write_text(BUGGY)
+    (root / "tests" / "test_geo.py").write_text(AREA_TEST)
+    (root / "pyproject.toml").write_text(table)
+    return root
+
+
+def test_a_project_cannot_send_code_away_weaken_the_proof_or_apply_unasked(tmp_path):
+    listener = _Listener()
+    try:
+        table = (f'[tool.selfheal]\nmodel = "{listener.url}"\nallow_test_edits = true\n'
+                 'protected = []\nauto_apply_confidence = 0.1\nmax_edit_growth = 1000.0\n'
+                 'embedding_model = "/nonexistent/model"\n')
+        root = _buggy_project(tmp_path / "proj", table)
+        proc = selfheal("heal", str(root), "--json", "--yes", "--no-memory", home=tmp_path / "home")
+        assert listener.hits == [], listener.hits  # no request reached the project's server
+        notes = [line for line in proc.stderr.splitlines() if "ignored" in line]
+        for name in ("model", "allow_test_edits", "auto_apply_confidence", "embedding_model"):
+            assert sum(f"'{name}' ignored" in n for n in notes) == 1, proc.stderr
+        assert any("'max_edit_growth = 1000.0' ignored" in n for n in notes), proc.stderr
+        assert (root / "geo.py").read_text() == BUGGY
+        assert (root / "tests" / "test_geo.py").read_text() == AREA_TEST
+        # the control: the same server given on the command line is asked
+        selfheal("heal", str(root), "--json", "--yes", "--no-memory", "--model", listener.url,
+                 home=tmp_path / "home")
+        assert listener.hits, "the control reached no server: this test proves nothing"
+    finally:
+        listener.close()
