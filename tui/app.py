@@ -236,6 +236,7 @@ ACTIONS = [
     ("h", "Heal the selected finding (validated in the sandbox)", "heal"),
     ("H", "Heal all findings", "heal_all"),
     ("a", "Accept: apply the selected finding's validated fix", "accept"),
+    ("Y", "Accept all: apply every validated fix not rejected", "accept_all"),
     ("r", "Reject the selected finding's fix (with a reason)", "reject"),
     ("u", "Undo the last applied fix", "undo"),
     ("e", "Edit: open the finding in $EDITOR", "edit"),
@@ -257,7 +258,7 @@ PALETTE_MORE = [
     ("3", "Adapters screen", "open('adapters')"),
     ("4", "Training screen", "open('training')"),
 ]
-MAIN_ACTIONS = {"scan", "heal", "heal_all", "accept", "reject", "undo", "edit", "tests",
+MAIN_ACTIONS = {"scan", "heal", "heal_all", "accept", "accept_all", "reject", "undo", "edit", "tests",
                 "toggle_auto", "cancel_job", "filter", "tab('tab-finding')", "sort_findings",
                 "first_finding"}
 

@@ -125,6 +125,18 @@ class HealState:
                 changed.append(fid)
         return changed
 
+    def accept_all_outcomes(self) -> tuple[list[Any], list[Any]]:
+        """(ready, risky): the validated fixes accept-all applies, in the order they were found,
+        and the model fixes that add risky powers (a person accepts those one at a time).
+        A rejected, undone, applied or stale finding is never among them."""
+        ready, risky = [], []
+        for state in self.findings.values():
+            out = state.outcome
+            if state.status != "fixable" or out is None or out.patch is None:
+                continue
+            (risky if out.patch.metadata.get("risky") else ready).append(out)
+        return ready, risky
+
     def status(self, finding_id: str) -> str:
         state = self.findings.get(finding_id)
         return state.status if state else "new"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tui_helpers import make_shop
+from tui_helpers import UNUSED, make_shop
 
 
 @pytest.fixture
@@ -15,6 +15,17 @@ def shop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
     return make_shop(tmp_path / "shop")
 
+
+@pytest.fixture
+def unused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Two unused imports (two F401 findings in two files) and a passing suite."""
+    monkeypatch.setenv("SELFHEAL_HOME", str(tmp_path / "home"))
+    monkeypatch.chdir(tmp_path)
+    root = tmp_path / "shop"
+    for rel, text in UNUSED.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    return root
 
 
 @pytest.fixture

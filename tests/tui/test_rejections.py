@@ -21,29 +21,6 @@ def _lint_row(app: SelfHealApp) -> str:
     return fid
 
 
-UNUSED = {
-    "shop/__init__.py": "",
-    "shop/util.py": "import os\n\n\ndef shout(text):\n    return text.upper() + \"!\"\n",
-    "shop/pricing.py": "import sys\n\n\ndef half(x):\n    return x / 2\n",
-    "tests/test_shop.py": ("from shop.pricing import half\nfrom shop.util import shout\n\n\n"
-                           "def test_shout():\n    assert shout(\"hi\") == \"HI!\"\n\n\n"
-                           "def test_half():\n    assert half(4) == 2\n"),
-    "pyproject.toml": "[tool.ruff.lint]\nselect = [\"F\"]\n",
-}
-
-
-@pytest.fixture
-def unused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Two unused imports (two F401 findings in two files) and a passing suite."""
-    monkeypatch.setenv("SELFHEAL_HOME", str(tmp_path / "home"))
-    monkeypatch.chdir(tmp_path)
-    root = tmp_path / "shop"
-    for rel, text in UNUSED.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text)
-    return root
-
-
 async def test_rejected_fix_is_never_applied_by_auto_apply_and_heal_all(unused: Path) -> None:
     shop = unused
     util = shop / "shop" / "util.py"

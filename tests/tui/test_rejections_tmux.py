@@ -12,7 +12,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from test_rejections import UNUSED
+from tui_helpers import UNUSED
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -55,6 +55,18 @@ def make_shop(root: Path) -> Path:
     return root
 
 
+# two unused imports (two F401 findings in two files) and a passing suite
+UNUSED = {
+    "shop/__init__.py": "",
+    "shop/util.py": "import os\n\n\ndef shout(text):\n    return text.upper() + \"!\"\n",
+    "shop/pricing.py": "import sys\n\n\ndef half(x):\n    return x / 2\n",
+    "tests/test_shop.py": ("from shop.pricing import half\nfrom shop.util import shout\n\n\n"
+                           "def test_shout():\n    assert shout(\"hi\") == \"HI!\"\n\n\n"
+                           "def test_half():\n    assert half(4) == 2\n"),
+    "pyproject.toml": "[tool.ruff.lint]\nselect = [\"F\"]\n",
+}
+
+
 NO_HEAVY = {"use_model": False, "use_memory": False}
 
 

@@ -9,6 +9,8 @@ from typing import Any
 
 from textual import work
 
+from selfheal_local.errors import SelfHealError
+from selfheal_local.service import Cancelled
 from tui.watch import snapshot
 
 
@@ -109,6 +111,57 @@ class HealMixin:
         self.load_findings(diagnoses)
         self.action_tab("tab-finding")
         self.notify(f"applied to {', '.join(applied.patch.files)} (u undoes)", timeout=5)
+
+    def job_apply_all(self, outcomes: list[Any], cancel: threading.Event) -> Any:
+        """Each validated fix applied as ``a`` applies it, in order. A fix made from a file an
+        earlier one in this batch changed is not written (its text is old): it is marked to be
+        healed again. A refusal (a rejection on record, a file edited meanwhile) skips that fix."""
+        healer = self.app.healer
+        call = self.app.call_from_thread
+        applied: list[tuple[Any, Any]] = []
+        skipped: list[tuple[Any, str]] = []
+        touched: set[str] = set()
+        for index, outcome in enumerate(outcomes, 1):
+            if cancel.is_set():
+                break
+            call(self.next_finding, index, len(outcomes), outcome.finding.location)
+            files = set(outcome.patch.files)
+            if files & touched:
+                skipped.append((outcome, "an earlier fix changed its file; heal it again"))
+                continue
+            try:
+                done = healer.apply(outcome, accepted_by="user")
+            except SelfHealError as exc:
+                skipped.append((outcome, str(exc)))
+                continue
+            touched |= files
+            applied.append((outcome, done))
+        self._rebase()
+        if cancel.is_set() and not applied:
+            raise Cancelled("cancelled")
+        return applied, skipped, self._diagnose_all(list(healer.findings))
+
+    def apply_all_done(self, result: Any) -> None:
+        applied, skipped, diagnoses = result
+        state = self.app.state
+        files: set[str] = set()
+        for outcome, done in applied:
+            state.of(outcome.finding.id).status = "applied"
+            files |= set(done.patch.files)
+        for outcome, reason in skipped:
+            finding_state = state.of(outcome.finding.id)
+            finding_state.status, finding_state.note = "stale", reason
+        for fid in state.mark_stale(files):
+            self.refresh_finding(fid)
+        if applied:
+            self.app.memory_changed()
+        self.load_findings(diagnoses)
+        self.show_finding(self.selected)
+        words = f"accept all: {len(applied)} fix(es) applied to {len(files)} file(s)"
+        if skipped:
+            words += f"; {len(skipped)} not applied (heal them again: H, then Y)"
+        self.app.log_handler.say(words + ("; u undoes the last" if applied else ""))
+        self.notify(words, severity="warning" if skipped else "information", timeout=8)
 
     def job_reject(self, outcome: Any, reason: str) -> Any:
         self.app.healer.reject(outcome, reason)

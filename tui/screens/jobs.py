@@ -170,7 +170,7 @@ class JobsMixin:
         if fid is not None:
             self.refresh_finding(fid)
         if event.kind == "scan.done" and self.job_progress is not None \
-                and self.job_progress.label in ("applying", "undoing"):
+                and self.job_progress.label.startswith(("applying", "undoing")):
             self.show_current()  # the rows and the suite as soon as the re-scan is done
 
     # ------------------------------------------------------------------ opening

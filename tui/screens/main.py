@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 MAIN_BINDINGS = [
     Binding("h", "heal", "Heal"),
     Binding("a", "accept", "Accept"),
+    Binding("Y", "accept_all", "Accept all"),
     Binding("r", "reject", "Reject"),
     Binding("u", "undo", "Undo"),
     Binding("slash", "filter", "Filter", key_display="/"),
@@ -226,6 +227,24 @@ class MainScreen(HealMixin, JobsMixin, Screen):
         outcome = self._outcome()
         if outcome is not None:
             self.start("applying", lambda cancel: self.job_apply(outcome, "user"), self.apply_done)
+
+    def action_accept_all(self) -> None:
+        """Apply every validated fix the person has not rejected, one by one, each as ``a``
+        would (a model fix that adds risky powers is left for a person to accept alone)."""
+        if self.defer("accept_all"):
+            return
+        ready, risky = self.app.state.accept_all_outcomes()
+        if risky:
+            self.notify(f"{len(risky)} model fix(es) add risky powers (process, file, network "
+                        "or exec): read each and accept it alone with a", severity="warning",
+                        timeout=10)
+        if not ready:
+            if not risky:
+                self.notify("no validated fix to apply: press H to heal all findings",
+                            severity="warning")
+            return
+        self.start(f"applying {len(ready)} fix(es)",
+                   lambda cancel: self.job_apply_all(ready, cancel), self.apply_all_done)
 
     def action_reject(self) -> None:
         outcome = self._outcome()
