@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,6 +31,16 @@ _FIX_TEXT = ("id", "signature", "text", "pattern", "error_type", "message", "sou
              "embedding_model", "created_at", "pair_json")
 _NEG_TEXT = ("id", "signature", "pattern", "error_type", "message", "source", "project",
              "reason", "diff", "explanation", "replayed_fix_id", "created_at")
+
+_SAFE = re.compile(r"^[A-Za-z0-9_.:@-]*$")
+
+
+def quote(value: str) -> str:
+    """``value`` as a string literal of a LanceDB filter (only ids, patterns, keys: checked)."""
+    if not _SAFE.match(value):
+        raise ValueError(f"unsafe filter value {value!r}")
+    return f"'{value}'"
+
 
 HIT_COLUMNS = ["id", "pattern", "error_type", "message", "source", "adapter", "project",
                "accepted_by", "transform_key", "transformation", "created_at", "pair_json",

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
@@ -24,7 +23,7 @@ from selfheal_local.io import FileLock
 from selfheal_local.io.redact import redact_values
 from selfheal_local.types import Diagnosis, Patch, Verdict
 
-from . import schema
+from . import lookup, schema
 from .embedder import Embedder
 from .learned import DEFAULT_PROMOTE_AFTER, LearnedRules
 from .pairs import PAIRS_FILE, PairLog, build_pair, now_iso, pair_id
@@ -33,9 +32,6 @@ from .spool import Spool
 from .transform import extract, transform_key
 
 log = logging.getLogger(__name__)
-
-_SAFE = re.compile(r"^[A-Za-z0-9_.:@-]*$")
-
 
 def _served_messages(diagnosis: Diagnosis, patch: Patch) -> list[dict[str, str]] | None:
     """The fix as the model would be served it (prompt + answer), for training; None if not."""
@@ -63,12 +59,6 @@ def _heal_context(diagnosis: Diagnosis, patch: Patch) -> dict[str, Any]:
     root = str(patch.metadata.get("project_root", ""))
     return {"files_before": before, "diagnosis": diagnosis.to_dict(),
             **({"project_root": root} if root else {})}
-
-
-def _quote(value: str) -> str:
-    if not _SAFE.match(value):
-        raise ValueError(f"unsafe filter value {value!r}")
-    return f"'{value}'"
 
 
 class FixMemory:
@@ -177,7 +167,7 @@ class FixMemory:
         self.store_pairs([pair])
 
     def _maybe_promote(self, key: str, transformation: dict[str, Any]) -> None:
-        rows = (self._table("fixes").search().where(f"transform_key = {_quote(key)}")
+        rows = (self._table("fixes").search().where(f"transform_key = {schema.quote(key)}")
                 .select(["id", "project"]).limit(1000).to_list())
         stored = {r["id"] for r in rows}
         rows += [{"id": r["id"], "project": r.get("metadata", {}).get("project", "")}
@@ -239,7 +229,7 @@ class FixMemory:
             # counted on the fix row so that a search needs no second query; only a new
             # negative counts (the same rejection recorded twice is one failure)
             if self._upsert("negatives", [row]) and replayed:
-                self._table("fixes").update(where=f"id = {_quote(replayed)}",
+                self._table("fixes").update(where=f"id = {schema.quote(replayed)}",
                                             values_sql={"failures": "failures + 1"})
 
     def flush(self) -> int:
@@ -292,7 +282,7 @@ class FixMemory:
         query = (table.search(vector, vector_column_name="vector").distance_type("cosine")
                  .limit(k).select([*schema.HIT_COLUMNS, "_distance"]))
         if pattern:
-            query = query.where(f"pattern = {_quote(pattern)}", prefilter=True)
+            query = query.where(f"pattern = {schema.quote(pattern)}", prefilter=True)
         return self._hits(query.to_list(), lambda r: 1.0 - float(r["_distance"]))
 
     def _hits(self, rows: list[dict[str, Any]], score: Any) -> list[dict[str, Any]]:
@@ -301,13 +291,18 @@ class FixMemory:
 
     def nearest(self, diagnosis: Diagnosis, k: int = 5, *,
                 file_text: str = "") -> list[dict[str, Any]]:
-        """Past fixes nearest to ``diagnosis``'s signature, same pattern (an empty memory answers
-        without loading the embedding model)."""
+        """Past fixes nearest to ``diagnosis``'s signature, same pattern. A memory of modest
+        size is scanned by signature likeness (``lookup``: never loads the embedding model);
+        vectors answer when it is too big to scan, or when the scan finds nothing and the
+        model is loaded anyway."""
+        sig = signature(diagnosis, file_text)
+        hits = lookup.scan(self, sig, diagnosis.pattern, k)
+        if hits or (hits is not None and not self.embedder.loaded):
+            return hits
         self.flush()
         if self._table("fixes").count_rows() == 0:
             return []
-        vector = self.embedder.embed([signature(diagnosis, file_text)])[0]
-        return self.search_vector(vector, k, diagnosis.pattern)
+        return self.search_vector(self.embedder.embed([sig])[0], k, diagnosis.pattern)
 
     def recall(self, diagnosis: Diagnosis, k: int = 5, *, project: Any = None
                ) -> list[dict[str, Any]]:
@@ -340,7 +335,7 @@ class FixMemory:
                  .vector(vector).text(text).distance_type("cosine")
                  .rerank(RRFReranker(return_score="all")).limit(k))
         if pattern:
-            query = query.where(f"pattern = {_quote(pattern)}", prefilter=True)
+            query = query.where(f"pattern = {schema.quote(pattern)}", prefilter=True)
         rows = sorted(query.to_list(), key=lambda r: (-float(r.get("_relevance_score") or 0.0),
                                                       -float(r.get("_score") or 0.0)))
         return self._hits(rows, lambda r: float(r.get("_relevance_score") or 0.0))
@@ -350,7 +345,7 @@ class FixMemory:
         self.flush()
         query = self._table("fixes").search().select(schema.HIT_COLUMNS).limit(100_000)
         if pattern:
-            query = query.where(f"pattern = {_quote(pattern)}")
+            query = query.where(f"pattern = {schema.quote(pattern)}")
         rows = sorted(query.to_list(), key=lambda r: r["created_at"], reverse=True)[:limit]
         return [schema.hit(r, 1.0) for r in rows]
 
@@ -366,7 +361,7 @@ class FixMemory:
             spooled = self.spool.remove("fix", {fix_id})
             table = self._table("fixes")
             before = table.count_rows()
-            table.delete(f"id = {_quote(fix_id)}")
+            table.delete(f"id = {schema.quote(fix_id)}")
             gone = before - table.count_rows() + spooled
         gone += self.pairs.remove({fix_id})
         return gone

@@ -173,11 +173,11 @@ def extract(diagnosis: Diagnosis, patch: Patch) -> dict[str, Any] | None:
         if tag == "insert" and added and all(_is_import(ln) for ln in added):
             steps.extend(_import_step(ln, name) for ln in added)
         elif tag == "replace" and i2 - i1 == j2 - j1:
-            for b, a in zip(before[i1:i2], after[j1:j2], strict=True):
+            for n, (b, a) in enumerate(zip(before[i1:i2], after[j1:j2], strict=True)):
                 if b != a and (step := _edit_line_step(b, a, name)) is None:
                     return None
-                if b != a:
-                    steps.append(step)
+                if b != a:  # where it was: the nearest of several like lines comes first
+                    steps.append({**step, "line": i1 + n + 1})
         elif tag == "insert" and i1 < len(before) and 0 < len(added) <= MAX_INSERTED_LINES:
             if (step := _insert_before_step(before[i1], after[j1:j2], name)) is None:
                 return None
@@ -271,14 +271,13 @@ def _vocabulary(text: str) -> set[str]:
     return {t.text for ln in text.splitlines() for t in tokenize_line(ln) if t.is_identifier}
 
 
-def _candidate_lines(text: str, diagnosis: Diagnosis | None) -> list[int]:
+def _candidate_lines(text: str, diagnosis: Diagnosis | None, near: int = 0) -> list[int]:
     total = len(text.splitlines())
-    if diagnosis is None:  # not the diagnosed file: every line is a candidate
-        return list(range(1, total + 1))
+    if diagnosis is None:  # not the diagnosed file: every line, nearest to ``near`` first
+        return sorted(range(1, total + 1), key=lambda i: abs(i - near) if near else i)
     first = [diagnosis.line] if 0 < diagnosis.line <= total else []
     start, end = diagnosis.function_span
-    rest = [i for i in range(max(1, start), min(total, end) + 1) if i != diagnosis.line]
-    return first + rest
+    return first + [i for i in range(max(1, start), min(total, end) + 1) if i not in first]
 
 
 def _apply_edit_line(step: dict[str, Any], text: str, diagnosis: Diagnosis,
@@ -291,8 +290,8 @@ def _apply_edit_line(step: dict[str, Any], text: str, diagnosis: Diagnosis,
         if not step["old"] and not left:
             continue
         pattern = left + step["old"] + right
-        results: list[str] = []
-        for lineno in _candidate_lines(text, diagnosis if here else None):
+        results: list[str] = []  # every line that matches (like lines are common), nearest first
+        for lineno in _candidate_lines(text, diagnosis if here else None, step.get("line", 0)):
             line = lines[lineno - 1]
             toks = tokenize_line(line)
             for at in range(len(toks)):
@@ -309,8 +308,10 @@ def _apply_edit_line(step: dict[str, Any], text: str, diagnosis: Diagnosis,
                     new_line = line[:lo] + (" " if lead else "") + piece + line[hi:]
                     results.append("".join(lines[:lineno - 1]) + new_line
                                    + "".join(lines[lineno:]))
-            if results:
-                return results[:MAX_ALTERNATIVES]  # the nearest line that matches wins
+            if len(results) >= MAX_ALTERNATIVES:
+                break
+        if results:
+            return results[:MAX_ALTERNATIVES]
     return []
 
 

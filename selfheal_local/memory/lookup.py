@@ -1,0 +1,86 @@
+"""Past fixes looked up without the embedding model: a pattern filter and signature likeness.
+
+Signatures are already normalised (identifiers and literals abstracted, ``signature.py``), so
+the same bug shape met again under other names gives the same signature or a near one. For a
+memory of modest size the fixes of one pattern are few enough to compare directly: one scalar
+query on the table (its ``pattern`` bitmap index) plus the spooled rows not embedded yet, each
+scored by how alike its signature is to the new one. Loading sentence-transformers costs
+seconds on a CPU; this costs milliseconds, and it sees fixes recorded a moment ago that wait in
+the spool. Vector search stays for memories too big to scan (``MAX_SCAN``).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+from . import schema
+from .patterns import pair_pattern
+
+if TYPE_CHECKING:
+    from .store import FixMemory
+
+MAX_SCAN = 2000
+"""Fixes of one pattern compared directly; above this the vector index answers."""
+
+
+def _parts(sig: str) -> dict[str, list[str]]:
+    """A signature's parts by name (``error``, ``line``, ``in``), each a list of tokens."""
+    out: dict[str, list[str]] = {}
+    for n, part in enumerate(sig.split(" | ")):
+        name, sep, rest = part.partition(": ")
+        key = "error" if n == 0 else name if sep and name.isalpha() else f"part{n}"
+        out[key] = (rest if key != "error" else part).split()
+    out.pop("pattern", None)  # the same for every fix a lookup compares (it filters on it)
+    return out
+
+
+def likeness(a: str, b: str) -> float:
+    """How alike two normalised signatures are, 0..1: the parts both have (error, failing
+    line, enclosing ``def``) compared token by token, weighted by their length, the error
+    (what went wrong) twice. A part only one side has (the query had no file at hand)
+    neither helps nor hurts."""
+    if a == b:
+        return 1.0
+    pa, pb = _parts(a), _parts(b)
+    weights = {k: (len(pa[k]) + len(pb[k])) * (2 if k == "error" else 1) for k in pa if k in pb}
+    if not sum(weights.values()):
+        return 0.0
+    return sum(difflib.SequenceMatcher(None, pa[k], pb[k], autojunk=False).ratio() * w
+               for k, w in weights.items()) / sum(weights.values())
+
+
+def _spooled(memory: FixMemory, pattern: str, stored: set[str]) -> tuple[list[dict], Counter]:
+    """Spooled fix rows of ``pattern`` not in the table yet, and spooled failures per fix id."""
+    rows: list[dict[str, Any]] = []
+    failures: Counter = Counter()
+    for kind, record in memory.spool.items():
+        if kind == "negative":
+            if record.get("replayed_fix_id"):
+                failures[str(record["replayed_fix_id"])] += 1
+        elif pair_pattern(record) == pattern and str(record.get("id")) not in stored:
+            sig = str((record.get("metadata") or {}).get("signature") or "")
+            rows.append(schema.fix_row(record, sig, [], memory.embedder.model_id))
+    return rows, failures
+
+
+def scan(memory: FixMemory, sig: str, pattern: str, k: int) -> list[dict[str, Any]] | None:
+    """The k fixes of ``pattern`` whose signatures are most like ``sig`` (stored and spooled,
+    failures down-ranked); None when the pattern holds more fixes than a scan should read."""
+    table = memory._table("fixes")
+    where = f"pattern = {schema.quote(pattern)}"
+    if table.count_rows(where) > MAX_SCAN:
+        return None
+    rows = (table.search().where(where).select([*schema.HIT_COLUMNS, "signature"])
+            .limit(MAX_SCAN).to_list())
+    spooled, failures = _spooled(memory, pattern, {str(r["id"]) for r in rows})
+    hits = []
+    for row in rows + spooled:
+        row["failures"] = int(row.get("failures") or 0) + failures[str(row["id"])]
+        hits.append(schema.hit(row, likeness(sig, str(row.get("signature") or ""))))
+    hits.sort(key=lambda h: (-h["rank_score"], -h["score"], h["created_at"]))
+    return hits[:k]
+
+
+__all__ = ["MAX_SCAN", "likeness", "scan"]
