@@ -64,6 +64,29 @@ async def test_scan_shows_the_findings(shop: Path) -> None:
         assert header.memory == "off"
 
 
+async def test_header_says_the_sandbox_isolation_in_words(shop: Path) -> None:
+    app = app_for(shop)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        header = app.main.query_one(ProjectHeader)
+        level = app.healer.sandbox.isolation
+        second = str(header.render()).splitlines()[1]
+        words = {"bwrap": "sandbox isolated", "unshare": "sandbox partly isolated",
+                 "none": "sandbox NOT isolated"}[level]
+        assert words in second, second
+        assert f"sandbox {level} " not in second + " "
+        for level, full in (("none", "sandbox NOT isolated: install bubblewrap"),
+                            ("bwrap", "sandbox isolated (bubblewrap)")):
+            header.sandbox = level
+            await pilot.resize_terminal(120, 40)
+            await pilot.pause()
+            assert full in str(header.render()).splitlines()[1]
+            await pilot.resize_terminal(80, 24)
+            await pilot.pause()
+            assert full not in (line := str(header.render()).splitlines()[1])
+            assert full.split(" (")[0].split(":")[0] in line  # the short words, whole
+
+
 async def test_heal_produces_a_validated_candidate(shop: Path) -> None:
     app = app_for(shop)
     async with app.run_test(size=(120, 40)) as pilot:

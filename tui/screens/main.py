@@ -80,6 +80,8 @@ class MainScreen(HealMixin, JobsMixin, Screen):
     def on_resize(self) -> None:
         self.set_class(self.size.width < NARROW_WIDTH, "narrow")
         self.set_class(self.size.height < 30, "short")
+        # single spaces between the footer's keys at 80 columns: the quit and help keys fit
+        self.query_one(Footer).compact = self.size.width < 100
 
     def on_mount(self) -> None:
         self.on_resize()
