@@ -10,7 +10,6 @@ from typing import Any
 from textual import work
 
 from selfheal_local.errors import SelfHealError
-from selfheal_local.service import Cancelled
 from tui.watch import snapshot
 
 
@@ -138,6 +137,8 @@ class HealMixin:
             applied.append((outcome, done))
         self._rebase()
         if cancel.is_set() and not applied:
+            from selfheal_local.service import Cancelled
+
             raise Cancelled("cancelled")
         return applied, skipped, self._diagnose_all(list(healer.findings))
 

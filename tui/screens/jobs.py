@@ -13,9 +13,7 @@ from typing import Any
 
 from textual import work
 
-from selfheal_local.analyze import diagnose
 from selfheal_local.errors import ConflictError, JournalError, SelfHealError
-from selfheal_local.service import Cancelled
 from tui.progress import JobProgress, event_words
 from tui.watch import snapshot
 from tui.widgets.header import ProjectHeader
@@ -103,6 +101,8 @@ class JobsMixin:
     @work(thread=True, exclusive=True, group="job")
     def run_job(self, label: str, fn: Callable[[threading.Event], Any],
                 done: Callable[[Any], None] | None, cancel: threading.Event) -> None:
+        from selfheal_local.service import Cancelled  # the heal loop loads after first paint
+
         app = self.app
 
         def call(fn: Callable[..., Any], *args: Any) -> None:
@@ -176,13 +176,14 @@ class JobsMixin:
     # ------------------------------------------------------------------ opening
     @work(thread=True, exclusive=True, group="job")
     def open_project(self) -> None:
-        from selfheal_local import session
-        from selfheal_local.factory import open_healer
-
         call = self.app.call_from_thread
         self.busy = True
         try:
+            # ruff's findings first: the heal loop, memory and model are imported after them
             sandbox = self._first_look(call) if self.app.scan_on_start else None
+            from selfheal_local import session
+            from selfheal_local.factory import open_healer
+
             healer = open_healer(self.app.project_path, self.app.overrides,
                                  on_event=self.app.event_from_thread, sandbox=sandbox)
         except SelfHealError as exc:
@@ -196,18 +197,12 @@ class JobsMixin:
 
     def _first_look(self, call: Callable[..., Any]) -> Any:
         """Ruff's and the parser's findings while the healer opens (memory and model can take
-        seconds to load): shown at once, healed after. Returns the sandbox to reuse."""
-        from selfheal_local.config import load_config
-        from selfheal_local.detect.scan import scan
-        from selfheal_local.factory import make_sandbox
-        from selfheal_local.project import Project
+        seconds to load): shown at once, healed after. Returns the sandbox to reuse. The
+        command line starts this scan before Textual loads (``tui.prefetch``)."""
+        from tui.prefetch import take
 
-        project = Project.open(self.app.project_path)
-        project.config = load_config(project.root, self.app.overrides)
-        sandbox = make_sandbox(project.config)
-        try:
-            static = list(scan(project, sandbox, tests=False).findings)
-        except SelfHealError:
+        project, sandbox, static = take(self.app.project_path, self.app.overrides)
+        if static is None:
             return sandbox  # said properly once the healer opens
         call(self.show_static, static, [], "opening the project (memory, model, sandbox)…")
         diagnoses = self._diagnose_all(static, project=project)
@@ -233,6 +228,9 @@ class JobsMixin:
     # ------------------------------------------------------------------ scan / tests
     def _diagnose_all(self, findings: list[Any], cancel: threading.Event | None = None,
                       project: Any = None) -> dict[str, Any]:
+        from selfheal_local.analyze import diagnose
+        from selfheal_local.service import Cancelled
+
         project = project or self.app.healer.project
         out = {}
         known = self.app.diagnoses
@@ -264,6 +262,8 @@ class JobsMixin:
         static = list(healer.findings)
         call(self.show_static, static, dynamic)
         if cancel.is_set():
+            from selfheal_local.service import Cancelled
+
             raise Cancelled("cancelled")
         healer.scan(cancel=cancel)  # x or q kills the sandboxed test run
         self._rebase(before)

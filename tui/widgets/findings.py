@@ -35,6 +35,9 @@ PATTERN_WIDTH = 18
 MIN_LOCATION = 12
 CELL_PADDING = 2  # DataTable pads each cell by one column on either side
 FILTER_DEBOUNCE_S = 0.06
+CELL_UPDATES_MAX = 50
+"""More changed cells than this and the rows are put in again at once (``update_cell`` costs
+a re-measure per cell)."""
 
 
 def status_cell(status: str) -> Text:
@@ -145,12 +148,17 @@ class FindingsTable(DataTable):
 
     def set_patterns(self, patterns: dict[str, str]) -> None:
         """Patterns known later (diagnosis runs after the rows are shown): update in place."""
+        changed = [fid for fid, pattern in patterns.items()
+                   if fid in self._hay and self._patterns.get(fid) != pattern]
         self._patterns.update(patterns)
-        for fid, pattern in patterns.items():
-            if fid in self._hay:
-                self._hay[fid] = self._haystack(fid)
-            if fid in self.rows and str(self.get_cell(fid, "pattern")) != pattern:
-                self.update_cell(fid, "pattern", pattern)
+        for fid in changed:
+            self._hay[fid] = self._haystack(fid)
+        if len(changed) > CELL_UPDATES_MAX:  # thousands of cells: the rows again, at once
+            self._fill(self.selected_id)
+            return
+        for fid in changed:
+            if fid in self.rows:
+                self.update_cell(fid, "pattern", patterns[fid])
         for fid in self.rows:
             key = str(fid.value)
             status = self._status(key)
