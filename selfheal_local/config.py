@@ -265,7 +265,25 @@ def _say_once(message: str, *args: Any) -> None:
         log.warning("%s", text)
 
 
-def _trusted_project_table(table: dict[str, Any], base: Config, origin: str) -> dict[str, Any]:
+SYSTEM_PREFIXES = ("/usr/", "/bin/", "/sbin/", "/lib/", "/lib64/")
+"""Where a project's own config may point its interpreter or test command outside itself."""
+
+
+def _outside(program: str, project_root: Path) -> bool:
+    """True for an absolute path outside the project and the system directories: the sandbox
+    makes a program's tree (``<tree>/bin/program``) readable, so that would show the tests a
+    directory of yours."""
+    if not os.path.isabs(program) or program.startswith(SYSTEM_PREFIXES):
+        return False
+    try:
+        Path(os.path.normpath(program)).parent.parent.relative_to(project_root.resolve())
+    except ValueError:
+        return True
+    return False
+
+
+def _trusted_project_table(table: dict[str, Any], base: Config, origin: str,
+                           project_root: Path) -> dict[str, Any]:
     """The project's settings less what would loosen the sandbox or the proof, send code away,
     apply without asking, or move the data dir."""
     checked = _coerce(table, origin)
@@ -280,6 +298,15 @@ def _trusted_project_table(table: dict[str, Any], base: Config, origin: str) -> 
                         "(using %s; raise it in your own config.toml)",
                         origin, name, checked[name], getattr(base, name))
             del checked[name]
+    if checked.get("python") and not os.path.isabs(checked["python"]):
+        checked["python"] = str(project_root.resolve() / checked["python"])
+    for name, program in (("python", checked.get("python", "")),
+                          ("test_command", (checked.get("test_command") or ("",))[0])):
+        if program and _outside(program, project_root):
+            del checked[name]
+            _say_once("%s: '%s' ignored (%s is outside the project; the sandbox would show its "
+                      "directory to the tests): set it in your own config.toml", origin, name,
+                      program)
     if "protected" in checked:  # a project may protect more files, never fewer
         extra = tuple(p for p in checked["protected"] if p not in base.protected)
         checked["protected"] = base.protected + extra
@@ -328,9 +355,12 @@ def load_config(
             if not isinstance(table, dict):
                 raise ConfigError(f"{pyproject}: [tool.selfheal] must be a table")
             origin = f"{pyproject} [tool.selfheal]"
-            config = replace(config, **_trusted_project_table(table, config, origin))
+            config = replace(config, **_trusted_project_table(table, config, origin, project_root))
     if overrides:
         config = config.merged({k: v for k, v in overrides.items() if v is not None}, "options")
+    if project_root is not None and not config.python:
+        # fixed now: tests run in a workspace copy, where the project's own .venv is not copied
+        config = replace(config, python=config.python_for(project_root))
     return config
 
 

@@ -31,6 +31,14 @@ READ_ERRORS = (OSError, SelfHealError)
 """What reading a project file can raise: the OS refuses, or the path/encoding is not usable."""
 
 
+def parse_or_none(text: str) -> ast.Module | None:
+    """``text``'s tree, or None when it is not Python (a syntax error, a NUL byte)."""
+    try:
+        return ast.parse(text)
+    except (SyntaxError, ValueError):
+        return None
+
+
 @dataclass
 class _Cached:
     """One file as last read: its stat signature, text, and (lazily) its tree."""
@@ -185,6 +193,13 @@ class Project:
         if parts and parts[-1] == "__init__":
             parts = parts[:-1]
         return ".".join(parts)
+
+    @cached_property
+    def source_roots(self) -> tuple[str, ...]:
+        """Directories the project's tests import its code from (``src``, editable installs)."""
+        from .detect.importpath import source_roots
+
+        return source_roots(self.root, self.config.python_for(self.root))
 
     @cached_property
     def modules(self) -> dict[str, str]:

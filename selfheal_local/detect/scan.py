@@ -94,7 +94,8 @@ def scan(
         with sandbox.workspace(project.root) as workspace:
             if tests:
                 say("running the tests")
-                report = run_tests(workspace, sandbox, project.config, cancel=cancel)
+                report = run_tests(workspace, sandbox, project.config, cancel=cancel,
+                                   source_roots=project.source_roots)
                 dynamic += test_findings(report, project.config.test_timeout_s)
             if command:
                 say(f"running {' '.join(command)}")

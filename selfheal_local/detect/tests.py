@@ -18,6 +18,7 @@ from selfheal_local.config import Config
 from selfheal_local.protocols import Sandbox
 from selfheal_local.types import TestOutcome, TestReport
 
+from .importpath import import_env
 from .traceback import ParsedTraceback, parse_tracebacks, render_traceback, split_exception_line
 
 log = logging.getLogger(__name__)
@@ -50,16 +51,21 @@ def run_tests(
     timeout_s: float | None = None,
     cancel: threading.Event | None = None,
     extra_args: Sequence[str] = (),
+    source_roots: Sequence[str] = (),
 ) -> TestReport:
     """Run the suite (or ``test_ids``) in ``root`` inside the sandbox and report per test;
-    setting ``cancel`` stops the run (it then reads as timed out)."""
+    setting ``cancel`` stops the run (it then reads as timed out). ``source_roots``: the
+    project's import directories (``Project.source_roots``), put first on the tests' path."""
     junit_name = f".selfheal-junit-{uuid.uuid4().hex[:10]}.xml"
     argv = pytest_argv(root, config, junit_name, test_ids, extra_args)
     limit = timeout_s if timeout_s is not None else config.test_timeout_s
     junit = root / junit_name
     try:
         # only a cancellable run passes ``cancel``: injected sandboxes need not take it
-        extra = {"cancel": cancel} if cancel is not None else {}
+        extra: dict = {"cancel": cancel} if cancel is not None else {}
+        env = import_env(root, tuple(source_roots))
+        if env:
+            extra["env"] = env
         result = sandbox.run(argv, cwd=root, timeout_s=limit, **extra)
         output = _tail(result.stdout + ("\n" + result.stderr if result.stderr else ""))
         xml_text = _read(junit) if is_pytest(argv) else None

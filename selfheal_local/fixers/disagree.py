@@ -16,9 +16,11 @@ import json
 import logging
 from collections.abc import Sequence
 
+from ..detect.importpath import import_env
 from ..project import Project
 from ..protocols import Sandbox
 from ..types import Patch
+from .base import function_named
 
 log = logging.getLogger(__name__)
 
@@ -98,18 +100,6 @@ def strategies_for(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str] | No
     return out
 
 
-def _function(text: str, qualname: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
-    scope: list[ast.stmt] = ast.parse(text).body
-    found: ast.AST | None = None
-    for part in qualname.split("."):
-        found = next((n for n in scope if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef
-                                                     | ast.ClassDef) and n.name == part), None)
-        if found is None:
-            return None
-        scope = found.body
-    return found if isinstance(found, ast.FunctionDef | ast.AsyncFunctionDef) else None
-
-
 def edit_chars(patch: Patch) -> int:
     """Characters the patch changes (a finer measure than changed lines)."""
     import difflib
@@ -144,7 +134,7 @@ def disagreement(a: Patch, b: Patch, project: Project, sandbox: Sandbox,
         if edit is None:
             return None
         texts.append(edit.after)
-    fn = _function(texts[0], qualname)
+    fn = function_named(ast.parse(texts[0]), qualname)
     strategies = strategies_for(fn) if fn is not None else None
     if not strategies or "." in qualname:
         return None
@@ -158,7 +148,7 @@ def disagreement(a: Patch, b: Patch, project: Project, sandbox: Sandbox,
     python = project.config.python_for(project.root)
     with sandbox.workspace(project.root, overrides) as ws:
         result = sandbox.run([python, ".selfheal-cmp/run.py"], cwd=ws, timeout_s=timeout_s,
-                             env={"PYTHONPATH": str(ws)})
+                             env=import_env(ws, project.source_roots, {"PYTHONPATH": str(ws)}))
     for line in result.stdout.splitlines():
         if line.startswith(RESULT_MARK):
             found = json.loads(line[len(RESULT_MARK):])

@@ -25,6 +25,7 @@ from collections import OrderedDict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 
+from ..detect.importpath import import_env
 from ..detect.tests import is_pytest
 from ..project import Project
 from ..protocols import Sandbox
@@ -174,7 +175,8 @@ def collect(project: Project, sandbox: Sandbox, test_ids: Iterable[str],
     with sandbox.workspace(project.root, overrides) as ws:
         extra = {"cancel": cancel} if cancel is not None else {}  # injected sandboxes need not take it
         result = sandbox.run(argv, cwd=ws, timeout_s=config.test_timeout_s * COVERAGE_SLOWDOWN,
-                             env={"PYTHONPATH": str(ws / PLUGIN_DIR)}, **extra)
+                             env=import_env(ws, project.source_roots,
+                                            {"PYTHONPATH": str(ws / PLUGIN_DIR)}), **extra)
         out = ws / PLUGIN_DIR / RESULT_NAME
         if result.timed_out or not out.is_file():
             log.info("coverage could not run (rc %s): %s", result.returncode,

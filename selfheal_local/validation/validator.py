@@ -28,7 +28,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 
 from selfheal_local.detect.triage import ERROR_RULES, is_error_rule  # noqa: F401  (ERROR_RULES: re-exported)
-from selfheal_local.project import Project
+from selfheal_local.project import Project, parse_or_none
 from selfheal_local.protocols import Sandbox
 from selfheal_local.types import Diagnosis, Patch, TestReport, Verdict
 from selfheal_local.validation.evidence import Exercise, TestCoverage
@@ -52,14 +52,6 @@ class Validation:
 
 def _tail(text: str, limit: int = OUTPUT_TAIL) -> str:
     return text if len(text) <= limit else "…" + text[-limit:]
-
-
-def _has_syntax_error(text: str) -> bool:
-    try:
-        ast.parse(text)
-    except (SyntaxError, ValueError):
-        return True
-    return False
 
 
 def _ruff_keys(findings) -> Counter:
@@ -154,7 +146,7 @@ class Validator:
                 continue
             before_findings = ruff_check_text(edit.before, edit.path, self.project)
             after_findings = ruff_check_text(edit.after, edit.path, self.project)
-            if _has_syntax_error(edit.before):
+            if parse_or_none(edit.before) is None:
                 # ruff saw only the syntax error before: findings it can see now are not new
                 # unless they are errors in their own right
                 after_findings = [f for f in after_findings if is_error_rule(f.code)]
@@ -203,7 +195,8 @@ class Validator:
 
         def run(ids: tuple[str, ...] = ()) -> TestReport:
             return run_tests(ws, self.sandbox, config, test_ids=ids, timeout_s=limit,
-                             cancel=cancel, extra_args=() if ids else self.suite_args)
+                             cancel=cancel, extra_args=() if ids else self.suite_args,
+                             source_roots=self.project.source_roots)
 
         with self.sandbox.workspace(self.project.root, overrides) as ws:
             # a stage runs only when it is a strict part of a slow suite

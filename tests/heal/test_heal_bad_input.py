@@ -258,7 +258,8 @@ def test_tests_that_hang_are_a_timeout_finding_not_a_hang(tmp_path):
     ("[tool.selfheal]\nmemory_limit_mb = 0\n", "'memory_limit_mb' must be more than 0"),
     ("[tool.selfheal]\nmax_steps = -3\n", "'max_steps' must be more than 0"),
     ("[tool.selfheal]\ntest_command = 'no-such-test-runner --all'\n", "'no-such-test-runner' is not an executable"),
-    ("[tool.selfheal]\npython = '/nonexistent/bin/python3'\n", "'/nonexistent/bin/python3' is not an executable"),
+    # a relative interpreter is the project's own (an absolute one outside it is ignored)
+    ("[tool.selfheal]\npython = 'env3/bin/python3'\n", "/proj/env3/bin/python3' is not an executable"),
 ])
 def test_a_broken_selfheal_config_is_one_line_and_exit_2(tmp_path, pyproject, mentions):
     root = write_project(tmp_path / "proj", "name_typo")

@@ -144,3 +144,23 @@ def test_a_project_cannot_send_code_away_weaken_the_proof_or_apply_unasked(tmp_p
         assert listener.hits, "the control reached no server: this test proves nothing"
     finally:
         listener.close()
+
+
+def test_a_project_cannot_point_the_sandbox_at_a_directory_of_yours(tmp_path):
+    """The sandbox makes an interpreter's tree readable: a project naming one outside itself
+    would show the tests that directory (here: a private file beside the project)."""
+    secret = tmp_path / "private" / "notes.txt"
+    secret.parent.mkdir()
+    secret.write_text("my secret")
+    reader = (f"def test_reads():\n    try:\n        with open({str(secret)!r}) as f:\n"
+              "            assert f.read() != 'my secret'\n    except OSError:\n        pass\n")
+    table = (f'[tool.selfheal]\npython = "{tmp_path / "private" / "bin" / "python"}"\n'
+             f'test_command = ["{tmp_path / "private" / "bin" / "pytest"}"]\n')
+    root = _project(tmp_path / "proj", table)
+    (root / "tests" / "test_limits.py").write_text(reader)
+    proc = selfheal("scan", str(root), "--json", home=tmp_path / "home")
+    notes = [line for line in proc.stderr.splitlines() if "ignored" in line]
+    assert any("'python' ignored" in n for n in notes), proc.stderr
+    assert any("'test_command' ignored" in n for n in notes), proc.stderr
+    # the tests ran with the usual interpreter, and could not read the file beside the project
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
