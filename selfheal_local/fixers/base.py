@@ -13,12 +13,13 @@ import ast
 import functools
 import importlib
 import logging
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Literal
 
-from ..project import READ_ERRORS, Project
+from ..project import READ_ERRORS, Project, parse_or_none
 from ..protocols import SourceBase
 from ..types import Diagnosis, FileEdit, Patch
 
@@ -68,6 +69,20 @@ def innermost_function(tree: ast.AST, line: int) -> ast.FunctionDef | ast.AsyncF
                 if best is None or node.lineno >= best.lineno:
                     best = node
     return best
+
+
+def function_named(tree: ast.Module, qualname: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    """The function ``qualname`` (``f``, ``Cls.meth``, ``outer.inner``) defined along ``tree``'s
+    top-level bodies."""
+    scope: list[ast.stmt] = tree.body
+    found: ast.AST | None = None
+    for part in qualname.split("."):
+        found = next((n for n in scope if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef
+                                                     | ast.ClassDef) and n.name == part), None)
+        if found is None:
+            return None
+        scope = found.body
+    return found if isinstance(found, ast.FunctionDef | ast.AsyncFunctionDef) else None
 
 
 def site_for(diagnosis: Diagnosis, project: Project) -> Site:
@@ -132,6 +147,11 @@ def given(
     return wrap
 
 
+def matching(regex: re.Pattern[str]) -> Callable[[Site, Project], re.Match[str] | None]:
+    """An extractor for ``given``: ``regex``'s match in the site's message."""
+    return lambda site, project: regex.search(site.message)
+
+
 def _registered(pattern: str) -> list[tuple[Rule, Needs]]:
     load_builtin_rules()
     return list(_RULES.get(pattern, ()))
@@ -154,11 +174,9 @@ def enclosing_region(text: str, line: int, tree: ast.Module | None = None) -> tu
 
     ``tree`` is ``text``'s tree when the caller already has it.
     """
+    tree = tree or parse_or_none(text)
     if tree is None:
-        try:
-            tree = ast.parse(text)
-        except (SyntaxError, ValueError):
-            return (1, max(1, len(text.splitlines())))
+        return (1, max(1, len(text.splitlines())))
     best: tuple[int, int] | None = None
     for node in ast.walk(tree):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):

@@ -83,4 +83,11 @@ def wrap(src: SourceText, node: ast.expr) -> str:
     return text if isinstance(node, _SIMPLE) else f"({text})"
 
 
-__all__ = ["Mutation", "SourceText", "between", "wrap"]
+def negated(src: SourceText, node: ast.expr) -> str:
+    """``node`` negated as people write it: ``not x`` loses its ``not``, else ``not (…)``."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        return wrap(src, node.operand)
+    return f"not {wrap(src, node)}"
+
+
+__all__ = ["Mutation", "SourceText", "between", "negated", "wrap"]

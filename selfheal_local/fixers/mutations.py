@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from . import operators as ops
 from . import statements as st
-from .mutants import Mutation, SourceText, between, wrap
+from .mutants import Mutation, SourceText, between, negated, wrap
 
 PRIOR: dict[str, float] = {
     "compare": 1.0, "bound": 0.95, "range": 0.95, "slice": 0.7, "boolop": 0.85,
@@ -111,11 +111,7 @@ def _boolop(src: SourceText, node: ast.BoolOp) -> Iterator[Mutation]:
 
 def _negate(src: SourceText, test: ast.expr) -> Iterator[Mutation]:
     start, end = src.span(test)
-    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-        new = wrap(src, test.operand)
-    else:
-        new = f"not {wrap(src, test)}"
-    yield Mutation(test.lineno, test.col_offset, "negate", ((start, end, new),),
+    yield Mutation(test.lineno, test.col_offset, "negate", ((start, end, negated(src, test)),),
                    f"negated condition '{src.segment(test)}'")
 
 

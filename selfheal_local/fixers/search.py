@@ -31,7 +31,7 @@ from selfheal_local.project import Project
 from selfheal_local.protocols import SourceBase
 from selfheal_local.types import Diagnosis, Patch, Verdict
 
-from .base import make_patch
+from .base import function_named, make_patch
 from .mutations import KIND_RANK, PRIOR, Mutation, SourceText, mutations_of
 
 log = logging.getLogger(__name__)
@@ -170,7 +170,7 @@ def rank_mutations(diagnosis: Diagnosis, project: Project, graph: ImportGraph,
         tree = ast.parse(text) if text is not None else graph.tree(rel)
         if tree is None:
             continue
-        node = _function_node(tree, target.ref.qualname)
+        node = function_named(tree, target.ref.qualname)
         if node is None:
             continue
         src = sources.setdefault(rel, SourceText(text if text is not None else project.read(rel)))
@@ -190,19 +190,6 @@ def rank_mutations(diagnosis: Diagnosis, project: Project, graph: ImportGraph,
             ranked.append(Scored(key, target, mutation, susp))
     ranked.sort(key=lambda item: item.key)
     return ranked, sources
-
-
-def _function_node(tree: ast.Module, qualname: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
-    parts = qualname.split(".")
-    scope: list[ast.stmt] = tree.body
-    found = None
-    for part in parts:
-        found = next((n for n in scope if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef
-                                                      | ast.ClassDef) and n.name == part), None)
-        if found is None:
-            return None
-        scope = found.body
-    return found if isinstance(found, ast.FunctionDef | ast.AsyncFunctionDef) else None
 
 
 def is_partial(verdict: Verdict, failing: int) -> bool:

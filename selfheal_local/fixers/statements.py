@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from .mutants import Mutation, SourceText, between, wrap
+from .mutants import Mutation, SourceText, between, negated, wrap
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 DELETABLE = (ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign, ast.If, ast.Raise,
@@ -150,10 +150,7 @@ def negate_operand(src: SourceText, node: ast.BoolOp) -> Iterator[Mutation]:
     """``a and b`` -> ``a and not b`` (each operand; a ``not`` already there is dropped)."""
     for value in node.values:
         start, end = src.span(value)
-        if isinstance(value, ast.UnaryOp) and isinstance(value.op, ast.Not):
-            new = wrap(src, value.operand)
-        else:
-            new = f"not {wrap(src, value)}"
+        new = negated(src, value)
         yield Mutation(value.lineno, value.col_offset, "not", ((start, end, new),),
                        f"changed '{src.segment(value)}' to '{new}'")
 

@@ -13,20 +13,12 @@ import logging
 import re
 from collections.abc import Iterable
 
-from selfheal_local.project import Project
+from selfheal_local.project import Project, parse_or_none
 from selfheal_local.types import Patch
 
 from .base import Site, innermost_function, make_patch
 
 log = logging.getLogger(__name__)
-
-
-def parse(text: str) -> ast.Module | None:
-    """The module's tree, or None when it does not parse."""
-    try:
-        return ast.parse(text)
-    except (SyntaxError, ValueError):
-        return None
 
 
 def char_col(line_text: str, byte_col: int) -> int:
@@ -110,7 +102,7 @@ def replace_line(text: str, line: int, new: str) -> str:
 
 def add_import(text: str, statement: str) -> str:
     """Add an import statement after the module's leading imports (docstring, __future__ kept)."""
-    tree = parse(text)
+    tree = parse_or_none(text)
     after = 0
     if tree is not None:
         body = tree.body
@@ -294,6 +286,19 @@ def guard_before(text: str, stmt: ast.stmt, condition: str, action: str) -> str 
     indent = indent_of(text, stmt.lineno)
     block = [f"{indent}if {condition}:", f"{indent}{indent_unit(text)}{action}"]
     return insert_lines(text, stmt.lineno - 1, block)
+
+
+def guards_before(site: Site, node: ast.AST, condition: str,
+                  actions: Iterable[str]) -> list[tuple[str, str]]:
+    """``(new text, action)`` for each ``if condition: action`` that can go before the
+    statement holding ``node`` in the site's file (a ``return`` only inside a function)."""
+    stmt = enclosing_statement(site.tree, node)
+    if stmt is None:
+        return []
+    in_function = site.function is not None
+    guarded = ((guard_before(site.text, stmt, condition, action), action) for action in actions
+               if in_function or not action.startswith("return"))
+    return [(new, action) for new, action in guarded if new]
 
 
 def enclosing_statement(tree: ast.Module, node: ast.AST) -> ast.stmt | None:

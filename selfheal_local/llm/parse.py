@@ -17,7 +17,7 @@ from pathlib import PurePosixPath
 
 from selfheal_local.config import Config
 from selfheal_local.errors import BadInputError, UnsafeEditError
-from selfheal_local.project import Project
+from selfheal_local.project import Project, parse_or_none
 from selfheal_local.types import Diagnosis
 
 log = logging.getLogger(__name__)
@@ -101,14 +101,6 @@ def _parsing_prefix(body: list[str]) -> str | None:
             return None
         return chunk if chunk.strip() else None
     return None
-
-
-def _parses(code: str) -> bool:
-    try:
-        ast.parse(code)
-    except (SyntaxError, ValueError):
-        return False
-    return True
 
 
 def _target(diagnosis: Diagnosis) -> str:
@@ -276,13 +268,13 @@ def _edits_of(answer: str, diagnosis: Diagnosis, project: Project, rel: str, tex
         return _apply_search_replace(answer, diagnosis, project)
     for code in sorted(code_blocks(answer), key=len, reverse=True):
         code = textwrap.dedent(code)
-        if not _parses(code):
+        if parse_or_none(code) is None:
             continue
         if _looks_like_whole_file(code, text):
             return {rel: code if code.endswith("\n") else code + "\n"}
         if diagnosis.function:
             new = _replace_function(code, diagnosis, text)
-            if new is not None and _parses(new):
+            if new is not None and parse_or_none(new) is not None:
                 return {rel: new}
     return {}
 

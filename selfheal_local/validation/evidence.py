@@ -22,7 +22,7 @@ from typing import Protocol
 
 from selfheal_local.detect.paths import is_test_path
 from selfheal_local.fixers.imports_graph import ImportGraph
-from selfheal_local.project import Project
+from selfheal_local.project import Project, parse_or_none
 from selfheal_local.types import FileEdit, Patch, TestOutcome, TestReport
 
 
@@ -67,7 +67,7 @@ class Site:
 
 def site_of(edit: FileEdit) -> Site:
     lines = changed_lines(edit)
-    tree = _parse(edit.before) or _parse(edit.after)
+    tree = parse_or_none(edit.before) or parse_or_none(edit.after)
     names: set[str] = set()
     spans: list[tuple[int, int]] = []
     module_level = False
@@ -82,13 +82,6 @@ def site_of(edit: FileEdit) -> Site:
         if span not in spans:
             spans.append(span)
     return Site(edit.path, frozenset(lines), frozenset(names), tuple(spans), module_level)
-
-
-def _parse(text: str) -> ast.Module | None:
-    try:
-        return ast.parse(text)
-    except (SyntaxError, ValueError):
-        return None
 
 
 def _enclosing(tree: ast.Module, line: int) -> list[ast.AST]:

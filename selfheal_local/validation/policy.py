@@ -12,7 +12,7 @@ import re
 from pathlib import PurePosixPath
 
 from selfheal_local.errors import UnsafeEditError
-from selfheal_local.project import Project
+from selfheal_local.project import Project, parse_or_none
 from selfheal_local.types import FileEdit, Patch
 
 log = logging.getLogger(__name__)
@@ -59,13 +59,6 @@ def _adds_skip(edit: FileEdit, project: Project) -> str | None:
     return None
 
 
-def _parse(text: str) -> ast.Module | None:
-    try:
-        return ast.parse(text)
-    except (SyntaxError, ValueError):
-        return None
-
-
 def _swallowing_handlers(tree: ast.Module) -> int:
     """``except:`` / ``except Exception:`` handlers whose body does nothing."""
     count = 0
@@ -83,7 +76,7 @@ def _swallowing_handlers(tree: ast.Module) -> int:
 
 
 def _swallows_errors(edit: FileEdit, project: Project) -> str | None:
-    before, after = _parse(edit.before), _parse(edit.after)
+    before, after = parse_or_none(edit.before), parse_or_none(edit.after)
     if after is None:
         return None
     if _swallowing_handlers(after) > (_swallowing_handlers(before) if before else 0):
@@ -109,7 +102,7 @@ def definitions(tree: ast.Module) -> dict[str, ast.AST]:
 
 
 def _deletes_definitions(edit: FileEdit, project: Project) -> str | None:
-    before, after = _parse(edit.before), _parse(edit.after)
+    before, after = parse_or_none(edit.before), parse_or_none(edit.after)
     if before is None or after is None:
         return None
     old, new = definitions(before), definitions(after)
@@ -147,7 +140,7 @@ def _is_constant(node: ast.expr) -> bool:
 
 
 def _returns_constant(edit: FileEdit, project: Project) -> str | None:
-    before, after = _parse(edit.before), _parse(edit.after)
+    before, after = parse_or_none(edit.before), parse_or_none(edit.after)
     if before is None or after is None:
         return None
     old, new = definitions(before), definitions(after)

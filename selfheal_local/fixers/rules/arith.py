@@ -8,8 +8,7 @@ import logging
 from selfheal_local.fixers.base import Site, rule
 from selfheal_local.fixers.textedit import (
     build_patches,
-    enclosing_statement,
-    guard_before,
+    guards_before,
     node_text,
     replace_spans,
 )
@@ -43,30 +42,27 @@ def zero_condition(text: str, divisor: ast.expr) -> str:
     return f"{src} == 0" if isinstance(divisor, ast.Name | ast.Attribute) else f"({src}) == 0"
 
 
-def _guard_actions(op: ast.operator, divisor: str, inside: bool) -> list[tuple[str, str]]:
+def _guard_actions(op: ast.operator, divisor: str) -> dict[str, str]:
+    """``{action: how the explanation names it}``, likeliest first."""
     zero = "0.0" if isinstance(op, ast.Div) else "0"
     other = "0" if zero == "0.0" else "0.0"
-    returns = [(f"return {v}", f"return {v}") for v in (zero, "None", other)] if inside else []
+    returns = [(f"return {v}", f"return {v}") for v in (zero, "None", other)]
     message = f"{divisor} must not be zero".replace('"', "'")
-    return returns[:2] + [(f'raise ValueError("{message}")', "raise ValueError")] + returns[2:]
+    return dict(returns[:2] + [(f'raise ValueError("{message}")', "raise ValueError")] + returns[2:])
 
 
 @rule("zero_division_error")
 def guard_zero_divisor(site: Site, project: Project) -> list[Patch]:
     """``if not xs: return 0.0`` (or None, 0, or a clear ValueError) before the division."""
-    rel, text, tree = site.path, site.text, site.tree
-    line = site.line
-    inside = site.function is not None
+    rel, text = site.path, site.text
     options = []
-    for division in divisions_on(tree, line):
-        stmt = enclosing_statement(tree, division)
+    for division in divisions_on(site.tree, site.line):
         condition = zero_condition(text, division.right)
         divisor = node_text(text, division.right)
-        for action, label in _guard_actions(division.op, divisor, inside):
-            new = guard_before(text, stmt, condition, action) if stmt else None
-            if new:
-                options.append(({rel: new}, f"guarded the division by {divisor} "
-                                            f"({label} when {condition})"))
+        actions = _guard_actions(division.op, divisor)
+        for new, action in guards_before(site, division, condition, actions):
+            options.append(({rel: new}, f"guarded the division by {divisor} "
+                                        f"({actions[action]} when {condition})"))
     return build_patches(site, project, options, top=0.75)
 
 

@@ -6,7 +6,7 @@ import ast
 import logging
 import re
 
-from selfheal_local.fixers.base import Site, rule
+from selfheal_local.fixers.base import Site, given, matching, rule
 from selfheal_local.fixers.textedit import (
     build_patches,
     closest_names,
@@ -40,11 +40,9 @@ def signature_params(project: Project, function: str, prefer: str) -> list[str]:
 
 
 @rule("type_error")
-def rename_keyword_argument(site: Site, project: Project) -> list[Patch]:
+@given(matching(_UNEXPECTED))
+def rename_keyword_argument(site: Site, project: Project, match: re.Match[str]) -> list[Patch]:
     """``f(curency=x)`` -> ``f(currency=x)``: the closest parameter of the callee."""
-    match = _UNEXPECTED.search(site.message)
-    if not match:
-        return []
     rel, text, tree = site.path, site.text, site.tree
     keyword = match["keyword"]
     function = site.diagnosis.details.get("function") or match["function"]

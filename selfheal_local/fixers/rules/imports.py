@@ -6,7 +6,7 @@ import ast
 import logging
 import re
 
-from selfheal_local.fixers.base import Site, rule
+from selfheal_local.fixers.base import Site, given, matching, rule
 from selfheal_local.fixers.exports import (
     ABC_NAMES,
     module_attributes,
@@ -120,11 +120,9 @@ def known_modules(project: Project) -> dict[str, str]:
 
 
 @rule("import_error")
-def closest_module(site: Site, project: Project) -> list[Patch]:
+@given(matching(_NO_MODULE))
+def closest_module(site: Site, project: Project, match: re.Match[str]) -> list[Patch]:
     """``import statistic`` -> ``import statistics`` (closest stdlib or project module)."""
-    match = _NO_MODULE.search(site.message)
-    if not match:
-        return []
     rel, text, tree = site.path, site.text, site.tree
     missing = match["module"]
     options = []
@@ -152,11 +150,9 @@ def _rename_uses(text: str, tree: ast.Module, old: str, new: str) -> list[tuple]
 
 
 @rule("import_error")
-def closest_imported_name(site: Site, project: Project) -> list[Patch]:
+@given(matching(_CANNOT_IMPORT))
+def closest_imported_name(site: Site, project: Project, match: re.Match[str]) -> list[Patch]:
     """``from collections import OrderDict`` -> ``OrderedDict``; moved names go to their new home."""
-    match = _CANNOT_IMPORT.search(site.message)
-    if not match:
-        return []
     rel, text, tree = site.path, site.text, site.tree
     name, module = match["name"], match["module"]
 

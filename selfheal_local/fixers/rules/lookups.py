@@ -8,8 +8,7 @@ import logging
 from selfheal_local.fixers.base import Site, rule
 from selfheal_local.fixers.textedit import (
     build_patches,
-    enclosing_statement,
-    guard_before,
+    guards_before,
     node_text,
     parent_map,
     replace_spans,
@@ -64,20 +63,14 @@ def use_get_with_default(site: Site, project: Project) -> list[Patch]:
 @rule("key_error")
 def guard_missing_key(site: Site, project: Project) -> list[Patch]:
     """``if k not in d: return None`` before the statement (or raise a clear error)."""
-    rel, text, tree = site.path, site.text, site.tree
-    line = site.line
-    inside = site.function is not None
+    rel, text = site.path, site.text
     options = []
-    for sub in subscripts_on(tree, line):
-        stmt = enclosing_statement(tree, sub)
+    for sub in subscripts_on(site.tree, site.line):
         mapping, key = node_text(text, sub.value), node_text(text, sub.slice)
-        actions = (["return None"] if inside else []) + [
-            f"raise KeyError(f'unknown key: {{{key}!r}}')"]
-        for action in actions:
-            new = guard_before(text, stmt, f"{key} not in {mapping}", action) if stmt else None
-            if new:
-                options.append(({rel: new}, f"guarded the lookup of {key} in {mapping} "
-                                            f"({action.split('(')[0]} when missing)"))
+        actions = ["return None", f"raise KeyError(f'unknown key: {{{key}!r}}')"]
+        for new, action in guards_before(site, sub, f"{key} not in {mapping}", actions):
+            options.append(({rel: new}, f"guarded the lookup of {key} in {mapping} "
+                                        f"({action.split('(')[0]} when missing)"))
     return build_patches(site, project, options, single=0.7, top=0.65)
 
 
@@ -150,14 +143,12 @@ def guard_empty_or_short(site: Site, project: Project) -> list[Patch]:
     options = []
     for sub in subscripts_on(tree, line):
         seq, index = node_text(text, sub.value), node_text(text, sub.slice)
-        stmt = enclosing_statement(tree, sub)
         if isinstance(sub.slice, ast.Constant) and isinstance(sub.slice.value, int):
             condition = f"not {seq}" if sub.slice.value in (0, -1) else \
                 f"len({seq}) <= {abs(sub.slice.value) - (sub.slice.value < 0)}"
         else:
             condition = f"{index} >= len({seq})"
-        for action in ("return None", "return []", "return ''", "return 0"):
-            new = guard_before(text, stmt, condition, action) if stmt else None
-            if new:
-                options.append(({rel: new}, f"guarded {seq}[{index}] ({action} when {condition})"))
+        actions = ("return None", "return []", "return ''", "return 0")
+        for new, action in guards_before(site, sub, condition, actions):
+            options.append(({rel: new}, f"guarded {seq}[{index}] ({action} when {condition})"))
     return build_patches(site, project, options, single=0.7, top=0.7)

@@ -17,7 +17,7 @@ from selfheal_local.fixers.base import Site, rule
 from selfheal_local.fixers.textedit import (
     build_patches,
     enclosing_statement,
-    guard_before,
+    guards_before,
     node_text,
     parent_map,
     replace_spans,
@@ -166,26 +166,18 @@ def _param_default(text: str, fn: ast.AST | None, expr: ast.expr, fill: str) -> 
     return []
 
 
-def _guards(text: str, tree: ast.Module, fn: ast.AST | None, expr: ast.expr,
-            fill: str) -> list[tuple[str, str]]:
+def _guards(site: Site, expr: ast.expr, fill: str) -> list[tuple[str, str]]:
     if not isinstance(expr, ast.Name | ast.Attribute) or any(
             isinstance(n, ast.Call) for n in ast.walk(expr)):
         return []
-    stmt = enclosing_statement(tree, expr)
-    if stmt is None:
-        return []
-    src = node_text(text, expr)
-    in_loop = fn is not None and any(
+    src, fn = node_text(site.text, expr), site.function
+    stmt = enclosing_statement(site.tree, expr)
+    in_loop = stmt is not None and fn is not None and any(
         isinstance(n, ast.For | ast.While) and n is not stmt and
         n.body[0].lineno <= stmt.lineno <= (n.end_lineno or n.lineno) for n in ast.walk(fn))
-    actions = (["continue"] if in_loop else []) + (
-        ["return None"] + ([f"return {fill}"] if fill else []) if fn is not None else [])
-    options = []
-    for action in actions:
-        new = guard_before(text, stmt, f"{src} is None", action)
-        if new:
-            options.append((new, f"guarded '{src}' being None ({action})"))
-    return options
+    actions = (["continue"] if in_loop else []) + ["return None"] + ([f"return {fill}"] if fill else [])
+    return [(new, f"guarded '{src}' being None ({action})")
+            for new, action in guards_before(site, expr, f"{src} is None", actions)]
 
 
 @rule("type_error", "attribute_error")
@@ -205,7 +197,7 @@ def handle_none_value(site: Site, project: Project) -> list[Patch]:
         if get is not None and fill:
             strong.append(_get_default(text, get, fill))
         fallback = [_or_fallback(text, expr, fill, parents)] if fill and use != "subscript" else []
-        guards = _guards(text, tree, fn, expr, '""' if use == "subscript" else fill)
+        guards = _guards(site, expr, '""' if use == "subscript" else fill)
         defaults = _param_default(text, fn, expr, fill)
         if use in ("subscript", "attribute"):
             strong += defaults + guards + fallback

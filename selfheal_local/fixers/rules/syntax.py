@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable, Iterator
 
 from selfheal_local.fixers.base import Site, rule
 from selfheal_local.fixers.textedit import build_patches, replace_line
@@ -78,8 +79,16 @@ def _lines_near(site: Site, before: int = 2, after: int = 0) -> list[int]:
         [n for n in range(line + 1, line + after + 1) if 1 <= n <= total]
 
 
-def _keep(site: Site, project: Project, options) -> list[Patch]:
+def _split_near(site: Site, before: int = 2) -> Iterator[tuple[int, str, str]]:
+    """``(number, code, comment)`` of the lines around the error, nearest first."""
+    for number in _lines_near(site, before):
+        yield number, *split_comment(site.lines[number - 1])
+
+
+def _keep(site: Site, project: Project, line_edits: Iterable[tuple[int, str, str]]) -> list[Patch]:
+    """Candidates from ``(line number, its new text, why)``, kept when the file parses further."""
     rel, text = site.path, site.text
+    options = [({rel: replace_line(text, number, new)}, why) for number, new, why in line_edits]
     kept = [(edits, why) for edits, why in options if improves(text, edits[rel])]
     kept.sort(key=lambda option: error_line(option[0][rel]) != 0)  # full parses first
     return build_patches(site, project, kept, single=0.92, top=0.85)
@@ -88,25 +97,21 @@ def _keep(site: Site, project: Project, options) -> list[Patch]:
 @rule("syntax_error", needs="text")
 def add_missing_colon(site: Site, project: Project) -> list[Patch]:
     """``def f(x)`` -> ``def f(x):`` on the compound statement near the error."""
-    rel, text, lines = site.path, site.text, site.lines
-    options = []
-    for number in _lines_near(site):
-        raw = lines[number - 1]
-        code, comment = split_comment(raw)
+    edits = []
+    for number, code, comment in _split_near(site):
         if COMPOUND.match(code) and not code.endswith(":") and not unclosed(code):
             keyword = COMPOUND.match(code).group(2)
-            options.append(({rel: replace_line(text, number, f"{code}:{comment}")},
-                            f"added the missing ':' after the {keyword} statement on line {number}"))
-    return _keep(site, project, options)
+            edits.append((number, f"{code}:{comment}",
+                          f"added the missing ':' after the {keyword} statement on line {number}"))
+    return _keep(site, project, edits)
 
 
 @rule("syntax_error", needs="text")
 def close_bracket(site: Site, project: Project) -> list[Patch]:
     """Close a bracket that was never closed, at the end of its line or of a following one."""
-    rel, text, lines = site.path, site.text, site.lines
-    options = []
-    for number in _lines_near(site, before=1):
-        code, _ = split_comment(lines[number - 1])
+    lines = site.lines
+    edits = []
+    for number, code, _ in _split_near(site, before=1):
         missing = unclosed(code)
         if not missing:
             continue
@@ -116,16 +121,15 @@ def close_bracket(site: Site, project: Project) -> list[Patch]:
                 continue
             colon = ":" if code_end.endswith(":") and COMPOUND.match(lines[number - 1]) else ""
             body = code_end[:-1] if colon else code_end
-            new = replace_line(text, end, f"{body}{missing}{colon}{comment}")
-            options.append(({rel: new}, f"closed '{missing}' opened on line {number}"
-                                        + (f" at the end of line {end}" if end != number else "")))
-    return _keep(site, project, options)
+            edits.append((end, f"{body}{missing}{colon}{comment}",
+                          f"closed '{missing}' opened on line {number}"
+                          + (f" at the end of line {end}" if end != number else "")))
+    return _keep(site, project, edits)
 
 
 @rule("syntax_error", needs="text")
 def close_string(site: Site, project: Project) -> list[Patch]:
     """An unterminated string literal: close it with its own quote at the end of the line."""
-    rel, text = site.path, site.text
     if "unterminated string" not in site.message:
         return []
     number = site.line
@@ -137,30 +141,26 @@ def close_string(site: Site, project: Project) -> list[Patch]:
     if not match:
         return []
     quote = match.group(1)
-    options = []
     closers = unclosed(raw[: match.start()])
     trailing = raw[len(raw) - len(raw.rstrip(")]}:")):] if closers else ""
     body = raw[: len(raw) - len(trailing)] if trailing else raw
-    options.append(({rel: replace_line(text, number, f"{body}{quote}{trailing}")},
-                    f"closed the string opened with {quote} on line {number}"))
-    options.append(({rel: replace_line(text, number, f"{raw}{quote}")},
-                    f"closed the string opened with {quote} at the end of line {number}"))
-    return _keep(site, project, options)
+    return _keep(site, project, [
+        (number, f"{body}{quote}{trailing}", f"closed the string opened with {quote} on line {number}"),
+        (number, f"{raw}{quote}", f"closed the string opened with {quote} at the end of line {number}"),
+    ])
 
 
 @rule("syntax_error", needs="text")
 def compare_instead_of_assign(site: Site, project: Project) -> list[Patch]:
     """``if x = 1:`` -> ``if x == 1:``."""
-    rel, text, lines = site.path, site.text, site.lines
-    options = []
-    for number in _lines_near(site, before=0):
-        code, comment = split_comment(lines[number - 1])
+    edits = []
+    for number, code, comment in _split_near(site, before=0):
         if re.match(r"^\s*(if|elif|while|assert)\b", code):
             fixed = re.sub(r"(?<![=!<>:+\-*/%&|^])=(?!=)", "==", code)
             if fixed != code:
-                options.append(({rel: replace_line(text, number, fixed + comment)},
-                                f"compared with '==' instead of assigning with '=' on line {number}"))
-    return _keep(site, project, options)
+                edits.append((number, fixed + comment,
+                              f"compared with '==' instead of assigning with '=' on line {number}"))
+    return _keep(site, project, edits)
 
 
 def _indent(raw: str) -> str:
@@ -170,11 +170,10 @@ def _indent(raw: str) -> str:
 @rule("syntax_error", needs="text")
 def fix_stray_indentation(site: Site, project: Project) -> list[Patch]:
     """An unexpected or inconsistent indent: re-indent the line to an enclosing level."""
-    rel, text = site.path, site.text
     if not re.search(r"indent", site.message):
         return []
     lines = site.lines
-    number = site.line or error_line(text)
+    number = site.line or error_line(site.text)
     if not 1 <= number <= len(lines):
         return []
     raw = lines[number - 1]
@@ -186,7 +185,6 @@ def fix_stray_indentation(site: Site, project: Project) -> list[Patch]:
                 levels.append(indent)
             if not indent:
                 break
-    options = [({rel: replace_line(text, number, level + raw.lstrip())},
-                f"re-indented line {number} to {len(level)} columns")
-               for level in levels if level != _indent(raw)]
-    return _keep(site, project, options)
+    return _keep(site, project, [(number, level + raw.lstrip(),
+                                  f"re-indented line {number} to {len(level)} columns")
+                                 for level in levels if level != _indent(raw)])
