@@ -11,7 +11,7 @@ import hashlib
 import uuid
 from dataclasses import asdict, dataclass, field, fields
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar, Self
 
 PATTERNS: tuple[str, ...] = (
     "undefined_variable",
@@ -62,8 +62,35 @@ def _from_dict(cls: type, data: dict[str, Any]) -> Any:
     return cls(**{k: v for k, v in data.items() if k in known})
 
 
+class Record:
+    """The JSON edge of a frozen dataclass: ``to_dict`` writes tuples as lists, ``from_dict``
+    ignores unknown keys and rebuilds the tuples (and the records in them)."""
+
+    _TUPLES: ClassVar[tuple[str, ...]] = ()
+    """Fields holding a tuple of plain values."""
+    _RECORDS: ClassVar[dict[str, type[Record]]] = {}
+    """Fields holding a tuple of records, by the records' class."""
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        for name in self._TUPLES:
+            data[name] = list(getattr(self, name))
+        for name in self._RECORDS:
+            data[name] = [r.to_dict() for r in getattr(self, name)]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Self:
+        data = dict(data)
+        for name in cls._TUPLES:
+            data[name] = tuple(data.get(name, ()))
+        for name, kind in cls._RECORDS.items():
+            data[name] = tuple(kind.from_dict(d) for d in data.get(name, ()))
+        return _from_dict(cls, data)
+
+
 @dataclass(frozen=True)
-class Frame:
+class Frame(Record):
     """One traceback frame; ``file`` is project-relative (posix) when inside the project."""
 
     file: str
@@ -72,16 +99,9 @@ class Frame:
     code: str = ""
     in_project: bool = True
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Frame:
-        return _from_dict(cls, data)
-
 
 @dataclass(frozen=True)
-class Finding:
+class Finding(Record):
     """Something broken in a project, as a detector reported it."""
 
     source: str
@@ -105,6 +125,9 @@ class Finding:
     fix_applicability: str = ""
     """ruff's ``fix.applicability`` (safe | unsafe | display-only), "" when ruff has no fix."""
 
+    _TUPLES = ("test_ids",)
+    _RECORDS = {"frames": Frame}
+
     @property
     def id(self) -> str:
         """Stable identifier: the same breakage gets the same id across scans."""
@@ -116,22 +139,11 @@ class Finding:
         return f"{self.file}:{self.line}" if self.line else self.file
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["frames"] = [f.to_dict() for f in self.frames]
-        data["test_ids"] = list(self.test_ids)
-        data["id"] = self.id
-        return data
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Finding:
-        data = dict(data)
-        data["frames"] = tuple(Frame.from_dict(f) for f in data.get("frames", ()))
-        data["test_ids"] = tuple(data.get("test_ids", ()))
-        return _from_dict(cls, data)
+        return {**super().to_dict(), "id": self.id}
 
 
 @dataclass(frozen=True)
-class Suspect:
+class Suspect(Record):
     """A statement ranked by fault localization: how strongly its execution goes with failing."""
 
     file: str
@@ -142,13 +154,6 @@ class Suspect:
     """Suspiciousness in [0, 1] (Ochiai over per-test line coverage)."""
     function: str = ""
     """Qualified name of the enclosing function (``""`` at module level)."""
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Suspect:
-        return _from_dict(cls, data)
 
 
 @dataclass(frozen=True)
@@ -207,7 +212,7 @@ class Diagnosis:
 
 
 @dataclass(frozen=True)
-class FileEdit:
+class FileEdit(Record):
     """One file's full text before and after a patch (``path`` is project-relative posix)."""
 
     path: str
@@ -223,13 +228,6 @@ class FileEdit:
                 tofile=f"b/{self.path}",
             )
         )
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> FileEdit:
-        return _from_dict(cls, data)
 
 
 @dataclass

@@ -5,14 +5,14 @@ Plain frozen dataclasses with ``to_dict``/``from_dict`` for the JSON edge.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
-from .findings import Finding, Frame, Patch, _from_dict
+from .findings import Finding, Frame, Patch, Record
 
 
 @dataclass(frozen=True)
-class Verdict:
+class Verdict(Record):
     """The outcome of validating one candidate in the sandbox."""
 
     passed: bool
@@ -38,18 +38,7 @@ class Verdict:
     _TUPLES = ("newly_failing", "still_failing", "tests_run", "now_passing")
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        for name in self._TUPLES:
-            data[name] = list(getattr(self, name))
-        data["tests_run_count"] = len(self.tests_run)
-        return data
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Verdict:
-        data = dict(data)
-        for name in cls._TUPLES:
-            data[name] = tuple(data.get(name, ()))
-        return _from_dict(cls, data)
+        return {**super().to_dict(), "tests_run_count": len(self.tests_run)}
 
 
 @dataclass(frozen=True)
@@ -162,7 +151,7 @@ class HealResult:
 
 
 @dataclass(frozen=True)
-class TestOutcome:
+class TestOutcome(Record):
     """One test's result from a pytest run (from its junit XML report)."""
 
     __test__ = False  # not a pytest test class
@@ -177,10 +166,7 @@ class TestOutcome:
     frames: tuple[Frame, ...] = ()
     """Traceback frames inside the project, outermost first."""
 
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["frames"] = [f.to_dict() for f in self.frames]
-        return data
+    _RECORDS = {"frames": Frame}
 
 
 @dataclass(frozen=True)
