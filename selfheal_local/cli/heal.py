@@ -16,17 +16,27 @@ NAME = "heal"
 HELP = "fix what is broken, prove every fix in the sandbox, apply it (journaled, undoable)"
 
 
-def add_arguments(p: argparse.ArgumentParser) -> None:
+def add_project_path(p: argparse.ArgumentParser) -> None:
+    """The optional project root every project command takes (heal, undo, tui)."""
     p.add_argument("path", nargs="?", default=".",
                    help="the project's root directory (default: the current directory)")
-    p.add_argument("--yes", action="store_true", help="apply every validated fix without asking")
-    p.add_argument("--json", action="store_true", help="print only the result as one JSON object")
+
+
+def add_source_switches(p: argparse.ArgumentParser) -> None:
+    """Which candidate sources a healing session uses (heal, tui); read by ``overrides_from``."""
     p.add_argument("--no-model", action="store_true", help="do not ask the model")
     p.add_argument("--no-memory", action="store_true", help="neither replay nor record fixes")
-    p.add_argument("--max-retries", type=int, metavar="N", help="self-correction rounds for the model")
     p.add_argument("--engine", choices=("none", "hf", "vllm", "scripted", "auto"),
                    help="model engine (scripted: answers from the JSON list in --model FILE)")
     p.add_argument("--model", metavar="DIR|URL", help="local model directory or vLLM server URL")
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    add_project_path(p)
+    p.add_argument("--yes", action="store_true", help="apply every validated fix without asking")
+    p.add_argument("--json", action="store_true", help="print only the result as one JSON object")
+    add_source_switches(p)
+    p.add_argument("--max-retries", type=int, metavar="N", help="self-correction rounds for the model")
     p.add_argument("--lint", action="store_true",
                    help="also heal ruff's style findings (default: only when the project "
                         "configures ruff, and only once nothing else is broken)")

@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import argparse
 
-from .heal import overrides_from
+from .heal import add_project_path, add_source_switches, overrides_from
 
 NAME = "tui"
 HELP = "the TUI: scan, heal, review every diff, accept / reject / undo, watch for changes"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("path", nargs="?", default=".", help="the project's root (default: .)")
-    p.add_argument("--engine", choices=("none", "hf", "vllm", "scripted", "auto"),
-                   help="model engine (scripted: answers from the JSON list in --model FILE)")
-    p.add_argument("--model", metavar="DIR|URL", help="local model directory or vLLM server URL")
-    p.add_argument("--no-model", action="store_true", help="do not ask the model")
-    p.add_argument("--no-memory", action="store_true", help="neither replay nor record fixes")
+    add_project_path(p)
+    add_source_switches(p)
     p.add_argument("--no-watch", action="store_true", help="do not re-scan when files change")
     p.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS,
                    help="show third-party warnings and model loading in the log panel "

@@ -10,13 +10,14 @@ from __future__ import annotations
 import argparse
 import json
 
+from .heal import add_project_path
+
 NAME = "undo"
 HELP = "restore the files of the last applied heal, byte for byte (--all: every heal)"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("path", nargs="?", default=".",
-                   help="the project's root directory (default: the current directory)")
+    add_project_path(p)
     p.add_argument("--all", action="store_true", help="undo every applied heal, newest first")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
 
