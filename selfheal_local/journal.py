@@ -245,21 +245,28 @@ class Journal:
         return [e.id for e in self.entries() if e.state == "pending"]
 
     # ----------------------------------------------------------------- undo / recover
+    def _now(self, f: dict) -> tuple[Path, bytes | None, str | None]:
+        """A recorded file's path, its bytes now (None when it is gone) and their sha256."""
+        path = self._target(f["path"])
+        current = path.read_bytes() if path.exists() else None
+        return path, current, sha256(current) if current is not None else None
+
+    @staticmethod
+    def _edited_since(f: dict) -> ConflictError:
+        return ConflictError(
+            f"{f['path']} changed since the heal was applied; undo refused (nothing was written)")
+
     def _restore(self, entry: JournalEntry, *, strict: bool) -> list[str]:
         """Put the backups of ``entry`` back; with ``strict`` refuse if a file was edited since."""
         entry_dir = self.dir / entry.id
         todo = []
         for f in entry.files:
-            path = self._target(f["path"])
-            current = path.read_bytes() if path.exists() else None
-            current_sha = sha256(current) if current is not None else None
+            path, _, current_sha = self._now(f)
             if current_sha == f["before_sha"]:
                 continue  # already the original
             if current_sha != f["after_sha"]:
                 if strict:
-                    raise ConflictError(
-                        f"{f['path']} changed since the heal was applied; undo refused (nothing was written)"
-                    )
+                    raise self._edited_since(f)
                 log.warning("%s was edited after an interrupted apply; left as it is", f["path"])
                 continue
             backup = self._backup_path(entry_dir, f["path"])
@@ -278,15 +285,11 @@ class Journal:
         """The healed files as they are now and their backups; refuses a file edited since."""
         edits = []
         for f in entry.files:
-            path = self._target(f["path"])
-            current = path.read_bytes() if path.exists() else None
-            current_sha = sha256(current) if current is not None else None
+            _, current, current_sha = self._now(f)
             if current_sha == f["before_sha"]:
                 continue
             if current is None or current_sha != f["after_sha"]:
-                raise ConflictError(
-                    f"{f['path']} changed since the heal was applied; undo refused (nothing was written)"
-                )
+                raise self._edited_since(f)
             backup = self._backup_path(self.dir / entry.id, f["path"]).read_bytes()
             edits.append(FileEdit(f["path"], backup.decode("utf-8", "replace"),
                                   current.decode("utf-8", "replace")))
