@@ -9,26 +9,26 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from selfheal_local import session
 
+from .overview import OverviewScreen
 
-class AdaptersScreen(Screen):
+
+class AdaptersScreen(OverviewScreen):
     """Which LoRA adapter serves which error pattern, and switches to change it."""
 
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "Back"),
         Binding("a", "adapter('activate')", "Activate"),
         Binding("D", "adapter('deactivate')", "Deactivate"),
         Binding("p", "pin", "Pin to pattern"),
         Binding("R", "reload", "Reload"),
     ]
+    NOTE_ID = "adapters-note"
 
     def compose(self) -> ComposeResult:
-        yield Static("Adapters — LoRA adapters per error pattern", classes="screen-title")
-        yield Static("", id="adapters-note", classes="unavailable")
+        yield from self.compose_header("Adapters — LoRA adapters per error pattern")
         with Horizontal(classes="pane"):
             with Vertical(classes="side"):
                 yield Static("registered", classes="title")
@@ -48,30 +48,16 @@ class AdaptersScreen(Screen):
         self.query_one("#adapters", DataTable).focus()
         self.action_reload()
 
-    def say(self, message: str) -> None:
-        note = self.query_one("#adapters-note", Static)
-        note.update(message)
-        note.display = bool(message)
-
     def action_reload(self) -> None:
         self.load()
 
     @work(thread=True, exclusive=True, group="adapters")
     def load(self) -> None:
-        healer = self.app.healer
-        if healer is None:
-            self.app.call_from_thread(self.say, "the project is still opening; R reloads")
-            return
-        try:
-            overview = session.adapters_overview(healer)
-        except session.NotAvailable as exc:
-            self.app.call_from_thread(self.say, f"adapters not available: {exc}")
-            return
-        except Exception as exc:
-            self.app.call_from_thread(self.say, f"adapter registry unreadable: {exc}")
-            return
-        engine = session.engine_state(healer)
-        self.app.call_from_thread(self.show, overview, engine)
+        found = self.read_healer(lambda healer: (session.adapters_overview(healer),
+                                                 session.engine_state(healer)),
+                                 "adapters", "adapter registry unreadable")
+        if found is not None:
+            self.app.call_from_thread(self.show, *found)
 
     def show(self, overview: dict[str, Any], engine: str) -> None:
         rows = overview["adapters"]

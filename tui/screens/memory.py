@@ -12,10 +12,11 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from selfheal_local import session
+
+from .overview import OverviewScreen
 
 
 def provenance(hit: dict[str, Any]) -> Text:
@@ -35,20 +36,19 @@ def provenance(hit: dict[str, Any]) -> Text:
     return text
 
 
-class MemoryScreen(Screen):
+class MemoryScreen(OverviewScreen):
     """Past fixes in the memory and the rules learned from them."""
 
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "Back"),
         Binding("slash", "focus_query", "Search"),
         Binding("S", "similar", "Similar to selected"),
         Binding("delete,F", "forget", "Forget fix"),
         Binding("R", "reload", "Reload"),
     ]
+    NOTE_ID = "memory-note"
 
     def compose(self) -> ComposeResult:
-        yield Static("Memory — past fixes and learned rules", classes="screen-title")
-        yield Static("", id="memory-note", classes="unavailable")
+        yield from self.compose_header("Memory — past fixes and learned rules")
         with Horizontal(classes="pane"):
             with Vertical(classes="side"):
                 yield Input(placeholder="/ search past fixes (enter); empty lists the newest",
@@ -69,11 +69,6 @@ class MemoryScreen(Screen):
         self.action_reload()
 
     # ------------------------------------------------------------------ loading
-    def say(self, message: str) -> None:
-        note = self.query_one("#memory-note", Static)
-        note.update(message)
-        note.display = bool(message)
-
     def action_reload(self) -> None:
         self.search(self.query_one("#query", Input).value)
         self.load_rules()
@@ -102,19 +97,9 @@ class MemoryScreen(Screen):
                     f"similar to {finding.location}")
 
     def _fetch(self, fn: Any, label: str) -> None:
-        healer = self.app.healer
-        if healer is None:
-            self.app.call_from_thread(self.say, "the project is still opening; R reloads")
-            return
-        try:
-            hits = fn(healer)
-        except session.NotAvailable as exc:
-            self.app.call_from_thread(self.say, f"memory not available: {exc}")
-            return
-        except Exception as exc:
-            self.app.call_from_thread(self.say, f"{label} failed: {exc}")
-            return
-        self.app.call_from_thread(self.show_hits, hits)
+        hits = self.read_healer(fn, "memory", f"{label} failed")
+        if hits is not None:
+            self.app.call_from_thread(self.show_hits, hits)
 
     def show_hits(self, hits: list[dict[str, Any]]) -> None:
         self.say("" if hits else "no past fixes match (the memory fills as fixes are accepted)")

@@ -12,10 +12,11 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.widgets import Footer, ProgressBar, Sparkline, Static
 
 from selfheal_local import session
+
+from .overview import OverviewScreen
 
 
 def overview_table(overview: dict[str, Any]) -> Table:
@@ -27,19 +28,18 @@ def overview_table(overview: dict[str, Any]) -> Table:
     return table
 
 
-class TrainingScreen(Screen):
+class TrainingScreen(OverviewScreen):
     """Nightly QLoRA training: what it would learn from, when, and a manual run."""
 
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "Back"),
         Binding("T", "train_now", "Train now"),
         Binding("x", "cancel", "Cancel training"),
         Binding("R", "reload", "Reload"),
     ]
+    NOTE_ID = "training-note"
 
     def compose(self) -> ComposeResult:
-        yield Static("Training — per-pattern QLoRA adapters", classes="screen-title")
-        yield Static("", id="training-note", classes="unavailable")
+        yield from self.compose_header("Training — per-pattern QLoRA adapters")
         with Vertical(classes="pane"):
             yield Static(id="schedule")
             yield Static(id="pairs")
@@ -56,29 +56,15 @@ class TrainingScreen(Screen):
         self.query_one("#train-progress", ProgressBar).display = False
         self.action_reload()
 
-    def say(self, message: str) -> None:
-        note = self.query_one("#training-note", Static)
-        note.update(message)
-        note.display = bool(message)
-
     def action_reload(self) -> None:
         self.load()
 
     @work(thread=True, exclusive=True, group="training-load")
     def load(self) -> None:
-        healer = self.app.healer
-        if healer is None:
-            self.app.call_from_thread(self.say, "the project is still opening; R reloads")
-            return
-        try:
-            overview = session.training_overview(healer)
-        except session.NotAvailable as exc:
-            self.app.call_from_thread(self.say, f"training not available: {exc}")
-            return
-        except Exception as exc:
-            self.app.call_from_thread(self.say, f"training state unreadable: {exc}")
-            return
-        self.app.call_from_thread(self.show, overview)
+        overview = self.read_healer(session.training_overview, "training",
+                                    "training state unreadable")
+        if overview is not None:
+            self.app.call_from_thread(self.show, overview)
 
     def show(self, overview: dict[str, Any]) -> None:
         notes = []
