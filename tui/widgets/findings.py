@@ -35,6 +35,10 @@ PATTERN_WIDTH = 18
 MIN_LOCATION = 12
 CELL_PADDING = 2  # DataTable pads each cell by one column on either side
 FILTER_DEBOUNCE_S = 0.06
+LONG_LIST = 500
+LONG_LIST_DEBOUNCE_S = 0.2
+"""Over ``LONG_LIST`` findings a refill takes longer than the gap between two keystrokes on a
+loaded machine: the rows follow once the typing pauses this long, so every key echoes at once."""
 CELL_UPDATES_MAX = 50
 """More changed cells than this and the rows are put in again at once (``update_cell`` costs
 a re-measure per cell)."""
@@ -257,7 +261,8 @@ class FindingsTable(DataTable):
         """Filter once the typing pauses: each keystroke echoes at once, the rows follow."""
         if self._filter_timer is not None:
             self._filter_timer.stop()
-        self._filter_timer = self.set_timer(FILTER_DEBOUNCE_S, lambda: self.set_filter(text))
+        pause = LONG_LIST_DEBOUNCE_S if len(self._order) > LONG_LIST else FILTER_DEBOUNCE_S
+        self._filter_timer = self.set_timer(pause, lambda: self.set_filter(text))
 
     def refresh_status(self, fid: str) -> None:
         if fid in self.rows:
