@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Protocol
@@ -63,6 +64,52 @@ class Site:
     spans: tuple[tuple[int, int], ...]
     """Line spans of the changed functions (module-level changes: none)."""
     module_level: bool
+    bound: frozenset[str] | None = None
+    """Names the changed module-level statements bind (``import json`` -> json); None when a
+    changed module-level statement binds nothing nameable (then every failure in the file
+    counts, the cautious side)."""
+
+
+def _binds(node: ast.stmt) -> set[str] | None:
+    """Names a module-level statement binds; None for one whose effect has no name."""
+    if isinstance(node, ast.Import):
+        return {(a.asname or a.name).split(".")[0] for a in node.names}
+    if isinstance(node, ast.ImportFrom):
+        return None if any(a.name == "*" for a in node.names) else \
+            {a.asname or a.name for a in node.names}
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        return {node.name}
+    targets: list[ast.expr] = []
+    if isinstance(node, ast.Assign):
+        targets = list(node.targets)
+    elif isinstance(node, ast.AnnAssign | ast.AugAssign):
+        targets = [node.target]
+    names = {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+    return names or None
+
+
+def _module_bound(edit: FileEdit) -> frozenset[str] | None:
+    """Names bound by the module-level statements the edit changed, before or after it."""
+    before, after = edit.before.splitlines(), edit.after.splitlines()
+    trees = (parse_or_none(edit.before), parse_or_none(edit.after))
+    if trees[0] is None or trees[1] is None:
+        return None
+    spans: tuple[set[int], set[int]] = (set(), set())
+    matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag != "equal":
+            spans[0].update(range(i1 + 1, i2 + 1))
+            spans[1].update(range(j1 + 1, j2 + 1))
+    names: set[str] = set()
+    for tree, lines in zip(trees, spans, strict=True):
+        for node in tree.body:
+            end = node.end_lineno or node.lineno
+            if any(node.lineno <= n <= end for n in lines):
+                bound = _binds(node)
+                if bound is None:
+                    return None
+                names |= bound
+    return frozenset(names)
 
 
 def site_of(edit: FileEdit) -> Site:
@@ -81,7 +128,8 @@ def site_of(edit: FileEdit) -> Site:
         span = (inner.lineno, inner.end_lineno or inner.lineno)
         if span not in spans:
             spans.append(span)
-    return Site(edit.path, frozenset(lines), frozenset(names), tuple(spans), module_level)
+    return Site(edit.path, frozenset(lines), frozenset(names), tuple(spans), module_level,
+                _module_bound(edit) if module_level else None)
 
 
 def _enclosing(tree: ast.Module, line: int) -> list[ast.AST]:
@@ -98,6 +146,19 @@ def _enclosing(tree: ast.Module, line: int) -> list[ast.AST]:
                     break
         else:
             return chain
+
+
+def _mentions(outcome: TestOutcome, site: Site) -> bool:
+    """A failure is at a module-level change's location when it crashed on a changed line or
+    names what the change binds (its message, or the code of its frames in that file): adding
+    ``import json`` is about the NameError on json, not about every other failure in the file."""
+    if site.bound is None:
+        return True
+    if any(f.file == site.file and f.line in site.lines for f in outcome.frames):
+        return True
+    text = " ".join([outcome.message, *(f.code for f in outcome.frames if f.file == site.file)])
+    words = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text))
+    return bool(words & site.bound)
 
 
 class Exercise:
@@ -183,7 +244,7 @@ class Exercise:
             for site in sites:
                 if frame.file != site.file:
                     continue
-                if whole_file or site.module_level:
+                if whole_file or (site.module_level and _mentions(outcome, site)):
                     return True
                 if any(a <= frame.line <= b for a, b in site.spans):
                     return True
@@ -195,8 +256,9 @@ class Exercise:
     def _names(self, outcome: TestOutcome, sites: list[Site]) -> bool:
         """The failing test's own function mentions a changed function or its class."""
         wanted = set().union(*(s.names for s in sites)) if sites else set()
-        if any(s.module_level for s in sites):
+        if any(s.module_level and s.bound is None for s in sites):
             return True
+        wanted |= set().union(*(s.bound or () for s in sites))
         if not wanted:
             return False
         node = self._test_function(outcome.test_id)

@@ -309,3 +309,51 @@ def test_without_a_test_for_it_a_change_must_at_least_import(tmp_path):
     assert proved.passed and proved.tests_run == ()
     assert proved.checked_by.startswith("parse + ruff + import only")
     assert "no tests" in proved.checked_by
+
+
+REPORT = '''"""Reports."""
+
+import os
+
+
+def export(rows):
+    return json.dumps(rows, default=os.fspath)
+
+
+def summary(rows):
+    return "rows: " + len(rows)
+'''
+REPORT_TESTS = '''from shop.report import export, summary
+
+
+def test_export():
+    assert export([1]) == "[1]"
+
+
+def test_summary():
+    assert summary([1, 2]) == "rows: 2"
+'''
+
+
+def test_a_module_level_fix_is_judged_by_its_own_failure_not_every_failure_in_the_file(tmp_path):
+    """Adding ``import json`` heals the NameError on json; the unrelated TypeError two functions
+    down the same file is another finding, not partial progress (the TUI's heal-all judged
+    each finding against the unpatched project and refused the import as partial)."""
+    root = write(tmp_path / "p", {"shop/__init__.py": "", "shop/report.py": REPORT,
+                                  "tests/test_report.py": REPORT_TESTS})
+    healer = healer_for(root)
+    found = healer.scan().findings
+    name_error = next(f for f in found if "json" in f.message and f.source == "test")
+    diagnosis = diagnose(name_error, healer.project)
+    validator = Validator(healer.project, healer.sandbox, healer.baseline)
+    add_import = edit(healer.project, "shop/report.py", "import os\n", "import json\nimport os\n",
+                      "added 'import json'")
+    verdict = validator.validate(add_import, diagnosis).verdict
+    assert verdict.passed, verdict.reason
+    assert "tests/test_report.py::test_export" in verdict.now_passing
+    # the control: a module-level change binding the name the other failure's code uses
+    # ('len') is related to it, so fixing only the import is partial progress there
+    rebind = edit(healer.project, "shop/report.py", "import os\n",
+                  "import json\nimport os\nlen = len\n", "added 'import json' and rebound len")
+    verdict = validator.validate(rebind, diagnosis).verdict
+    assert not verdict.passed and verdict.stage == "partial", verdict
