@@ -97,6 +97,9 @@ class MemorySource(SourceBase):
     """Proposes past accepted fixes of the same pattern, re-expressed where the error is now."""
 
     name = "memory"
+    batch_size = 1
+    """Replays are proved one at a time: the nearest is usually right, and alone it has the
+    machine to itself (a second, likely wrong one validated beside it only slows it down)."""
 
     def __init__(self, memory: FixMemory, k: int = 5, min_score: float = 0.35) -> None:
         self.memory = memory

@@ -214,8 +214,9 @@ class Healer(ApplySteps):
         limit: int,
         cancel: threading.Event | None,
         budget_s: float | None = None,
+        batch: int | None = None,
     ) -> bool:
-        batch_size = max(1, self.project.config.workers())
+        batch_size = max(1, batch or self.project.config.workers())
         stream: Iterator[Patch] = islice(iter(patches), limit)
         deadline = time.monotonic() + budget_s if budget_s else None
         while True:
@@ -268,7 +269,7 @@ class Healer(ApplySteps):
             try:
                 proposed = self._unrejected(outcome, source.propose(diagnosis, self.project))
                 found = self._try(outcome, proposed, self._limit_for(source), cancel,
-                                  source.budget_s)
+                                  source.budget_s, getattr(source, "batch_size", None))
                 outcome.search_tried += source.tried
                 if found:
                     break
