@@ -26,6 +26,10 @@ class Mutation:
     kind: str
     splices: tuple[tuple[int, int, str], ...]
     description: str
+    weight: float = 1.0
+    """Multiplies the kind's prior: how likely this particular instance is a fix (an argument
+    swap of two plain names is likelier than one with a literal, a ``return`` added to a
+    function that never returns anything likelier than one added after other returns)."""
 
     def apply(self, text: str) -> str:
         for start, end, new in sorted(self.splices, reverse=True):

@@ -142,8 +142,10 @@ def _call(src: SourceText, node: ast.Call) -> Iterator[Mutation]:
             ta, tb = src.segment(args[i]), src.segment(args[j])
             if ta == tb:
                 continue
+            plain = all(isinstance(args[k], ast.Name | ast.Attribute) for k in (i, j))
             yield Mutation(node.lineno, node.col_offset, "swap_args",
-                           ((*a, tb), (*b, ta)), f"swapped arguments '{ta}' and '{tb}'")
+                           ((*a, tb), (*b, ta)), f"swapped arguments '{ta}' and '{tb}'",
+                           1.4 if plain else 0.6)
 
 
 def _subscript(src: SourceText, node: ast.Subscript) -> Iterator[Mutation]:
@@ -198,10 +200,12 @@ def _add_return(src: SourceText, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> 
     bare_return = any(isinstance(n, ast.Return) and n.value is None for n in ast.walk(fn))
     if bare_return and not returns_value:
         return
+    # a function that returns nothing at all, yet is under test, most likely forgot to
+    weight = 1.0 if returns_value else 1.5
     for name in _locals(fn)[:4]:
         yield Mutation(last.end_lineno or last.lineno, 0, "return",
                        ((at, at, f"\n{indent}return {name}"),),
-                       f"added 'return {name}' at the end")
+                       f"added 'return {name}' at the end", weight)
 
 
 def _enclosing_class(module: ast.Module | None, fn: ast.AST) -> ast.ClassDef | None:
@@ -235,7 +239,8 @@ def mutations_of(src: SourceText, fn: ast.FunctionDef | ast.AsyncFunctionDef,
     scope = ops.scope_names(fn)
     attrs = ops.class_attributes(cls)
     literals = ops.function_literals(fn, src)
-    local = set(scope)
+    local = {name for name, (line, _kind) in scope.items() if line < fn.body[0].lineno}
+    bound_at = {name: line for name, (line, _kind) in scope.items()}
     found: list[Mutation] = []
     stack: list[ast.AST] = list(fn.body)
     bodies: list[list[ast.stmt]] = [fn.body]
@@ -243,7 +248,8 @@ def mutations_of(src: SourceText, fn: ast.FunctionDef | ast.AsyncFunctionDef,
         node = stack.pop()
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
             continue
-        stack.extend(ast.iter_child_nodes(node))
+        stack.extend(c for c in ast.iter_child_nodes(node)
+                     if not (isinstance(node, ast.AnnAssign) and c is node.annotation))
         for name in ("body", "orelse", "finalbody"):
             block = getattr(node, name, None)
             if isinstance(node, ast.stmt) and isinstance(block, list) and block and isinstance(
@@ -268,7 +274,8 @@ def mutations_of(src: SourceText, fn: ast.FunctionDef | ast.AsyncFunctionDef,
             found.extend(ops.replace_method(src, node, methods))
             found.extend(ops.change_arguments(src, node, scope, defs))
         elif isinstance(node, ast.Subscript):
-            found.extend(_subscript(src, node))
+            if ops.numeric_index(node, scope):
+                found.extend(_subscript(src, node))
             found.extend(ops.slice_bounds(src, node))
         elif isinstance(node, ast.Name):
             found.extend(ops.replace_name(src, fn, node, scope))
@@ -286,11 +293,12 @@ def mutations_of(src: SourceText, fn: ast.FunctionDef | ast.AsyncFunctionDef,
         if isinstance(node, ast.Return) and isinstance(node.value, ast.Name | ast.Attribute):
             found.extend(ops.wrap_value(src, node.value, "value"))
         if isinstance(node, ast.stmt):
-            found.extend(st.assign_kind(src, node, local))
-            found.extend(st.guard_statement(src, node, local))
+            before = local | {n for n, line in bound_at.items() if line < node.lineno}
+            found.extend(st.assign_kind(src, node, before))
+            found.extend(st.guard_statement(src, node, before))
     for body in bodies:
         for stmt in body:
-            found.extend(st.delete_statement(src, body, stmt))
+            found.extend(st.delete_statement(src, body, stmt, bound_at))
     found.extend(_add_return(src, fn))
     found.extend(st.early_return(src, fn))
     return found

@@ -78,13 +78,15 @@ def scope_names(fn: FunctionNode) -> dict[str, tuple[int, str]]:
             pairs = [(t, node.value) for t in node.targets]
         elif isinstance(node, ast.AnnAssign | ast.AugAssign):
             pairs = [(node.target, node.value)]
-        elif isinstance(node, ast.For | ast.comprehension):
+        elif isinstance(node, ast.For):
             pairs = [(node.target, None)]
         for target, value in pairs:
             if isinstance(target, ast.Name) and target.id not in found:
                 kind = "int" if (isinstance(node, ast.For) and isinstance(node.iter, ast.Call)
                                  and isinstance(node.iter.func, ast.Name)
                                  and node.iter.func.id == "range") else _kind_of(value)
+                if kind == "?" and isinstance(node, ast.AnnAssign):
+                    kind = _annotation_kind(node.annotation)
                 found[target.id] = (target.lineno, kind)
     return found
 
@@ -95,16 +97,29 @@ def _same_kind(a: str, b: str) -> bool:
 
 def replace_name(src: SourceText, fn: FunctionNode, node: ast.Name,
                  scope: dict[str, tuple[int, str]]) -> Iterator[Mutation]:
-    """``x`` -> another in-scope variable of the same kind, bound before this line."""
+    """``x`` -> another in-scope variable of the same kind, bound on an earlier line (a name
+    read on the line that first binds it would be unbound; comprehension variables live in
+    their own scope and are neither replaced nor used)."""
     if not isinstance(node.ctx, ast.Load) or node.id not in scope:
         return
     own_kind = scope[node.id][1]
-    others = [n for n, (line, kind) in scope.items() if n != node.id and line <= node.lineno
-              and _same_kind(own_kind, kind)]
+    others = [n for n, (line, kind) in scope.items() if n != node.id
+              and (line < node.lineno or line == fn.lineno) and _same_kind(own_kind, kind)]
     start, end = src.span(node)
     for name in others[:MAX_NAMES]:
         yield Mutation(node.lineno, node.col_offset, "var", ((start, end, name),),
                        f"replaced '{node.id}' with '{name}'")
+
+
+def numeric_index(node: ast.Subscript, scope: dict[str, tuple[int, str]]) -> bool:
+    """Whether ``node``'s index may be a number worth moving by one: not when the container
+    is a known dict or the index a known string."""
+    container, index = node.value, node.slice
+    if isinstance(container, ast.Name) and scope.get(container.id, (0, "?"))[1] == "dict":
+        return isinstance(index, ast.Slice)
+    if isinstance(index, ast.Name) and scope.get(index.id, (0, "?"))[1] == "str":
+        return False
+    return not isinstance(node.ctx, ast.Del)
 
 
 def class_attributes(cls: ast.ClassDef | None) -> list[str]:
@@ -312,6 +327,7 @@ def wrap_value(src: SourceText, node: ast.expr, why: str) -> Iterator[Mutation]:
                        f"wrapped {why} '{text}' in {wrapper}()")
 
 
-__all__ = ["change_arguments", "class_attributes", "function_literals", "replace_attribute",
+__all__ = ["change_arguments", "class_attributes", "function_literals", "numeric_index",
+           "replace_attribute",
            "replace_literal", "replace_method", "replace_name", "scope_names", "slice_bounds",
            "swap_identity", "wrap_value"]

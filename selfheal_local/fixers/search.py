@@ -117,7 +117,13 @@ ROUND2_BASES = 2
 ROUND2_MAX = 40
 """Candidates per second round."""
 
-OrderKey = tuple[float, int, int, int, int, int]
+OrderKey = tuple[float, int, int, float, int, int]
+
+
+def _kind_order(mutation: Mutation) -> float:
+    """The kind's rank, a likelier instance (weight above 1) half a rank earlier."""
+    rank = float(KIND_RANK.get(mutation.kind, 99))
+    return rank - 0.5 if mutation.weight > 1 else rank + 0.5 if mutation.weight < 1 else rank
 
 
 def statement_starts(fn: ast.AST) -> dict[int, int]:
@@ -184,9 +190,10 @@ def rank_mutations(diagnosis: Diagnosis, project: Project, graph: ImportGraph,
                 susp = scores.get((rel, line), 0.0) or (
                     1.0 / (1 + target.level)) * (1 - min(distance, 20) / 40)
             # coverage: suspiciousness x prior first; frames alone: nearest frame, nearest line
-            primary = -round(susp * PRIOR.get(mutation.kind, 0.3), 6) if coverage else 0.0
+            prior = PRIOR.get(mutation.kind, 0.3) * mutation.weight
+            primary = -round(susp * prior, 6) if coverage else 0.0
             key = (primary, target.level, distance,
-                   KIND_RANK.get(mutation.kind, 99), mutation.line, mutation.col)
+                   _kind_order(mutation), mutation.line, mutation.col)
             ranked.append(Scored(key, target, mutation, susp))
     ranked.sort(key=lambda item: item.key)
     return ranked, sources
@@ -332,7 +339,7 @@ class SearchSource(SourceBase):
         where = f"{name}() line {mutation.line}"
         if rel != diagnosis.file:
             where += f" of {rel}"
-        prior = PRIOR.get(mutation.kind, 0.3)
+        prior = min(1.0, PRIOR.get(mutation.kind, 0.3) * mutation.weight)
         confidence = max(0.05, BASE_CONFIDENCE * (0.5 + 0.5 * item.suspiciousness * prior)
                          - 0.02 * target.level)
         explanation = f"{mutation.description} in {where}"

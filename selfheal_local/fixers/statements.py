@@ -29,9 +29,18 @@ def _whole_lines(src: SourceText, stmt: ast.stmt) -> tuple[int, int] | None:
     return src.starts[first - 1], src.starts[last] if last < len(src.lines) else len(src.text)
 
 
-def delete_statement(src: SourceText, body: list[ast.stmt], stmt: ast.stmt
-                     ) -> Iterator[Mutation]:
-    """Remove one statement (``pass`` stands in when it was the only one)."""
+def _is_reset(stmt: ast.stmt, bound_at: dict[str, int]) -> bool:
+    """``x = <literal>`` for a name first bound on an earlier line (a re-initialisation)."""
+    return (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], ast.Name)
+            and bound_at.get(stmt.targets[0].id, stmt.lineno) < stmt.lineno
+            and isinstance(stmt.value, ast.Constant | ast.List | ast.Dict | ast.Set | ast.Tuple))
+
+
+def delete_statement(src: SourceText, body: list[ast.stmt], stmt: ast.stmt,
+                     bound_at: dict[str, int] | None = None) -> Iterator[Mutation]:
+    """Remove one statement (``pass`` stands in when it was the only one); a re-initialisation
+    of a variable already set earlier (a spurious reset) is the likeliest to go."""
     if not isinstance(stmt, DELETABLE) or (isinstance(stmt, ast.Expr)
                                             and isinstance(stmt.value, ast.Constant)):
         return
@@ -44,8 +53,9 @@ def delete_statement(src: SourceText, body: list[ast.stmt], stmt: ast.stmt
         return
     new = "" if len(body) > 1 else f"{src.indent_of(stmt.lineno)}pass\n"
     first = removed.strip().splitlines()[0] if removed.strip() else ""
+    weight = 2.0 if _is_reset(stmt, bound_at or {}) else 1.0
     yield Mutation(stmt.lineno, stmt.col_offset, "delete", ((start, end, new),),
-                   f"deleted '{first[:60]}'")
+                   f"deleted '{first[:60]}'", weight)
 
 
 def _names_loaded(node: ast.AST) -> list[str]:

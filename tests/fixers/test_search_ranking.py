@@ -1,0 +1,123 @@
+"""Ranking of the mutation search when coverage ties every statement (all of a small function's
+lines run only in failing tests): no junk mutants ahead of the fix, likelier instances of a kind
+first. Each winner is checked with real pytest on a copy of the project."""
+
+from __future__ import annotations
+
+import ast
+import shutil
+import subprocess
+import sys
+from dataclasses import replace
+
+from test_search import assertion_diagnosis, suite_passes, write
+
+from selfheal_local.fixers.base import make_patch
+from selfheal_local.fixers.imports_graph import ImportGraph
+from selfheal_local.fixers.mutations import mutations_of
+from selfheal_local.fixers.search import rank_mutations
+from selfheal_local.project import Project
+from selfheal_local.types import Suspect
+
+
+def tied_diagnosis(test_file: str, test: str, module: str, lines: range):
+    """A diagnosis localized by coverage where every statement of ``module`` scores 1.0."""
+    plain = assertion_diagnosis(test_file, 5, test)
+    suspects = tuple(Suspect(module, line, 1.0) for line in lines)
+    return replace(plain, suspects=suspects, localized_by="coverage")
+
+
+def first_fix_rank(project: Project, diagnosis, tmp_path) -> tuple[int, str]:
+    """Index of the first ranked mutant whose project passes its tests, and its description."""
+    ranked, _ = rank_mutations(diagnosis, project, ImportGraph(project))
+    patches = [make_patch(diagnosis, project, {item.target.ref.rel: item.mutation.apply(
+        project.read(item.target.ref.rel))}, item.mutation.description, confidence=0.3, source="search")
+        for item in ranked[:40]]
+    for index, patch in enumerate(p for p in patches if p is not None):
+        copy = tmp_path / f"try{index}"
+        shutil.copytree(project.root, copy)
+        for edit in patch.edits:
+            (copy / edit.path).write_text(edit.after, encoding="utf-8")
+        try:  # a mutant may loop forever: that one simply fails
+            if subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+                              cwd=copy, capture_output=True, timeout=20).returncode == 0:
+                return index, patch.explanation
+        except subprocess.TimeoutExpired:
+            continue
+    raise AssertionError("no mutant in the first 40 passes")
+
+
+def test_spurious_reset_is_deleted_early(tmp_path):
+    project = Project.open(write(tmp_path / "p", {
+        "acc.py": """
+            def cumulative(xs):
+                result = []
+                acc = 0
+                for x in xs:
+                    acc += x
+                    result.append(acc)
+                    acc = 0
+                return result
+            """,
+        "tests/test_acc.py": """
+            from acc import cumulative
+
+
+            def test_cumulative():
+                assert cumulative([2, 3, 4]) == [2, 5, 9]
+            """,
+    }))
+    assert not suite_passes(project.root)
+    diagnosis = tied_diagnosis("tests/test_acc.py", "test_cumulative", "acc.py", range(2, 9))
+    ranked, _ = rank_mutations(diagnosis, project, ImportGraph(project))
+    order = [item.mutation.description for item in ranked]
+    assert order.index("deleted 'acc = 0'") < 20, order  # before every other deletion
+    assert order.index("deleted 'acc = 0'") < order.index("deleted 'acc += x'")
+    index, explanation = first_fix_rank(project, diagnosis, tmp_path)
+    assert explanation in ("deleted 'acc = 0'", "changed '=' to '+='")  # both neutralise it
+
+
+def test_swapped_plain_arguments_come_before_literal_changes(tmp_path):
+    project = Project.open(write(tmp_path / "p", {
+        "loan.py": """
+            def grow(amount, rate):
+                return amount * (1 + rate)
+
+
+            def after(principal, years, rate):
+                return round(grow(rate, principal) * years, 2)
+            """,
+        "tests/test_loan.py": """
+            from loan import after
+
+
+            def test_after():
+                assert after(100, 1, 0.5) == 150
+            """,
+    }))
+    diagnosis = tied_diagnosis("tests/test_loan.py", "test_after", "loan.py", range(2, 7))
+    index, explanation = first_fix_rank(project, diagnosis, tmp_path)
+    assert explanation.startswith("swapped arguments 'rate' and 'principal'")
+    assert index < 3, index
+
+
+def test_no_mutant_reads_a_name_before_it_is_bound_or_moves_a_dict_key():
+    text = (
+        "def mean_without(values, skip):\n"
+        "    kept: dict[str, list[int]] = {}\n"
+        "    for name in values:\n"
+        "        kept[name] = [v for v in values if v != skip]\n"
+        "    total = sum(len(v) for v in kept.values())\n"
+        "    return total\n"
+    )
+    from selfheal_local.fixers.mutants import SourceText
+
+    tree = ast.parse(text)
+    found = mutations_of(SourceText(text), tree.body[0], tree)
+    described = [m.description for m in found]
+    assert not [d for d in described if "'int + 1'" in d or "'name + 1'" in d], described
+    # ``v`` is a comprehension's own variable; ``total`` is bound on line 5 itself
+    assert not [d for d in described if "with 'v'" in d or "replaced 'v'" in d]
+    assert not [m for m in found if m.line == 5 and "with 'total'" in m.description]
+    # the mutants that remain still include real variable and bound changes
+    assert any(m.kind == "var" for m in found) and any(m.kind == "compare" for m in found)
