@@ -133,12 +133,14 @@ class SelfHealApp(App[None]):
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         root.addHandler(handler)
         self._file_handler = handler
+        self.log_handler.also = handler  # the events the panel shows, in the file too
 
     def on_unmount(self) -> None:
         self._library_loggers.restore()
         root = logging.getLogger()
         root.removeHandler(self.log_handler)
         if self._file_handler is not None:
+            self.log_handler.also = None
             root.removeHandler(self._file_handler)
             self._file_handler.close()
             logging.captureWarnings(False)

@@ -184,6 +184,9 @@ async def test_the_log_speaks_plain_words_and_third_party_noise_goes_to_the_file
     assert "validated fix:" in text or "no fix:" in text
     written = log_file.read_text()
     assert "gemm_4bit_forward" in written and "Loading weights" in written
+    # what the panel said is in the file the CLI points to on exit (it was empty of it)
+    assert "validated fix:" in written or "no fix:" in written
+    assert "scan:" in written
 
 
 async def test_training_unavailable_never_animates(shop: Path) -> None:

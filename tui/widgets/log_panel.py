@@ -35,6 +35,8 @@ class QueueHandler(logging.Handler):
         self.root = ""
         self.verbose = verbose
         self._last = ""
+        self.also: logging.Handler | None = None
+        """The session's log file: what the panel says is written there too."""
 
     def emit(self, record: logging.LogRecord) -> None:
         own = record.name.split(".")[0] in OWN_LOGGERS
@@ -44,15 +46,24 @@ class QueueHandler(logging.Handler):
             text = record.getMessage()
         except Exception:  # a bad format string in someone's log call
             text = str(record.msg)
-        self.say(text if own else f"{record.name}: {text}", record.levelno)
+        self._append(text if own else f"{record.name}: {text}", record.levelno)
 
     def say(self, text: str, level: int = logging.INFO) -> None:
+        """A line of the agent's own (an event): to the panel and to the log file."""
+        if self._append(text, level) and self.also is not None:
+            self.also.handle(logging.makeLogRecord({
+                "name": "selfheal", "levelno": level, "levelname": logging.getLevelName(level),
+                "msg": text}))
+
+    def _append(self, text: str, level: int) -> bool:
+        """Queue a line for the panel; False when it repeats the one before."""
         if self.root:
             text = text.replace(self.root + "/", "").replace(self.root, ".")
         if text == self._last:  # the same line twice in a row says nothing new
-            return
+            return False
         self._last = text
         self.records.append((level, text))
+        return True
 
 
 class LogPanel(RichLog):
