@@ -199,13 +199,17 @@ def search_tried(report: dict) -> int:
 
 
 def heal_project(project: Path, work: Path, timeout_s: float, selfheal: list[str],
-                 memory: bool = True) -> dict:
-    """Heal ``project`` in place with the CLI (fresh home under ``work``); re-check it."""
+                 memory: bool = True, lint: bool = False) -> dict:
+    """Heal ``project`` in place with the CLI (fresh home under ``work``); re-check it.
+
+    ``lint``: ask for style findings too (``--lint``: the CLI heals lint only when asked or
+    when the project configures ruff)."""
     home = work / "home"
     home.mkdir(parents=True, exist_ok=True)
     if not memory:
         (home / "config.toml").write_text("[selfheal]\nuse_memory = false\n")
-    heal = run([*selfheal, "heal", str(project), "--yes", "--json", "--no-model"], work,
+    heal = run([*selfheal, "heal", str(project), "--yes", "--json", "--no-model",
+                *(["--lint"] if lint else [])], work,
                timeout_s, clean_env(home))
     report: dict = {}
     error = ""
@@ -236,7 +240,8 @@ def heal_case(case: Path, timeout_s: float, selfheal: list[str], memory: bool = 
         result.pytest_s = pytest_run(plain).elapsed_s
         project = copy_case(case, tmp_path / "work")
         before = digest(project)
-        got = heal_project(project, tmp_path, timeout_s, selfheal, memory)
+        got = heal_project(project, tmp_path, timeout_s, selfheal, memory,
+                           lint=meta["pattern"] == "lint")
         healed = got.pop("tests_pass")
         for key, value in got.items():
             setattr(result, key, value)
