@@ -84,6 +84,9 @@ class CandidateSource(Protocol):
     """Most candidates validated per finding; None: ``config.max_candidates``."""
     budget_s: float | None
     """Time budget per finding; None: no budget of its own."""
+    batch_size: int | None
+    """Candidates validated at once; None: ``config.workers()`` (memory replays go one at a
+    time, nearest first, so the likeliest has the machine to itself)."""
     remembers_failures: bool
     """Record this source's failed candidates in memory as negatives."""
     needs_localization: bool
@@ -112,6 +115,7 @@ class SourceBase:
     name = ""
     max_candidates: int | None = None
     budget_s: float | None = None
+    batch_size: int | None = None
     remembers_failures = True
     needs_localization = False
     tried = 0

@@ -269,7 +269,7 @@ class Healer(ApplySteps):
             try:
                 proposed = self._unrejected(outcome, source.propose(diagnosis, self.project))
                 found = self._try(outcome, proposed, self._limit_for(source), cancel,
-                                  source.budget_s, getattr(source, "batch_size", None))
+                                  source.budget_s, source.batch_size)
                 outcome.search_tried += source.tried
                 if found:
                     break
