@@ -215,6 +215,9 @@ def _errors_without_report(output: str, root: Path, timed_out: bool) -> tuple[Te
     if parsed is None:
         lines = [ln for ln in output.splitlines() if ln.strip()]
         message = next((ln for ln in lines if "error" in ln.lower()), lines[-1] if lines else "")
+        if "No module named pytest" in output:  # the project's own interpreter lacks it
+            message = (f"{message.strip()}: install pytest into the interpreter that runs the "
+                       "tests (its `-m pip install pytest`), or set `python` in your config.toml")
         return (TestOutcome(test_id="", outcome="error", message=message.strip(), traceback=output),)
     target = parsed.target
     return (

@@ -68,3 +68,16 @@ def test_source_roots_read_editable_installs_inside_the_project_only(tmp_path: P
     (site / "other.pth").write_text(f"{tmp_path / 'elsewhere'}\nimport os\n# comment\n")
     assert source_roots(root, str(venv / "bin" / "python")) == ("lib",)
     assert source_roots(root, sys.executable) == ()  # a flat layout needs nothing
+
+
+def test_a_project_venv_without_pytest_is_named_with_what_to_do(tmp_path: Path) -> None:
+    """The project's own .venv runs its tests now; one without pytest says so, in words."""
+    root = tmp_path / "calc"
+    (root / "tests").mkdir(parents=True)
+    (root / "calc.py").write_text(BUGGY)
+    (root / "tests" / "test_calc.py").write_text(TESTS.replace("from calc", "from calc"))
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(root / ".venv")],
+                   check=True, timeout=120)
+    proc = selfheal("scan", str(root), "--json", home=tmp_path / "home")
+    messages = [f["message"] for f in json.loads(proc.stdout)["findings"]]
+    assert any(str(root / ".venv") in m and "install pytest" in m for m in messages), messages
