@@ -75,7 +75,7 @@ def test_a_project_venv_without_pytest_is_named_with_what_to_do(tmp_path: Path) 
     root = tmp_path / "calc"
     (root / "tests").mkdir(parents=True)
     (root / "calc.py").write_text(BUGGY)
-    (root / "tests" / "test_calc.py").write_text(TESTS.replace("from calc", "from calc"))
+    (root / "tests" / "test_calc.py").write_text(TESTS)
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(root / ".venv")],
                    check=True, timeout=120)
     proc = selfheal("scan", str(root), "--json", home=tmp_path / "home")
