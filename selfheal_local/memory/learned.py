@@ -20,8 +20,8 @@ from selfheal_local.io import FileLock, atomic_write_json
 from selfheal_local.protocols import SourceBase
 from selfheal_local.types import Diagnosis, Patch
 
-from . import transform
 from .pairs import now_iso
+from .shapes import describe
 
 if TYPE_CHECKING:
     from selfheal_local.config import Config
@@ -86,7 +86,7 @@ class LearnedRules:
                 "id": f"L-{key[:8]}",
                 "key": key,
                 "pattern": transformation["pattern"],
-                "description": transform.describe(transformation),
+                "description": describe(transformation),
                 "transformation": transformation,
                 "accepted": accepted,
                 "examples": examples[:10],

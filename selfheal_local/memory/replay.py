@@ -11,6 +11,7 @@ from selfheal_local.protocols import SourceBase
 from selfheal_local.types import Diagnosis, Patch
 
 from . import transform
+from .shapes import describe
 
 if TYPE_CHECKING:
     from selfheal_local.project import Project
@@ -130,7 +131,7 @@ class MemorySource(SourceBase):
                 patch = make_patch(
                     diagnosis, project, {path: new_text},
                     f"replays past fix {hit['id']} from {origin} "
-                    f"({transform.describe(t)}; similarity {hit['score']:.2f}"
+                    f"({describe(t)}; similarity {hit['score']:.2f}"
                     + (f", failed {hit['failures']}x before" if hit["failures"] else "") + ")",
                     confidence=max(0.05, min(0.85, hit["rank_score"])),
                     source="memory",

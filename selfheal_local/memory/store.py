@@ -27,9 +27,10 @@ from . import lookup, schema
 from .embedder import Embedder
 from .learned import DEFAULT_PROMOTE_AFTER, LearnedRules
 from .pairs import PAIRS_FILE, PairLog, build_pair, now_iso, pair_id
+from .shapes import transform_key
 from .signature import signature, text_signature
 from .spool import Spool
-from .transform import extract, transform_key
+from .transform import extract
 
 log = logging.getLogger(__name__)
 

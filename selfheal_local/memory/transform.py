@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import ast
 import difflib
-import hashlib
 import itertools
-import json
 import sys
 from typing import Any
 
@@ -130,7 +128,24 @@ def _edit_line_step(before: str, after: str, name: str) -> dict[str, Any] | None
     return _canonical(step, ("old", "new", "context_left", "context_right"))
 
 
-def _insert_before_step(anchor: str, inserted: list[str], name: str) -> dict[str, Any] | None:
+def _names(line: str) -> set[str]:
+    return {t.text for t in tokenize_line(line) if t.is_identifier}
+
+
+def _insertion_step(before: list[str], i1: int, inserted: list[str],
+                    name: str) -> dict[str, Any] | None:
+    """Inserted lines anchor on the line after them, or on the line before when that is where
+    their names come from (``return counts`` after the loop that fills ``counts``)."""
+    nxt = before[i1] if i1 < len(before) else ""
+    prev = before[i1 - 1] if i1 > 0 else ""
+    used = set().union(*(_names(ln) for ln in inserted))
+    if prev.strip() and (not nxt.strip() or (used & _names(prev)) - _names(nxt)):
+        return _insert_before_step(prev, inserted, name, after=True)
+    return _insert_before_step(nxt, inserted, name) if nxt.strip() else None
+
+
+def _insert_before_step(anchor: str, inserted: list[str], name: str,
+                        after: bool = False) -> dict[str, Any] | None:
     anchor_toks = tokenize_line(anchor)
     if not anchor_toks:
         return None
@@ -138,7 +153,8 @@ def _insert_before_step(anchor: str, inserted: list[str], name: str) -> dict[str
     lines = []
     for text in inserted:
         toks = tokenize_line(text)
-        lines.append({"indent": max(0, _indent(text) - _indent(anchor)),
+        shift = _indent(text) - _indent(anchor)  # after a line: may dedent (leave its block)
+        lines.append({"indent": shift if after else max(0, shift),
                       "tokens": [roles.get(t.text, t.text) if t.is_identifier else t.text
                                  for t in toks],
                       "space": _spaces(toks)})
@@ -147,6 +163,8 @@ def _insert_before_step(anchor: str, inserted: list[str], name: str) -> dict[str
     hits = [i for i, e in enumerate(abstract) if e in used]
     lo, hi = (max(0, hits[0] - 1), min(len(abstract), hits[-1] + 2)) if hits else (0, 3)
     step = {"kind": "insert_before", "anchor": abstract[lo:hi], "lines": lines}
+    if after:
+        step["after"] = True
     return _canonical(step, ("anchor", "lines"))
 
 
@@ -178,8 +196,8 @@ def extract(diagnosis: Diagnosis, patch: Patch) -> dict[str, Any] | None:
                     return None
                 if b != a:  # where it was: the nearest of several like lines comes first
                     steps.append({**step, "line": i1 + n + 1})
-        elif tag == "insert" and i1 < len(before) and 0 < len(added) <= MAX_INSERTED_LINES:
-            if (step := _insert_before_step(before[i1], after[j1:j2], name)) is None:
+        elif tag == "insert" and 0 < len(added) <= MAX_INSERTED_LINES:
+            if (step := _insertion_step(before, i1, after[j1:j2], name)) is None:
                 return None
             steps.append(step)
         else:
@@ -189,30 +207,6 @@ def extract(diagnosis: Diagnosis, patch: Patch) -> dict[str, Any] | None:
     site = "diagnosed" if edit.path == diagnosis.file else "elsewhere"
     return {"version": 1, "pattern": diagnosis.pattern, "site": site, "path": edit.path,
             "steps": steps}
-
-
-def transform_key(transformation: dict[str, Any]) -> str:
-    """Site-independent identity of a transformation: what learned rules count."""
-    core = [["edit_line", s["old"], s["new"]] if s["kind"] == "edit_line"
-            else ["insert_before", s["anchor"], [ln["tokens"] for ln in s["lines"]]]
-            if s["kind"] == "insert_before" else ["add_import", s["line"]]
-            for s in transformation["steps"]]
-    blob = json.dumps([transformation["pattern"], core], sort_keys=True)
-    return hashlib.sha1(blob.encode()).hexdigest()[:16]
-
-
-def describe(transformation: dict[str, Any]) -> str:
-    """One line a person reads: ``$ID1 -> str ( $ID1 )``."""
-    parts = []
-    for step in transformation["steps"]:
-        if step["kind"] == "edit_line":
-            parts.append(f"{' '.join(step['old']) or '∅'} -> {' '.join(step['new']) or '∅'}")
-        elif step["kind"] == "insert_before":
-            first = " ".join(step["lines"][0]["tokens"]) if step["lines"] else ""
-            parts.append(f"insert '{first}' before '{' '.join(step['anchor'])}'")
-        else:
-            parts.append(f"add '{step['line']}'")
-    return "; ".join(parts)
 
 
 # ---- re-expressing a transformation at a new site ------------------------------------------
@@ -326,16 +320,17 @@ def _apply_insert_before(step: dict[str, Any], text: str, diagnosis: Diagnosis,
             bound = _match(step["anchor"], toks, at, {}, diagnosis.name)
             if bound is None:
                 continue
-            indent = line[:_indent(line)]
             rendered = []
             for spec in step["lines"]:
                 pieces = _render(spec["tokens"], spec["space"], bound, vocabulary)
                 if not pieces:
                     break
-                rendered.append(indent + " " * spec["indent"] + pieces[0] + "\n")
+                indent = (line[:_indent(line)] + " " * spec["indent"] if spec["indent"] >= 0
+                          else " " * max(0, _indent(line) + spec["indent"]))
+                rendered.append(indent + pieces[0] + "\n")
             else:
-                return ["".join(lines[:lineno - 1]) + "".join(rendered)
-                        + "".join(lines[lineno - 1:])]
+                cut = lineno if step.get("after") else lineno - 1
+                return ["".join(lines[:cut]) + "".join(rendered) + "".join(lines[cut:])]
     return []
 
 

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from selfheal_local.memory import transform
+from selfheal_local.memory.shapes import transform_key
 from selfheal_local.memory.signature import abstract_message, signature
 
 from .helpers import diagnosis, patch_of
@@ -46,10 +47,22 @@ CASES = [
      "def size(box):\n    return box.lenght\n", "def size(box):\n    return box.length\n",
      "lenght", "hieght", "def tall(p):\n    height = 0\n    return p.hieght > 3\n", "hieght",
      "def tall(p):\n    height = 0\n    return p.height > 3\n"),
+    # a missing return after the loop that fills the result: anchored on the line before it
+    # (the line after is blank or another function, which names nothing of it)
+    ("assertion_error", "AssertionError", "",
+     "def hist(vs):\n    counts = {}\n    for v in vs:\n        counts[v] = counts.get(v, 0) + 1\n"
+     "\n\ndef other():\n    pass\n",
+     "def hist(vs):\n    counts = {}\n    for v in vs:\n        counts[v] = counts.get(v, 0) + 1\n"
+     "    return counts\n\n\ndef other():\n    pass\n", "counts = {}",
+     "", "def tally(words):\n    seen = {}\n    for w in words:\n"
+     "        seen[w] = seen.get(w, 0) + 1\n", "seen = {}",
+     "def tally(words):\n    seen = {}\n    for w in words:\n"
+     "        seen[w] = seen.get(w, 0) + 1\n    return seen\n"),
 ]
 
 
-@pytest.mark.parametrize("case", CASES, ids=["rename", "str_wrap", "guard", "import", "bound", "attr_rename"])
+@pytest.mark.parametrize("case", CASES, ids=["rename", "str_wrap", "guard", "import", "bound",
+                                             "attr_rename", "return_after_loop"])
 def test_a_fix_is_replayed_at_an_analogous_site(case):
     pattern, exc, name_a, before, after, needle_a, name_b, text_b, needle_b, expected = case
     diag_a = _diag(before, needle_a, pattern, exc, name_a)
@@ -65,8 +78,8 @@ def test_the_key_ignores_the_site_and_the_names():
     b_before, b_after = "def g():\n    y = cnt\n", "def g():\n    y = count\n"
     da = _diag(a_before, "totl", "undefined_variable", "NameError", "totl")
     db = _diag(b_before, "cnt", "undefined_variable", "NameError", "cnt")
-    ka = transform.transform_key(transform.extract(da, patch_of(da, a_before, a_after)))
-    kb = transform.transform_key(transform.extract(db, patch_of(db, b_before, b_after)))
+    ka = transform_key(transform.extract(da, patch_of(da, a_before, a_after)))
+    kb = transform_key(transform.extract(db, patch_of(db, b_before, b_after)))
     assert ka == kb
 
 
