@@ -55,7 +55,7 @@ class ApplySteps:
                 self.journal.annotate(entry_id, commit=done.sha)
             self.notes.append(done.note or f"committed {done.sha[:8]} (undo reverts it)")
         # findings first (a person waits on them), then memory (an embedding model may load)
-        self._rescan_after(patch.files, outcome.validation.report)
+        self._rescan_after(patch.files, outcome.validation.report, outcome.basis)
         if self.memory is not None:
             self._safely(self.memory.record_success, outcome.diagnosis, patch,
                          outcome.validation.verdict, accepted_by=accepted_by)

@@ -117,13 +117,17 @@ class Healer(ApplySteps):
                   data={"findings": len(self.findings), "elapsed_s": result.elapsed_s})
         return result
 
-    def _rescan_after(self, applied_files: Iterable[str], report: TestReport | None) -> None:
+    def _rescan_after(self, applied_files: Iterable[str], report: TestReport | None,
+                      basis: dict[str, tuple[int, int]] | None = None) -> None:
         """Re-scan cheaply: static checks again; the validated suite run stands for the tests
-        when nothing but the applied files changed since the scan (else run everything)."""
+        when nothing but the applied files changed since the files it was validated against
+        (``basis``; else since the scan) — after accept-all applied another fix first, it
+        does not, and everything runs again."""
         self.project.forget()
         expected = set(applied_files)
         now = fingerprint(self.project)
-        changed = {r for r in set(now) | set(self._fingerprint) if now.get(r) != self._fingerprint.get(r)}
+        then = self._fingerprint if basis is None else basis
+        changed = {r for r in set(now) | set(then) if now.get(r) != then.get(r)}
         if report is None or not changed <= expected:
             self.scan()
             return
@@ -252,7 +256,8 @@ class Healer(ApplySteps):
         ``automatic`` (heal all, ``--yes``): a finding the person said no to is left alone."""
         started = time.monotonic()
         diagnosis = self.diagnose(finding, localize=False)  # localized before the first source
-        outcome = FixOutcome(finding, diagnosis)              # that reads the ranking
+        outcome = FixOutcome(finding, diagnosis,              # that reads the ranking
+                             basis=fingerprint(self.project))
         self.emit("finding", f"{diagnosis.pattern}: {finding.message}", finding_id=finding.id)
         said_no = self.decisions.for_finding(finding) if automatic else []
         if said_no:

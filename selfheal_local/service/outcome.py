@@ -56,6 +56,9 @@ class FixOutcome:
     """Decisions that kept a candidate out (the person rejected or undid that change)."""
     elapsed_s: float = 0.0
     """Seconds spent finding and proving a fix for this finding (the fix step)."""
+    basis: dict[str, tuple[int, int]] | None = None
+    """The project's files (``fingerprint``) the candidates were validated against: the
+    validation's suite run stands for the project after apply only if nothing else changed."""
 
     def failure(self) -> Failure:
         return Failure(self.finding, self.diagnosis.pattern, tuple(self.sources_tried),

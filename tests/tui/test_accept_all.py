@@ -28,16 +28,18 @@ async def test_heal_all_then_accept_all_applies_every_validated_fix(shop: Path) 
         await settle(pilot, timeout=300)
         assert (shop / "shop" / "pricing.py").read_text() == PRICING  # heal all writes nothing
         fixable = [fid for fid, s in app.state.findings.items() if s.status == "fixable"]
-        assert len(fixable) == 1, log_text(app)  # the NameError (the F401 waits on the suite)
+        # the NameError and the F401: each proved against the unpatched project (the unused
+        # import is judged by the tests of its file, not by the unrelated NameError's test)
+        assert len(fixable) == 2, log_text(app)
         await pilot.press("Y")
         await settle(pilot, timeout=300)
         pricing = (shop / "shop" / "pricing.py").read_text()
         assert "return total\n" in pricing and "totl" not in pricing, log_text(app)
-        assert (shop / "shop" / "util.py").read_text() == UTIL  # no validated fix: untouched
+        util = (shop / "shop" / "util.py").read_text()
+        assert "import os" not in util and UTIL.split("\n\n\n")[1] in util, util
         assert app.healer.baseline.ok, log_text(app)  # the project's own tests pass now
-        assert app.state.of(fixable[0]).status == "applied"
-        assert [app.main.findings.location_of(f) for f in app.main.findings.visible_ids] == [
-            "shop/util.py:1"]
+        assert all(app.state.of(fid).status == "applied" for fid in fixable)
+        assert app.main.findings.visible_ids == []
 
 
 async def test_accept_all_applies_fixes_in_several_files(unused: Path) -> None:
