@@ -71,8 +71,10 @@ def test_spurious_reset_is_deleted_early(tmp_path):
     diagnosis = tied_diagnosis("tests/test_acc.py", "test_cumulative", "acc.py", range(2, 9))
     ranked, _ = rank_mutations(diagnosis, project, ImportGraph(project))
     order = [item.mutation.description for item in ranked]
-    assert order.index("deleted 'acc = 0'") < 20, order  # before every other deletion
-    assert order.index("deleted 'acc = 0'") < order.index("deleted 'acc += x'")
+    reset = order.index("deleted 'acc = 0'")
+    others = [i for i, d in enumerate(order) if d.startswith("deleted '") and i != reset]
+    assert others and reset < min(others), order  # the reset goes before every other deletion
+    assert reset < 40, order  # within the window the tests here try (first_fix_rank)
     index, explanation = first_fix_rank(project, diagnosis, tmp_path)
     assert explanation in ("deleted 'acc = 0'", "changed '=' to '+='")  # both neutralise it
 
