@@ -19,7 +19,7 @@ from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
 
-from .logs import LibraryLoggers
+from .logs import LibraryLoggers, stream_only
 from .screens.dialogs import HelpScreen
 from .screens.main import MainScreen
 from .state import HealState
@@ -104,8 +104,7 @@ class SelfHealApp(App[None]):
     def on_mount(self) -> None:
         self._ui_thread = threading.get_ident()
         root = logging.getLogger()
-        streams = [h for h in root.handlers if isinstance(h, logging.StreamHandler)
-                   and not isinstance(h, logging.FileHandler)]
+        streams = [h for h in root.handlers if stream_only(h)]
         self._saved_logging = (root.level, streams)
         for handler in streams:  # a write to the terminal would tear the screen
             root.removeHandler(handler)

@@ -7,7 +7,8 @@ from __future__ import annotations
 import logging
 
 
-def _stream_only(handler: logging.Handler) -> bool:
+def stream_only(handler: logging.Handler) -> bool:
+    """A handler that writes to a terminal stream (a file handler is a stream handler too)."""
     return isinstance(handler, logging.StreamHandler) and not isinstance(handler, logging.FileHandler)
 
 
@@ -23,7 +24,7 @@ class LibraryLoggers:
         for name, logger in list(logging.root.manager.loggerDict.items()):
             if not isinstance(logger, logging.Logger) or name in self._adopted:
                 continue
-            streams = [h for h in logger.handlers if _stream_only(h)]
+            streams = [h for h in logger.handlers if stream_only(h)]
             if logger.propagate and not streams:
                 continue
             self._adopted[name] = (logger.propagate, streams)
