@@ -39,7 +39,13 @@ _ASSIGNED = re.compile(
     r"|private[_-]?key|client[_-]?secret|auth(?:orization)?|bearer)\b[\"']?\s*(?:[:=]|\s)\s*"
     r"[\"']?)([^\s\"'\\,;()\[\]{}]{8,})"
 )
-_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z_.]*")
+# code, not a secret: dotted/underscored names of lower-case words, CONSTANTS and camelCase or
+# CamelCase words, each capital followed by two or more small letters with a vowel (isOpen,
+# PasswordManager). Random letters rarely fall in these; a false alarm only hides a name.
+# Every capital starts a word, so matching stays linear.
+_SMALL = r"(?=[a-z]*[aeiouy])[a-z]{2,}"
+_WORDS = r"(?:(?:" + _SMALL + r"|[A-Z]" + _SMALL + r")(?:[A-Z]" + _SMALL + r")*|[A-Z]+|[a-z])"
+_IDENTIFIER = re.compile(r"_*" + _WORDS + r"(?:[_.]+" + _WORDS + r")*_*")
 _LONG_TOKEN = re.compile(r"[A-Za-z0-9+/_=-]{32,}")
 
 
@@ -65,7 +71,7 @@ def redact(text: str) -> str:
         return text
     for pattern in _PATTERNS:
         text = pattern.sub(MARK, text)
-    # a name like get_password_from is code, not a secret: only values with a digit or a symbol
+    # a name like get_password_from is code, not a secret; a digit, a symbol or random-cased letters
     text = _ASSIGNED.sub(lambda m: m.group(1) + (m.group(2) if m.group(2) == MARK
                                                   or _IDENTIFIER.fullmatch(m.group(2))
                                                   else MARK), text)

@@ -42,6 +42,12 @@ def test_secret_shapes_are_redacted_in_text_and_in_json(name):
     assert json.loads(redact(as_json))["message"] == redact(text)
 
 
+def test_a_value_of_random_letters_is_a_secret_even_without_a_digit():
+    # the draw a CI run once made: only letters, so it passed for a name and leaked
+    assert redact("leaked DB_PASSWORD=QoEtnWvdziKnPO here") == f"leaked DB_PASSWORD={MARK} here"
+    assert redact("token: xkcdQwzrtPlm") == f"token: {MARK}"
+
+
 def test_a_private_key_block_goes_whole_even_cut_short_or_escaped(token):
     key = fake_private_key(token)
     body = key.splitlines()[1]
@@ -61,6 +67,7 @@ def test_ordinary_output_digests_and_code_are_left_alone():
         "NameError: name 'subtotl' is not defined. Did you mean: 'subtotal'?",
         "token: expected a str, got None",
         "password = get_password_from(settings)",
+        "password: PasswordManager.get, token = self.token_store, api_key=API_KEY_ENV",
         "--- a/shop/cart.py\n+++ b/shop/cart.py\n@@ -1,4 +1,4 @@\n-    return round(subtotl + tax, 2)",
         "SomeVeryLongCamelCaseClassNameForTestingThings",
     ]

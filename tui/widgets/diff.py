@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rich.console import RenderableType
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
@@ -60,6 +60,20 @@ def render_diff(diff: str, width: int) -> RenderableType:
     return Syntax(diff, "diff", theme="ansi_dark", word_wrap=True)
 
 
+class _FitDiff:
+    """A diff that picks its layout from the width Rich gives it when it is drawn.
+
+    Deciding at draw time, not when the diff arrives, keeps the layout right whatever the pane's
+    size was then (not laid out yet, mid-resize, a scrollbar about to appear).
+    """
+
+    def __init__(self, diff: str) -> None:
+        self.diff = diff
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield render_diff(self.diff, options.max_width)
+
+
 class DiffView(VerticalScroll):
     """Shows one candidate's diff; re-lays out when resized."""
 
@@ -76,13 +90,5 @@ class DiffView(VerticalScroll):
     def watch_caption(self, caption: str) -> None:
         self.query_one("#diff-caption", Static).update(Text(caption, style="bold"))
 
-    def on_resize(self) -> None:
-        self._draw()
-
     def _draw(self) -> None:
-        width = self.size.width or 80
-        self.query_one("#diff-body", Static).update(render_diff(self.diff, width))
-
-    @property
-    def side_by_side(self) -> bool:
-        return bool(self.diff) and (self.size.width or 80) >= SIDE_BY_SIDE_MIN_WIDTH
+        self.query_one("#diff-body", Static).update(_FitDiff(self.diff))
