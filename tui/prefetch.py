@@ -55,6 +55,19 @@ def start(project_path: str | Path, overrides: dict[str, Any] | None) -> None:
     threading.Thread(target=work, name="selfheal-first-look", daemon=True).start()
 
 
+def ready(project_path: str | Path, overrides: dict[str, Any] | None,
+          wait_s: float = 0.0) -> tuple[Any, Any, Any] | None:
+    """The first look if it has finished (waiting up to ``wait_s``), left for ``take``; else None."""
+    with _lock:
+        future = _started.get(_key(project_path, overrides))
+    if future is None:
+        return None
+    try:
+        return future.result(timeout=wait_s)
+    except BaseException:  # not done yet, or failed: ``take`` raises it where it is handled
+        return None
+
+
 def take(project_path: str | Path, overrides: dict[str, Any] | None) -> tuple[Any, Any, Any]:
     """The first look started for this project and overrides (waited for), else done now."""
     with _lock:

@@ -30,6 +30,9 @@ def _suite_summary(report: Any) -> str:
     return f"{len(report.passed)} passed, {failed} failing"
 
 
+OPENING = "opening the project (memory, model, sandbox)…"
+
+
 class JobsMixin:
     """Background work of the main screen (mixed into ``MainScreen``)."""
 
@@ -204,10 +207,21 @@ class JobsMixin:
         project, sandbox, static = take(self.app.project_path, self.app.overrides)
         if static is None:
             return sandbox  # said properly once the healer opens
-        call(self.show_static, static, [], "opening the project (memory, model, sandbox)…")
+        if not self.__dict__.get("_first_look_shown"):
+            call(self.show_static, static, [], OPENING)
         diagnoses = self._diagnose_all(static, project=project)
         call(self.load_patterns, diagnoses)
         return sandbox
+
+    def show_first_look(self, wait_s: float) -> None:
+        """Ruff's findings in the very first paint when the scan started before Textual loaded
+        has finished by then (it usually has: Textual's import takes longer than ruff)."""
+        from tui.prefetch import ready
+
+        look = ready(self.app.project_path, self.app.overrides, wait_s)
+        if look is not None and look[2] is not None:
+            self.show_static(look[2], [], OPENING)
+            self.__dict__["_first_look_shown"] = True
 
     def load_patterns(self, diagnoses: dict[str, Any]) -> None:
         self.app.diagnoses.update(diagnoses)

@@ -53,6 +53,11 @@ NARROW_WIDTH = 140
 """Below this many columns the findings and the detail stack instead of sitting side by side."""
 
 
+FIRST_LOOK_WAIT_S = 0.25
+"""How long the first paint waits for ruff's findings already on their way (else it paints
+without them and they follow)."""
+
+
 class MainScreen(HealMixin, JobsMixin, Screen):
     """Everything needed to review and heal a project with the keyboard alone."""
 
@@ -88,6 +93,8 @@ class MainScreen(HealMixin, JobsMixin, Screen):
         header = self.query_one(ProjectHeader)
         header.project = self.app.display_path
         self.query_one(FindingsTable).focus()
+        if self.app.scan_on_start:
+            self.show_first_look(wait_s=FIRST_LOOK_WAIT_S)
         self.call_after_refresh(self.open_project)  # first paint before any import work
         if self.app.watch_interval_s > 0:
             self.set_interval(self.app.watch_interval_s, self.poll_watch)
