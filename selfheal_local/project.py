@@ -202,6 +202,21 @@ class Project:
         return source_roots(self.root, self.config.python_for(self.root))
 
     @cached_property
+    def test_env(self) -> dict[str, str]:
+        """What every run of the project's tests gets in its environment: under selfheal's own
+        interpreter, only the pytest plugins the project uses (``detect.plugins``)."""
+        if self.config.test_command:
+            return {}
+        from .detect.plugins import plugin_env
+
+        return plugin_env(self.root, self.config.python_for(self.root), self.python_files)
+
+    def load_every_plugin(self) -> None:
+        """From now on the tests run with every installed pytest plugin (a trimmed run
+        missed one the project needs)."""
+        self.__dict__["test_env"] = {}
+
+    @cached_property
     def modules(self) -> dict[str, str]:
         """Dotted module name -> project-relative file, for every importable project module."""
         return {self.module_name(rel): rel for rel in self.python_files if self.module_name(rel)}

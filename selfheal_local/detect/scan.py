@@ -67,6 +67,23 @@ def _report_dict(report: TestReport | None) -> dict[str, Any] | None:
     }
 
 
+def _run_suite(project: Project, workspace: Path, sandbox: Sandbox,
+               cancel: threading.Event | None) -> TestReport:
+    """The whole suite; again with every pytest plugin when the trimmed run missed one."""
+    from .plugins import plugin_trouble
+
+    def run() -> TestReport:
+        return run_tests(workspace, sandbox, project.config, cancel=cancel,
+                         source_roots=project.source_roots, env=project.test_env)
+
+    report = run()
+    if project.test_env and not report.ok and plugin_trouble(report.output):
+        log.info("the tests need a pytest plugin the project does not name: every plugin loads")
+        project.load_every_plugin()
+        report = run()
+    return report
+
+
 def scan(
     project: Project,
     sandbox: Sandbox,
@@ -94,8 +111,7 @@ def scan(
         with sandbox.workspace(project.root) as workspace:
             if tests:
                 say("running the tests")
-                report = run_tests(workspace, sandbox, project.config, cancel=cancel,
-                                   source_roots=project.source_roots)
+                report = _run_suite(project, workspace, sandbox, cancel)
                 dynamic += test_findings(report, project.config.test_timeout_s)
             if command:
                 say(f"running {' '.join(command)}")

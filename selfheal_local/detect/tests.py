@@ -52,10 +52,12 @@ def run_tests(
     cancel: threading.Event | None = None,
     extra_args: Sequence[str] = (),
     source_roots: Sequence[str] = (),
+    env: dict[str, str] | None = None,
 ) -> TestReport:
     """Run the suite (or ``test_ids``) in ``root`` inside the sandbox and report per test;
     setting ``cancel`` stops the run (it then reads as timed out). ``source_roots``: the
-    project's import directories (``Project.source_roots``), put first on the tests' path."""
+    project's import directories (``Project.source_roots``), put first on the tests' path;
+    ``env``: more of the run's environment (``Project.test_env``)."""
     junit_name = f".selfheal-junit-{uuid.uuid4().hex[:10]}.xml"
     argv = pytest_argv(root, config, junit_name, test_ids, extra_args)
     limit = timeout_s if timeout_s is not None else config.test_timeout_s
@@ -63,9 +65,9 @@ def run_tests(
     try:
         # only a cancellable run passes ``cancel``: injected sandboxes need not take it
         extra: dict = {"cancel": cancel} if cancel is not None else {}
-        env = import_env(root, tuple(source_roots))
-        if env:
-            extra["env"] = env
+        run_env = import_env(root, tuple(source_roots), env)
+        if run_env:
+            extra["env"] = run_env
         result = sandbox.run(argv, cwd=root, timeout_s=limit, **extra)
         output = _tail(result.stdout + ("\n" + result.stderr if result.stderr else ""))
         xml_text = _read(junit) if is_pytest(argv) else None

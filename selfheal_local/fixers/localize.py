@@ -175,8 +175,8 @@ def collect(project: Project, sandbox: Sandbox, test_ids: Iterable[str],
     with sandbox.workspace(project.root, overrides) as ws:
         extra = {"cancel": cancel} if cancel is not None else {}  # injected sandboxes need not take it
         result = sandbox.run(argv, cwd=ws, timeout_s=config.test_timeout_s * COVERAGE_SLOWDOWN,
-                             env=import_env(ws, project.source_roots,
-                                            {"PYTHONPATH": str(ws / PLUGIN_DIR)}), **extra)
+                             env=import_env(ws, project.source_roots, {
+                                 **project.test_env, "PYTHONPATH": str(ws / PLUGIN_DIR)}), **extra)
         out = ws / PLUGIN_DIR / RESULT_NAME
         if result.timed_out or not out.is_file():
             log.info("coverage could not run (rc %s): %s", result.returncode,

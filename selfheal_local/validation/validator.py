@@ -196,7 +196,7 @@ class Validator:
         def run(ids: tuple[str, ...] = ()) -> TestReport:
             return run_tests(ws, self.sandbox, config, test_ids=ids, timeout_s=limit,
                              cancel=cancel, extra_args=() if ids else self.suite_args,
-                             source_roots=self.project.source_roots)
+                             source_roots=self.project.source_roots, env=self.project.test_env)
 
         with self.sandbox.workspace(self.project.root, overrides) as ws:
             # a stage runs only when it is a strict part of a slow suite
