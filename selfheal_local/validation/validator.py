@@ -265,10 +265,13 @@ class Validator:
 
     def _imports(self, root, name: str, limit: float) -> str | None:  # noqa: ANN001 - Path
         """None when ``import name`` works in ``root`` (in the sandbox), else the error line."""
+        from selfheal_local.detect.importpath import import_env
+
         python = self.project.config.python_for(self.project.root)
-        code = ("import importlib, sys; sys.path[:0] = ['.', 'src']; "
-                f"importlib.import_module({name!r})")
-        result = self.sandbox.run([python, "-c", code], cwd=root, timeout_s=limit)
+        code = f"import importlib; importlib.import_module({name!r})"  # cwd is first on the path
+        roots = tuple(dict.fromkeys([*self.project.source_roots, "src"]))
+        result = self.sandbox.run([python, "-c", code], cwd=root, timeout_s=limit,
+                                  env=import_env(root, roots))
         if result.returncode == 0 and not result.timed_out:
             return None
         if result.timed_out:
