@@ -84,10 +84,16 @@ def clean_env(home: Path | None = None) -> dict[str, str]:
     return env
 
 
+def plain_pytest_env() -> dict[str, str]:
+    """A re-check's environment: the project's tests without the pytest plugins installed
+    beside selfheal (hypothesis's alone costs a second a run), as a heal runs them."""
+    return {**clean_env(), "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+
+
 def pytest_run(project: Path, timeout_s: float = 300, paths: list[str] | None = None) -> Outcome:
     argv = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--ignore=.selfheal",
             *(paths or [])]
-    return run(argv, project, timeout_s, clean_env())
+    return run(argv, project, timeout_s, plain_pytest_env())
 
 
 def heldout_dir(case: Path, meta: dict) -> Path | None:

@@ -35,7 +35,14 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from heal_corpus import IGNORED, digest, heal_project, pytest_ok, pytest_run  # noqa: E402
+from heal_corpus import (  # noqa: E402
+    IGNORED,
+    digest,
+    heal_project,
+    plain_pytest_env,
+    pytest_ok,
+    pytest_run,
+)
 
 from selfheal_local.fixers.mutations import SourceText, mutations_of  # noqa: E402
 
@@ -178,7 +185,7 @@ def collected(root: Path) -> list[str]:
     """The package's test ids in collection order."""
     out = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q",
                           "-p", "no:cacheprovider"], cwd=root, capture_output=True, text=True,
-                         timeout=300).stdout
+                         timeout=300, env=plain_pytest_env()).stdout
     return [line.strip() for line in out.splitlines() if "::" in line]
 
 

@@ -13,7 +13,6 @@ import json
 import logging
 import os
 from collections import Counter
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,7 @@ from selfheal_local.io.redact import redact_values
 from selfheal_local.types import Diagnosis, Patch, Verdict
 
 from . import lookup, schema
+from .connection import Connection
 from .embedder import Embedder
 from .learned import DEFAULT_PROMOTE_AFTER, LearnedRules
 from .pairs import PAIRS_FILE, PairLog, build_pair, now_iso, pair_id
@@ -108,15 +108,17 @@ class FixMemory:
                 f"memory dir {self.root} is not writable ({exc.strerror}); set SELFHEAL_HOME "
                 "to a writable directory"
             ) from exc
-        import lancedb
-
         with self._write_lock():
             moved = schema.check(self.root, self.embedder)
-            self._db = lancedb.connect(self.root, read_consistency_interval=timedelta(0))
+            self._connection = Connection(self.root)  # LanceDB imports while the scan runs
             if moved is not None:
                 note = schema.migrate(moved, self)
                 self.notes.append(note)
                 log.warning("%s", note)
+
+    @property
+    def _db(self) -> Any:
+        return self._connection.get()
 
     def _table(self, name: str) -> Any:
         if name not in self._tables:

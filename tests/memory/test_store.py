@@ -203,3 +203,31 @@ def test_two_processes_writing_neither_corrupt_nor_duplicate(tmp_path, embedder)
     ids = sorted(p["id"] for p in memory.all_pairs())
     assert ids == sorted(f"fix{i}" for i in range(45))
     assert json.loads(json.dumps(memory.stats()))["fixes"] == 45
+
+
+OPEN_THEN_USE = """
+import sys, time
+from pathlib import Path
+from selfheal_local.memory.embedder import Embedder, bundled_model_dir
+from selfheal_local.memory.store import FixMemory
+
+started = time.monotonic()
+memory = FixMemory.at_home(Path(sys.argv[1]), Embedder(bundled_model_dir()))
+opened = time.monotonic() - started
+stats = memory.stats()
+print(opened, time.monotonic() - started, stats["fixes"])
+"""
+
+
+def test_opening_the_memory_does_not_wait_for_lancedb(tmp_path):
+    """LanceDB (seconds to import) connects in the background: a heal scans meanwhile, and the
+    first use waits for it. Side by side in one fresh process: open vs open-and-use."""
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", OPEN_THEN_USE, str(tmp_path / "home")],
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    opened, used, fixes = out.stdout.split()
+    assert fixes == "0"
+    assert float(opened) < float(used) / 4, out.stdout  # the import is not on the open's path

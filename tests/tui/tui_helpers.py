@@ -77,7 +77,8 @@ async def settle(pilot, timeout: float = 120.0) -> None:
     await pilot.pause(0.05)
     while time.monotonic() < deadline:
         screen = app.screen_stack[0]
-        if app.healer is not None and not screen.busy:
+        counted = screen.query_one("ProjectHeader").memory != "loading…"  # counted in a worker
+        if app.healer is not None and not screen.busy and counted:
             await pilot.pause(0.15)  # the log panel drains every 0.1 s
             if not screen.busy:
                 return

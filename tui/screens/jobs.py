@@ -194,8 +194,9 @@ class JobsMixin:
             call(setattr, self.query_one(ProjectHeader), "job", "cannot open the project")
             self.busy = False
             return
+        # the memory's size waits for LanceDB (seconds): counted after the scan has started
         info = {"tests": session.test_command(healer), "sandbox": healer.sandbox.isolation,
-                "engine": session.engine_state(healer), "memory": session.memory_size(healer)}
+                "engine": session.engine_state(healer)}
         call(self.opened, healer, info)
 
     def _first_look(self, call: Callable[..., Any]) -> Any:
@@ -238,6 +239,7 @@ class JobsMixin:
         self.busy = False
         if self.app.scan_on_start:
             self.action_scan()
+        self.app.refresh_memory_size()
 
     # ------------------------------------------------------------------ scan / tests
     def _diagnose_all(self, findings: list[Any], cancel: threading.Event | None = None,
