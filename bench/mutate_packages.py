@@ -297,11 +297,20 @@ def main(argv: list[str] | None = None) -> int:
         if not root.exists():
             shutil.copytree(pristine, root, ignore=IGNORED)
             hold_out(root)
-        jobs += [(spec, root, m) for m in find_mutants(root, args.per_operator, args.seed,
-                                                       kinds=kinds)]
+        found = find_mutants(root, args.per_operator, args.seed, kinds=kinds)
+        print(f"{spec}: {len(found)} mutants", file=sys.stderr, flush=True)
+        jobs += [(spec, root, m) for m in found]
+    print(f"{len(jobs)} mutants found; healing", file=sys.stderr, flush=True)
+
+    def heal(job: tuple[str, Path, Mutant]) -> MutantResult:
+        result = heal_mutant(*job, args.timeout, args.selfheal.split(), not args.no_memory)
+        print(f"{result.package:<20}{'healed' if result.healed else 'NOT':<7}"
+              f"{'correct' if result.correct else '-':<8}{result.heal_s:>7.1f}s  {result.mutation}",
+              file=sys.stderr, flush=True)
+        return result
+
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        results = list(pool.map(lambda j: heal_mutant(*j, args.timeout, args.selfheal.split(),
-                                                      not args.no_memory), jobs))
+        results = list(pool.map(heal, jobs))
     per_op: dict[str, list[int]] = {}
     for r in results:
         row = per_op.setdefault(r.operator, [0, 0, 0])
