@@ -84,16 +84,20 @@ def clean_env(home: Path | None = None) -> dict[str, str]:
     return env
 
 
-def plain_pytest_env() -> dict[str, str]:
+def plain_pytest_env(project: Path | None = None) -> dict[str, str]:
     """A re-check's environment: the project's tests without the pytest plugins installed
-    beside selfheal (hypothesis's alone costs a second a run), as a heal runs them."""
-    return {**clean_env(), "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+    beside selfheal (hypothesis's alone costs a second a run), as a heal runs them; a src
+    layout's ``src/`` on the path, as an editable install would put it."""
+    env = {**clean_env(), "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+    if project is not None and (project / "src").is_dir():
+        env["PYTHONPATH"] = str(project / "src")
+    return env
 
 
 def pytest_run(project: Path, timeout_s: float = 300, paths: list[str] | None = None) -> Outcome:
     argv = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--ignore=.selfheal",
             *(paths or [])]
-    return run(argv, project, timeout_s, plain_pytest_env())
+    return run(argv, project, timeout_s, plain_pytest_env(project))
 
 
 def heldout_dir(case: Path, meta: dict) -> Path | None:

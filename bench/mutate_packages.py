@@ -185,7 +185,7 @@ def collected(root: Path) -> list[str]:
     """The package's test ids in collection order."""
     out = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q",
                           "-p", "no:cacheprovider"], cwd=root, capture_output=True, text=True,
-                         timeout=300, env=plain_pytest_env()).stdout
+                         timeout=300, env=plain_pytest_env(root)).stdout
     return [line.strip() for line in out.splitlines() if "::" in line]
 
 

@@ -73,16 +73,25 @@ def pytest_sessionfinish(session):
     for path in data.measured_files():
         rel = os.path.relpath(path, _root)
         by_line = data.contexts_by_lineno(path)
-        lines[rel] = {str(n): sorted(c for c in ctx if c) for n, ctx in by_line.items()}
+        lines[rel] = {str(n): sorted(ctx) for n, ctx in by_line.items()}
     out = os.path.join(_root, "''' + PLUGIN_DIR + '''", "''' + RESULT_NAME + '''")
     with open(out, "w", encoding="utf-8") as handle:
         json.dump({"outcomes": _outcomes, "lines": lines}, handle)
 '''
 
 
+IMPORT_TIME = ""
+"""The context of lines run before any test: module-level code at import (constants, tables,
+registrations). Every test that ran depends on them, so they count as run by every test."""
+SHARED_WEIGHT = 0.5
+"""Import-time lines are weaker evidence than lines a failing test ran itself: their score is
+scaled by this, and they rank after every such line (the search reads the score)."""
+
+
 @dataclass(frozen=True)
 class Spectrum:
-    """Per-test outcomes and, per (file, line), the tests that executed it."""
+    """Per-test outcomes and, per (file, line), the tests that executed it (``IMPORT_TIME``
+    among them: every test)."""
 
     outcomes: Mapping[str, str]
     lines: Mapping[str, Mapping[int, frozenset[str]]]
@@ -96,7 +105,9 @@ class Spectrum:
         found: set[str] = set()
         for line in lines:
             found |= by_line.get(line, frozenset())
-        return frozenset(found)
+        if IMPORT_TIME in found:
+            found |= set(self.outcomes)
+        return frozenset(found - {IMPORT_TIME})
 
 
 def ochiai(failed_s: int, passed_s: int, total_failed: int) -> float:
@@ -130,12 +141,14 @@ def rank(spectrum: Spectrum, failing: Iterable[str], project: Project | None = N
         if project is not None and (rel not in project.python_files or project.is_protected(rel)):
             continue
         for line, tests in by_line.items():
-            ef, ep = len(tests & failed), len(tests & passed)
-            score = ochiai(ef, ep, len(failed))
+            shared = IMPORT_TIME in tests  # a tier after every line some test ran itself
+            ef, ep = (len(failed), len(passed)) if shared else (len(tests & failed),
+                                                                len(tests & passed))
+            score = ochiai(ef, ep, len(failed)) * (SHARED_WEIGHT if shared else 1.0)
             if score <= 0:
                 continue
             hint = abs(near_files[rel] - line) if rel in near_files else 10_000
-            scored.append(((-round(score, 6), ef + ep, hint, rel, line),
+            scored.append(((shared, -round(score, 6), ef + ep, hint, rel, line),
                            Suspect(rel, line, round(score, 4))))
     scored.sort(key=lambda item: item[0])
     return [s for _key, s in scored]

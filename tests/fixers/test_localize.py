@@ -107,6 +107,73 @@ def test_rank_prefers_lines_only_failing_tests_run():
     assert spectrum.tests_covering("other.py", [1]) is None
 
 
+def test_lines_run_at_import_count_for_every_test_after_the_lines_tests_ran():
+    spectrum = Spectrum(
+        {"t::a": "passed", "t::b": "failed", "t::c": "failed"},
+        {"m.py": {1: frozenset({""}), 2: frozenset({"t::b"}), 3: frozenset({"", "t::a"})}},
+    )
+    ranked = rank(spectrum, ["t::b", "t::c"])
+    # line 2: one of two failing tests, score 0.71; lines 1 and 3 (import time) score 0.82 as
+    # run by every test, halved, and come after it
+    assert [(s.file, s.line) for s in ranked] == [("m.py", 2), ("m.py", 1), ("m.py", 3)]
+    assert ranked[1].score == pytest.approx(0.5 * ochiai(2, 1, 2), abs=1e-3)
+    assert spectrum.tests_covering("m.py", [1]) == {"t::a", "t::b", "t::c"}
+
+
+ALIASES = {
+    "units/__init__.py": "",
+    "units/names.py": """
+        ALIASES = {}
+
+
+        def alias(name, *others):
+            for other in others:
+                ALIASES[other] = other
+            ALIASES[name] = name
+
+
+        alias("metre", "meter", "m")
+        alias("litre", "liter", "l")
+
+
+        def canonical(word):
+            return ALIASES.get(word.lower(), word)
+        """,
+    "tests/test_names.py": """
+        from units.names import canonical
+
+
+        def test_spellings_map_to_one_name():
+            assert canonical("Meter") == "metre"
+
+
+        def test_symbols_map_to_one_name():
+            assert canonical("l") == "litre"
+
+
+        def test_canonical_names_stay():
+            assert canonical("metre") == "metre"
+
+
+        def test_unknown_words_stay():
+            assert canonical("gram") == "gram"
+        """,
+}
+
+
+def test_a_bug_in_code_run_at_import_is_found_and_healed(tmp_path, sandbox):
+    # the table is built when the module is imported, before any test: no test "runs" alias()
+    root = write(tmp_path / "units", ALIASES)
+    (root / "pyproject.toml").write_text("[tool.selfheal]\nsearch_budget_s = 900\n")
+    project = Project.open(root)
+    healer = Healer(project, sandbox, sources=[SearchSource(project.config)])
+    result = healer.heal()
+    assert result.healthy, result.failed
+    assert "ALIASES[other] = name" in (root / "units/names.py").read_text()
+    diagnosis = next(iter(healer._diagnoses.values()))
+    assert ("units/names.py", 6) in [(s.file, s.line) for s in diagnosis.suspects]
+
+
 def test_faulty_line_two_calls_away_ranks_in_top_three(tmp_path, sandbox):
     project = Project.open(write(tmp_path / "shop", SHOP))
     localizer = Localizer(sandbox)
