@@ -145,14 +145,37 @@ class Scored:
     suspiciousness: float
 
 
+MODULE_LEVEL = "<module>"
+"""The qualname prefix of a module-level statement the search mutates (a constant, a table)."""
+_NOT_MUTATED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)
+
+
+def module_statement(tree: ast.Module, line: int) -> ast.FunctionDef | None:
+    """The module-level statement at ``line`` (not a def, class or import) wrapped as a function
+    of that one statement, for the operators; None when there is none."""
+    stmt = next((s for s in tree.body if s.lineno <= line <= (s.end_lineno or s.lineno)), None)
+    if stmt is None or isinstance(stmt, _NOT_MUTATED):
+        return None
+    wrapper = ast.FunctionDef(name=MODULE_LEVEL, args=ast.arguments(
+        posonlyargs=[], args=[], kwonlyargs=[], kw_defaults=[], defaults=[]), body=[stmt],
+        decorator_list=[], returns=None, type_params=[])
+    return ast.copy_location(wrapper, stmt)
+
+
 def _localized_targets(diagnosis: Diagnosis, project: Project, graph: ImportGraph,
                        targets: list[Target]) -> list[Target]:
-    """The frame-walk targets plus every function holding a coverage suspect."""
+    """The frame-walk targets plus every function (or module-level statement, run at import)
+    holding a coverage suspect."""
     chosen = {(t.ref.rel, t.ref.qualname): t for t in targets}
     for suspect in diagnosis.suspects:
         if suspect.file not in project.python_files or project.is_protected(suspect.file):
             continue
         ref = graph.function_at(suspect.file, suspect.line)
+        tree = graph.tree(suspect.file) if ref is None else None
+        stmt = module_statement(tree, suspect.line) if tree is not None else None
+        if stmt is not None:
+            ref = FunctionRef(suspect.file, f"{MODULE_LEVEL}{stmt.lineno}", stmt.lineno,
+                              stmt.end_lineno or stmt.lineno)
         if ref and (ref.rel, ref.qualname) not in chosen:
             chosen[(ref.rel, ref.qualname)] = Target(ref, 0, suspect.line)
     return list(chosen.values())
@@ -176,7 +199,9 @@ def rank_mutations(diagnosis: Diagnosis, project: Project, graph: ImportGraph,
         tree = ast.parse(text) if text is not None else graph.tree(rel)
         if tree is None:
             continue
-        node = function_named(tree, target.ref.qualname)
+        module_level = target.ref.qualname.startswith(MODULE_LEVEL)
+        node = (module_statement(tree, target.ref.start) if module_level
+                else function_named(tree, target.ref.qualname))
         if node is None:
             continue
         src = sources.setdefault(rel, SourceText(text if text is not None else project.read(rel)))
@@ -336,7 +361,8 @@ class SearchSource(SourceBase):
         except SyntaxError:
             return None
         name = target.ref.qualname
-        where = f"{name}() line {mutation.line}"
+        where = (f"module-level line {mutation.line}" if name.startswith(MODULE_LEVEL)
+                 else f"{name}() line {mutation.line}")
         if rel != diagnosis.file:
             where += f" of {rel}"
         prior = min(1.0, PRIOR.get(mutation.kind, 0.3) * mutation.weight)

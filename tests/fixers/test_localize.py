@@ -174,6 +174,40 @@ def test_a_bug_in_code_run_at_import_is_found_and_healed(tmp_path, sandbox):
     assert ("units/names.py", 6) in [(s.file, s.line) for s in diagnosis.suspects]
 
 
+MONEY = {
+    "calc/__init__.py": "",
+    "calc/config.py": """
+        PRECISION = 2
+        HALF_UP = PRECISION != 2
+        SEPARATOR = ","
+        """,
+    "tests/test_config.py": """
+        from calc import config
+
+
+        def test_money_rounds_half_up():
+            assert config.HALF_UP is True
+
+
+        def test_money_has_cents():
+            assert config.PRECISION == 2 and config.SEPARATOR == ","
+        """,
+}
+
+
+def test_a_wrong_module_level_constant_is_searched_and_healed(tmp_path, sandbox):
+    # the bug is a module-level statement, in no function: the search mutates it as a statement
+    root = write(tmp_path / "calc", MONEY)
+    (root / "pyproject.toml").write_text("[tool.selfheal]\nsearch_budget_s = 900\n")
+    project = Project.open(root)
+    healer = Healer(project, sandbox, sources=[SearchSource(project.config)])
+    result = healer.heal()
+    assert result.healthy, result.failed
+    (applied,) = result.applied
+    assert "module-level line" in applied.patch.explanation, applied.patch.explanation
+    assert "HALF_UP = PRECISION == 2" in (root / "calc/config.py").read_text()
+
+
 def test_faulty_line_two_calls_away_ranks_in_top_three(tmp_path, sandbox):
     project = Project.open(write(tmp_path / "shop", SHOP))
     localizer = Localizer(sandbox)
