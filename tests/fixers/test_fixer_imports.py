@@ -165,3 +165,63 @@ def test_import_error_first_guess_wrong(tmp_path):
     assert "'area_sqr'" in found[0].explanation
     index = first_passing(project, found, tmp_path / "try")
     assert index > 0 and "'area_sq'" in found[index].explanation
+
+
+def test_a_deleted_sibling_import_comes_back_relative_and_sorted(tmp_path, monkeypatch):
+    # a package that imports its siblings relatively, with ruff's import sorting on: the import
+    # goes back as the file writes its imports, where isort wants it (a new I001 is refused)
+    import subprocess
+    import sys
+
+    from selfheal_local.factory import open_healer
+
+    monkeypatch.setenv("SELFHEAL_HOME", str(tmp_path / "home"))
+    project = make_project(tmp_path / "p", {
+        "pyproject.toml": '''
+            [tool.ruff.lint]
+            select = ["E", "F", "I"]
+            ''',
+        "shop/__init__.py": "",
+        "shop/rates.py": '''
+            def parcel_rate(kg):
+                return 4.0 + kg
+            ''',
+        "shop/tax.py": '''
+            def with_tax(price):
+                return round(price * 1.2, 2)
+            ''',
+        "shop/orders.py": '''
+            """Orders."""
+
+            import math
+
+            from . import tax
+
+
+            def shipping(kg):
+                return math.ceil(parcel_rate(kg))
+
+
+            def total(price, kg):
+                return tax.with_tax(price) + shipping(kg)
+            ''',
+        "tests/test_orders.py": '''
+            from shop.orders import shipping, total
+
+
+            def test_shipping():
+                assert shipping(2) == 6
+
+
+            def test_total():
+                assert total(10.0, 1) == 17.0
+            ''',
+    })
+    healer = open_healer(project.root, {"use_model": False, "use_memory": False})
+    result = healer.heal()
+    assert result.healthy, result.failed
+    text = (project.root / "shop/orders.py").read_text()
+    assert "from . import tax\nfrom .rates import parcel_rate\n" in text, text
+    ruff = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "."],
+                          cwd=project.root, capture_output=True, text=True)
+    assert ruff.returncode == 0, ruff.stdout

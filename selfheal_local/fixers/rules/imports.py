@@ -58,11 +58,30 @@ COMMON_ALIASES: dict[str, str] = {"dt": "import datetime as dt", "np": "import n
                                   "pd": "import pandas as pd", "ET": "import xml.etree.ElementTree as ET"}
 
 
+def _project_imports(name: str, project: Project, rel: str) -> list[tuple[str, str]]:
+    """Imports of ``name`` from the project module that defines it: the defining module before a
+    package this file belongs to (importing one's own package from inside it is circular), and
+    the relative form first where the file imports its siblings relatively."""
+    own = project.module_name(rel)
+    package = own.rsplit(".", 1)[0] if "." in own else ""
+    tree = project.tree(rel)
+    relative = tree is not None and any(isinstance(node, ast.ImportFrom) and node.level
+                                        for node in tree.body)
+    modules = sorted(project_definitions(project, name, rel),
+                     key=lambda module: own.startswith(module + "."))
+    options = []
+    for module in modules:
+        why = f"defined in the project's {module}"
+        if relative and package and module.startswith(package + ".") and not own.startswith(
+                module + "."):
+            options.append((f"from .{module[len(package) + 1:]} import {name}", why))
+        options.append((f"from {module} import {name}", why))
+    return options
+
+
 def import_options(name: str, project: Project, rel: str) -> list[tuple[str, str]]:
     """``(import statement, why)`` for an undefined ``name``, likeliest first."""
-    options: list[tuple[str, str]] = []
-    for module in project_definitions(project, name, rel):
-        options.append((f"from {module} import {name}", f"defined in the project's {module}"))
+    options = _project_imports(name, project, rel)
     if name in COMMON_NAMES:
         options.append((f"from {COMMON_NAMES[name]} import {name}", "a standard-library name"))
     if name in stdlib_modules():
@@ -84,11 +103,37 @@ def add_missing_import(site: Site, project: Project) -> list[Patch]:
     rel, text, name = site.path, site.text, undefined_name(site.diagnosis)
     if not name.isidentifier():
         return []
+    place = sorted_like(text, rel, project)
     options = [
-        ({rel: add_import(text, statement)}, f"added '{statement}' ({why})")
+        ({rel: place(add_import(text, statement))}, f"added '{statement}' ({why})")
         for statement, why in import_options(name, project, rel)
     ]
     return build_patches(site, project, options, single=0.92, top=0.88)
+
+
+def sorted_like(text: str, rel: str, project: Project):  # noqa: ANN201 - str -> str
+    """What places an added import where the project's import sorting (ruff's I001, with the
+    project's settings) wants it: when the file's imports were sorted before, they stay sorted;
+    otherwise the text is left as it is."""
+    from selfheal_local.detect.ruff import ruff_fix_text
+    from selfheal_local.errors import SelfHealError
+
+    def unchanged(after: str) -> str:
+        return after
+
+    try:
+        if ruff_fix_text(text, rel, project, select=["I001"]) != text:
+            return unchanged
+    except SelfHealError:
+        return unchanged
+
+    def place(after: str) -> str:
+        try:
+            return ruff_fix_text(after, rel, project, select=["I001"]) or after
+        except SelfHealError:
+            return after
+
+    return place
 
 
 _NO_MODULE = re.compile(r"No module named '?(?P<module>[\w.]+)'?")
