@@ -59,6 +59,18 @@ def _ruff_keys(findings) -> Counter:
     return Counter((f.code, f.message) for f in findings)
 
 
+def _edited_lines(before: str, after: str, margin: int = 2) -> set[int]:
+    """Line numbers of ``after`` that an edit wrote, with ``margin`` lines around them."""
+    import difflib
+
+    near: set[int] = set()
+    matcher = difflib.SequenceMatcher(None, before.splitlines(), after.splitlines(), autojunk=False)
+    for tag, _i1, _i2, j1, j2 in matcher.get_opcodes():
+        if tag != "equal":
+            near.update(range(j1 + 1 - margin, max(j2, j1 + 1) + 1 + margin))
+    return near
+
+
 def validation_timeout(project: Project, baseline: TestReport | None) -> float:
     """Seconds one test run of a candidate may take: a multiple of the baseline suite's own
     time plus a floor, never more than ``test_timeout_s``."""
@@ -148,8 +160,11 @@ class Validator:
             after_findings = ruff_check_text(edit.after, edit.path, self.project)
             if parse_or_none(edit.before) is None:
                 # ruff saw only the syntax error before: findings it can see now are not new
-                # unless they are errors in their own right
-                after_findings = [f for f in after_findings if is_error_rule(f.code)]
+                # unless they are errors in their own right, where the candidate wrote (the rest
+                # of the file was there all along, hidden behind the syntax error)
+                near = _edited_lines(edit.before, edit.after)
+                after_findings = [f for f in after_findings
+                                  if is_error_rule(f.code) and f.line in near]
             before, after = _ruff_keys(before_findings), _ruff_keys(after_findings)
             new = after - before
             if new:

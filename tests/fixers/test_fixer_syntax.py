@@ -75,3 +75,40 @@ def test_indent_first_guess_wrong(tmp_path):
     index = first_passing(project, found, tmp_path / "try")
     assert index > 0
     assert "        t += x\n    t += 1\n" in patched(found[index], "agg.py")
+
+
+def test_a_syntax_fix_is_not_refused_for_findings_the_syntax_error_hid(tmp_path, monkeypatch):
+    # ruff sees only the syntax error until it is fixed; the Python-2 branch's undefined name was
+    # there all along, far from the fix: it is no new finding of the candidate
+    from selfheal_local.factory import open_healer
+
+    monkeypatch.setenv("SELFHEAL_HOME", str(tmp_path / "home"))
+    project = make_project(tmp_path / "p", {
+        "compat.py": '''
+            import sys
+
+            PY2 = sys.version_info[0] == 2
+
+            if PY2:
+                text_type = unicode
+            else:
+                text_type = str
+
+
+            if not PY2
+                def ensure_text(value):
+                    return value if isinstance(value, text_type) else value.decode()
+            ''',
+        "tests/test_compat.py": '''
+            from compat import ensure_text
+
+
+            def test_bytes_become_text():
+                assert ensure_text(b"ab") == "ab"
+            ''',
+    })
+    healer = open_healer(project.root, {"use_model": False, "use_memory": False})
+    result = healer.heal()
+    assert result.healthy or all(f.code == "F821" for f in result.remaining), result.failed
+    assert "if not PY2:\n" in (project.root / "compat.py").read_text()
+    assert healer.baseline is not None and healer.baseline.ok
