@@ -304,9 +304,10 @@ def main(argv: list[str] | None = None) -> int:
 
     def heal(job: tuple[str, Path, Mutant]) -> MutantResult:
         result = heal_mutant(*job, args.timeout, args.selfheal.split(), not args.no_memory)
-        print(f"{result.package:<20}{'healed' if result.healed else 'NOT':<7}"
-              f"{'correct' if result.correct else '-':<8}{result.heal_s:>7.1f}s  {result.mutation}",
-              file=sys.stderr, flush=True)
+        state = "CORRUPT" if result.corrupted else "healed" if result.healed else "NOT"
+        print(f"{result.package:<20}{state:<8}{'correct' if result.correct else '-':<8}"
+              f"{'FALSE-CLAIM' if result.false_claim else '':<12}{result.heal_s:>7.1f}s  "
+              f"{result.mutation}", file=sys.stderr, flush=True)
         return result
 
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
