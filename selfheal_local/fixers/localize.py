@@ -149,7 +149,7 @@ def rank(spectrum: Spectrum, failing: Iterable[str], project: Project | None = N
                 continue
             hint = abs(near_files[rel] - line) if rel in near_files else 10_000
             scored.append(((shared, -round(score, 6), ef + ep, hint, rel, line),
-                           Suspect(rel, line, round(score, 4))))
+                           Suspect(rel, line, round(score, 4), at_import=shared)))
     scored.sort(key=lambda item: item[0])
     return [s for _key, s in scored]
 

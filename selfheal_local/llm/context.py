@@ -180,8 +180,10 @@ def suspicious_functions(
 
 
 def ranking_of(diagnosis: Diagnosis) -> list[tuple[str, int, float]]:
-    """Fault localization's ranking carried by the diagnosis, as (file, line, score)."""
-    return [(s.file, s.line, s.score) for s in diagnosis.suspects]
+    """Fault localization's ranking carried by the diagnosis, as (file, line, score); lines run
+    at import (counted for every test: weaker evidence) only when nothing else ranks."""
+    direct = [s for s in diagnosis.suspects if not s.at_import]
+    return [(s.file, s.line, s.score) for s in direct or diagnosis.suspects]
 
 
 def retarget(diagnosis: Diagnosis, project: Project) -> Diagnosis:

@@ -34,7 +34,7 @@ def likely_sites(diagnosis: Diagnosis, project: Project) -> list[str]:
     """Where a fix made away from the failing line goes in a project that names its files
     differently: the files fault localization ranks, the project files of the traceback, then
     the project modules the failing test imports (tests excluded), at most ``MAX_SITE_FILES``."""
-    files = [s.file for s in diagnosis.suspects]
+    files = [s.file for s in diagnosis.suspects if not s.at_import]
     files += [f.file for f in reversed(diagnosis.finding.frames) if f.in_project]
     test_file = diagnosis.file or diagnosis.finding.file
     if test_file and _is_test(test_file):

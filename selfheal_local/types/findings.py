@@ -154,6 +154,8 @@ class Suspect(Record):
     """Suspiciousness in [0, 1] (Ochiai over per-test line coverage)."""
     function: str = ""
     """Qualified name of the enclosing function (``""`` at module level)."""
+    at_import: bool = False
+    """Run at import, before any test (so counted for every test): weaker evidence."""
 
 
 @dataclass(frozen=True)
