@@ -161,6 +161,9 @@ class Foreground:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "selfheal_local", "serve", *args], stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, text=True, env=env,
+            # Ctrl-C as in a terminal, even when this run was started with SIGINT ignored
+            # (a shell's background job): an ignored SIGINT is inherited
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )  # fmt: skip
         self.lines: list[str] = []
         self._queue: queue.Queue[str | None] = queue.Queue()

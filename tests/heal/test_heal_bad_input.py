@@ -369,7 +369,10 @@ def test_killed_mid_run_leaves_the_project_as_it_was_or_fully_healed(tmp_path, s
         proc = subprocess.Popen([sys.executable, "-m", "selfheal_local", "-vv", "heal", str(root), *HEAL,
                                  "--lint"],
                                 cwd=REPO, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                stderr=err)
+                                stderr=err,
+                                # Ctrl-C as in a terminal, even when this run was started with
+                                # SIGINT ignored (a shell's background job): that is inherited
+                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         try:
             deadline = time.monotonic() + 240
             while f": {when}:" not in log.read_text():
