@@ -74,6 +74,15 @@ def write(root: Path, files: dict[str, str]) -> Path:
     return root
 
 
+def search_heal(root: Path, sandbox: Sandbox) -> tuple[Healer, object]:
+    """Heal ``root`` with the mutation search alone, under a generous budget (a loaded CI
+    machine must not decide a test)."""
+    (root / "pyproject.toml").write_text("[tool.selfheal]\nsearch_budget_s = 900\n")
+    project = Project.open(root)
+    healer = Healer(project, sandbox, sources=[SearchSource(project.config)])
+    return healer, healer.heal()
+
+
 @pytest.fixture(scope="module")
 def sandbox() -> Sandbox:
     return Sandbox(limits=Limits(timeout_s=120))
@@ -164,10 +173,7 @@ ALIASES = {
 def test_a_bug_in_code_run_at_import_is_found_and_healed(tmp_path, sandbox):
     # the table is built when the module is imported, before any test: no test "runs" alias()
     root = write(tmp_path / "units", ALIASES)
-    (root / "pyproject.toml").write_text("[tool.selfheal]\nsearch_budget_s = 900\n")
-    project = Project.open(root)
-    healer = Healer(project, sandbox, sources=[SearchSource(project.config)])
-    result = healer.heal()
+    healer, result = search_heal(root, sandbox)
     assert result.healthy, result.failed
     assert "ALIASES[other] = name" in (root / "units/names.py").read_text()
     diagnosis = next(iter(healer._diagnoses.values()))
@@ -198,10 +204,7 @@ MONEY = {
 def test_a_wrong_module_level_constant_is_searched_and_healed(tmp_path, sandbox):
     # the bug is a module-level statement, in no function: the search mutates it as a statement
     root = write(tmp_path / "calc", MONEY)
-    (root / "pyproject.toml").write_text("[tool.selfheal]\nsearch_budget_s = 900\n")
-    project = Project.open(root)
-    healer = Healer(project, sandbox, sources=[SearchSource(project.config)])
-    result = healer.heal()
+    healer, result = search_heal(root, sandbox)
     assert result.healthy, result.failed
     (applied,) = result.applied
     assert "module-level line" in applied.patch.explanation, applied.patch.explanation
@@ -227,11 +230,7 @@ def test_faulty_line_two_calls_away_ranks_in_top_three(tmp_path, sandbox):
 
 def test_heal_finds_the_bug_through_localization(tmp_path, sandbox):
     root = write(tmp_path / "shop", SHOP)
-    # a generous search budget: a loaded CI machine must not decide this test
-    (root / "pyproject.toml").write_text("[tool.selfheal]\nsearch_budget_s = 900\n")
-    project = Project.open(root)
-    healer = Healer(project, sandbox, sources=[SearchSource(project.config)])
-    result = healer.heal()
+    healer, result = search_heal(root, sandbox)
     assert result.healthy, result.failed
     (applied,) = result.applied
     assert applied.patch.metadata["file"] == "shop/rates.py"
