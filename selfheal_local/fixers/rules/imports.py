@@ -75,6 +75,7 @@ def _project_imports(name: str, project: Project, rel: str) -> list[tuple[str, s
         if relative and package and module.startswith(package + ".") and not own.startswith(
                 module + "."):
             options.append((f"from .{module[len(package) + 1:]} import {name}", why))
+            continue  # the file's own style only: one candidate per module
         options.append((f"from {module} import {name}", why))
     return options
 
