@@ -5,16 +5,39 @@ process with threads): everything happens in this fresh single-threaded interpre
 ``os.execvp`` hands the process, its limits and its cgroup to the command. Standard library
 only, no imports from the package: it must start in milliseconds with ``-S``.
 
-JSON keys: ``cgroup_procs`` (a ``cgroup.procs`` file to write ``0`` into, or null) and
-``rlimits`` (resource name -> [soft, hard]).
+JSON keys: ``cgroup_procs`` (a ``cgroup.procs`` file to write ``0`` into, or null),
+``rlimits`` (resource name -> [soft, hard]) and ``parent_pid`` (the agent's pid, or null).
+
+With ``parent_pid`` the shim dies with the agent: it asks for SIGKILL when its parent dies
+(kept across the exec, so the command and bubblewrap inherit it) and, because the agent may
+have died before that request, exits at once when its parent is no longer ``parent_pid``.
+Without this an agent killed while the shim started left a sandboxed test run going on its
+own, writing into a workspace the next start was removing.
 """
 
 import json
 import os
 import resource
+import signal
 import sys
 
 EXIT_SHIM_FAILED = 125
+EXIT_PARENT_GONE = 137
+"""What the shim exits with when the agent died before the command started (as if killed)."""
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """SIGKILL this process when its parent dies; exit now if that already happened."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: only the check below
+        pass
+    if os.getppid() != parent_pid:
+        os._exit(EXIT_PARENT_GONE)
 
 
 def main(args: list[str]) -> None:
@@ -23,6 +46,8 @@ def main(args: list[str]) -> None:
         sys.exit(EXIT_SHIM_FAILED)
     spec = json.loads(args[0])
     argv = args[2:]
+    if spec.get("parent_pid"):
+        die_with_parent(int(spec["parent_pid"]))
     try:
         procs = spec.get("cgroup_procs")
         if procs:

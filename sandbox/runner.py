@@ -196,6 +196,7 @@ def run_command(
         spec = {
             "cgroup_procs": str(cgroup.procs_file) if cgroup else None,
             "rlimits": _rlimits(limits, method),
+            "parent_pid": os.getpid(),  # the run dies with this process (see _shim.py)
         }
         wrapper = wrap_argv(
             level,

@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 from .cgroups import PidsCgroup, find_pids_parent
@@ -35,6 +36,19 @@ def _dead_owner(name: str) -> bool:
     return bool(match) and int(match["pid"]) != os.getpid() and not _alive(int(match["pid"]))
 
 
+def _remove(path: Path, tries: int = 5, pause_s: float = 0.1) -> bool:
+    """Remove a leftover tree; a few tries, since a command that outlived its owner by a
+    moment may still be writing a file into it while it goes."""
+    for attempt in range(tries):
+        shutil.rmtree(path, ignore_errors=True)
+        if not path.exists():
+            return True
+        if attempt < tries - 1:
+            time.sleep(pause_s)
+    logger.warning("could not remove the sandbox leftover %s; remove it by hand", path)
+    return False
+
+
 def cleanup_stale(tmp_root: Path | None = None) -> list[str]:
     """Remove workspaces, run dirs and pids cgroups left by dead processes; returns their paths."""
     removed: list[str] = []
@@ -45,8 +59,7 @@ def cleanup_stale(tmp_root: Path | None = None) -> list[str]:
         entries = []
     for path in entries:
         if path.is_dir() and not path.is_symlink() and _dead_owner(path.name):
-            shutil.rmtree(path, ignore_errors=True)
-            if not path.exists():
+            if _remove(path):
                 removed.append(str(path))
     pids_parent = find_pids_parent()
     if pids_parent is not None:
