@@ -6,7 +6,9 @@ memory of modest size the fixes of one pattern are few enough to compare directl
 query on the table (its ``pattern`` bitmap index) plus the spooled rows not embedded yet, each
 scored by how alike its signature is to the new one. Loading sentence-transformers costs
 seconds on a CPU; this costs milliseconds, and it sees fixes recorded a moment ago that wait in
-the spool. Vector search stays for memories too big to scan (``MAX_SCAN``).
+the spool. Vector search stays for memories too big to scan (``MAX_SCAN``). The rows read
+are kept for the table's version (``scancache``), so a replay does not wait for LanceDB's
+import either.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import difflib
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-from . import schema
+from . import scancache, schema
 from .patterns import pair_pattern
 
 if TYPE_CHECKING:
@@ -23,6 +25,8 @@ if TYPE_CHECKING:
 
 MAX_SCAN = 2000
 """Fixes of one pattern compared directly; above this the vector index answers."""
+MAX_CACHED = 500
+"""A fixes table up to this size is cached whole (every pattern) per version."""
 
 
 def _parts(sig: str) -> dict[str, list[str]]:
@@ -65,15 +69,52 @@ def _spooled(memory: FixMemory, pattern: str, stored: set[str]) -> tuple[list[di
     return rows, failures
 
 
+def cache_table(memory: FixMemory) -> None:
+    """Make the scan cache current (the whole fixes table's rows, when it is small enough);
+    needs LanceDB only when the cache is not current already."""
+    if scancache.needs_lancedb(memory.root):
+        _read_table(memory, "")
+
+
+def transform_rows(memory: FixMemory, key: str) -> list[dict[str, Any]]:
+    """Stored fixes made by transformation ``key`` (their ``id`` and ``project``)."""
+    cached = scancache.all_rows(memory.root)  # no LanceDB import when the cache is current
+    if cached is not None:
+        return [r for r in cached if r.get("transform_key") == key]
+    return (memory._table("fixes").search().where(f"transform_key = {schema.quote(key)}")
+            .select(["id", "project"]).limit(1000).to_list())
+
+
+def _read_table(memory: FixMemory, pattern: str) -> list[dict[str, Any]] | None:
+    """LanceDB's rows of ``pattern`` (None: too many to scan), kept for the table's version:
+    every pattern's rows when the whole table is small enough to cache."""
+    token = scancache.table_token(memory.root, "fixes")
+    table = memory._table("fixes")
+    if token == scancache.ABSENT:  # created just now
+        token = scancache.table_token(memory.root, "fixes")
+    columns = [*schema.HIT_COLUMNS, "signature"]
+    if table.count_rows() <= MAX_CACHED:
+        by_pattern: dict[str, list[dict[str, Any]]] = {}
+        for row in table.search().select(columns).limit(MAX_CACHED).to_list():
+            by_pattern.setdefault(str(row["pattern"]), []).append(row)
+        scancache.remember(memory.root, "fixes", token, by_pattern, complete=True)
+        return by_pattern.get(pattern, [])
+    where = f"pattern = {schema.quote(pattern)}" if pattern else ""
+    if not where or table.count_rows(where) > MAX_SCAN:
+        return None
+    rows = table.search().where(where).select(columns).limit(MAX_SCAN).to_list()
+    scancache.remember(memory.root, "fixes", token, {pattern: rows}, complete=False)
+    return rows
+
+
 def scan(memory: FixMemory, sig: str, pattern: str, k: int) -> list[dict[str, Any]] | None:
     """The k fixes of ``pattern`` whose signatures are most like ``sig`` (stored and spooled,
     failures down-ranked); None when the pattern holds more fixes than a scan should read."""
-    table = memory._table("fixes")
-    where = f"pattern = {schema.quote(pattern)}"
-    if table.count_rows(where) > MAX_SCAN:
-        return None
-    rows = (table.search().where(where).select([*schema.HIT_COLUMNS, "signature"])
-            .limit(MAX_SCAN).to_list())
+    rows = scancache.cached_rows(memory.root, "fixes", pattern)
+    if rows is None:
+        rows = _read_table(memory, pattern)
+        if rows is None:
+            return None
     spooled, failures = _spooled(memory, pattern, {str(r["id"]) for r in rows})
     hits = []
     for row in rows + spooled:
@@ -83,4 +124,5 @@ def scan(memory: FixMemory, sig: str, pattern: str, k: int) -> list[dict[str, An
     return hits[:k]
 
 
-__all__ = ["MAX_SCAN", "likeness", "scan"]
+__all__ = ["MAX_CACHED", "MAX_SCAN", "cache_table", "likeness", "scan",
+           "transform_rows"]

@@ -22,7 +22,7 @@ from selfheal_local.io import FileLock
 from selfheal_local.io.redact import redact_values
 from selfheal_local.types import Diagnosis, Patch, Verdict
 
-from . import lookup, schema
+from . import lookup, scancache, schema
 from .connection import Connection
 from .embedder import Embedder
 from .learned import DEFAULT_PROMOTE_AFTER, LearnedRules
@@ -110,7 +110,8 @@ class FixMemory:
             ) from exc
         with self._write_lock():
             moved = schema.check(self.root, self.embedder)
-            self._connection = Connection(self.root)  # LanceDB imports while the scan runs
+            # LanceDB imports while the scan runs (unless no lookup will need it)
+            self._connection = Connection(self.root, now=scancache.needs_lancedb(self.root))
             if moved is not None:
                 note = schema.migrate(moved, self)
                 self.notes.append(note)
@@ -170,8 +171,7 @@ class FixMemory:
         self.store_pairs([pair])
 
     def _maybe_promote(self, key: str, transformation: dict[str, Any]) -> None:
-        rows = (self._table("fixes").search().where(f"transform_key = {schema.quote(key)}")
-                .select(["id", "project"]).limit(1000).to_list())
+        rows = lookup.transform_rows(self, key)
         stored = {r["id"] for r in rows}
         rows += [{"id": r["id"], "project": r.get("metadata", {}).get("project", "")}
                  for kind, r in self.spool.items() if kind == "fix" and r["id"] not in stored
@@ -202,6 +202,7 @@ class FixMemory:
                 self._maybe_promote(extra["transform_key"], transformation)
             if self.embedder.loaded:  # then embedding costs milliseconds
                 self.flush()
+            lookup.cache_table(self)  # the next replay need not wait for LanceDB
         except Exception as exc:  # memory must never stop a heal; say why and go on
             log.warning("memory: could not record the fix for %s: %s",
                         diagnosis.finding.location, exc)
@@ -223,6 +224,7 @@ class FixMemory:
             self.spool.add("negative", row)
             if self.embedder.loaded:  # then embedding costs milliseconds
                 self.flush()
+            lookup.cache_table(self)  # the next replay need not wait for LanceDB
         except Exception as exc:  # memory must never stop a heal; say why and go on
             log.warning("memory: could not record the rejected candidate: %s", exc)
 
@@ -366,6 +368,7 @@ class FixMemory:
             before = table.count_rows()
             table.delete(f"id = {schema.quote(fix_id)}")
             gone = before - table.count_rows() + spooled
+            lookup.cache_table(self)
         gone += self.pairs.remove({fix_id})
         return gone
 
@@ -380,8 +383,7 @@ class FixMemory:
         return {
             "fixes": n_fix,
             "negatives": n_neg,
-            # model fixes refused for adding process/file/network/exec powers (llm.vet)
-            "risky_model_fixes": negatives.count_rows("reason LIKE '%risky model fix%'"),
+            "risky_model_fixes": negatives.count_rows("reason LIKE '%risky model fix%'"),  # llm.vet
             "by_pattern": dict(Counter(r["pattern"] for r in rows).most_common()),
             "by_source": dict(Counter(r["source"] for r in rows).most_common()),
             "by_accepted_by": dict(Counter(r["accepted_by"] for r in rows).most_common()),
