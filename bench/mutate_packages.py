@@ -9,8 +9,9 @@ import, typo a stdlib attribute, drop a colon, ±1 on a bound, flip a comparison
 search's catalogue kinds: another variable or attribute, another literal, a spurious clause or
 ``not``, ``is``/``==``, ``in``/``not in``, a similar method, ``+=``/``=``, ``/``/``//``, swapped
 or dropped arguments) sites are drawn at random (seeded) until one makes the package's visible
-tests fail: only such mutants count. A quarter of the package's tests (every 4th by collection
-order) is held out: a root ``conftest.py`` deselects them during the heal; afterwards they run.
+tests fail: only such mutants count. A quarter of the package's test functions (every 4th by
+collection order, with all their parameters) is held out: a root ``conftest.py`` deselects them
+during the heal; afterwards they run.
 Each mutant is healed with ``selfheal heal --yes --json --no-model`` and re-checked with a
 clean pytest run. Prints per operator: plausible (the visible tests pass), correct (the held-out
 tests pass too), corrupted (left changed and still failing: must be 0), and false claims
@@ -63,9 +64,10 @@ _HELD = set(_pathlib.Path(__file__).with_name(".heldout-tests").read_text().spli
 
 
 def pytest_collection_modifyitems(config, items):
-    kept = [i for i in items if i.nodeid not in _HELD]
-    config.hook.pytest_deselected(items=[i for i in items if i.nodeid in _HELD])
-    items[:] = kept
+    # by test function: parametrized ids can be renamed from run to run
+    held = [i for i in items if i.nodeid.split("[")[0] in _HELD]
+    config.hook.pytest_deselected(items=held)
+    items[:] = [i for i in items if i.nodeid.split("[")[0] not in _HELD]
 '''
 STDLIB = frozenset(sys.stdlib_module_names)
 FLIPS = {ast.Lt: ("<", "<="), ast.LtE: ("<=", "<"), ast.Gt: (">", ">="), ast.GtE: (">=", ">"),
@@ -191,7 +193,10 @@ def collected(root: Path) -> list[str]:
 
 def hold_out(root: Path) -> list[str]:
     """Deselect every HOLDOUT_EVERY-th test of ``root`` (a copy) via a root conftest.py."""
-    held = collected(root)[HOLDOUT_EVERY - 1::HOLDOUT_EVERY]
+    # whole test functions (all their parameters): parametrized ids made from unordered data
+    # (a set holding None) name the cases differently in every run
+    functions = list(dict.fromkeys(t.split("[")[0] for t in collected(root)))
+    held = functions[HOLDOUT_EVERY - 1::HOLDOUT_EVERY]
     (root / ".heldout-tests").write_text("\n".join(held), encoding="utf-8")
     conftest = root / "conftest.py"
     before = conftest.read_text(encoding="utf-8") if conftest.exists() else ""
@@ -294,6 +299,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"skipping {spec}: its own tests do not pass unmodified", file=sys.stderr)
             continue
         root = args.cache / "held" / pristine.name
+        if root.exists() and DESELECT not in (root / "conftest.py").read_text(encoding="utf-8"):
+            shutil.rmtree(root)  # held out by an older version of this bench
         if not root.exists():
             shutil.copytree(pristine, root, ignore=IGNORED)
             hold_out(root)

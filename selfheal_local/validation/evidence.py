@@ -285,4 +285,22 @@ class Exercise:
         return node
 
 
-__all__ = ["Exercise", "Site", "TestCoverage", "changed_lines", "site_of"]
+def regressed(before_passed: Collection[str], report: TestReport) -> tuple[str, ...]:
+    """Tests that passed before and do not now: each one that ran and did not pass, and each
+    one gone from the run unless as many tests of its module pass as before. (Parametrized
+    ids built from unordered data, e.g. a set holding None, are renamed from run to run: the
+    same tests under other names are no regression; fewer passing tests are.)"""
+    from collections import Counter
+
+    passed = report.passed
+    present = {o.test_id for o in report.outcomes}
+    gone = [t for t in before_passed if t not in present]
+    out = {t for t in before_passed if t in present and t not in passed}
+    if gone:
+        before = Counter(t.split("::")[0] for t in before_passed)
+        now = Counter(t.split("::")[0] for t in passed)
+        out.update(t for t in gone if now[t.split("::")[0]] < before[t.split("::")[0]])
+    return tuple(sorted(out))
+
+
+__all__ = ["Exercise", "Site", "TestCoverage", "changed_lines", "regressed", "site_of"]

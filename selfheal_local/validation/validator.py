@@ -31,7 +31,7 @@ from selfheal_local.detect.triage import ERROR_RULES, is_error_rule  # noqa: F40
 from selfheal_local.project import Project, parse_or_none
 from selfheal_local.protocols import Sandbox
 from selfheal_local.types import Diagnosis, Patch, TestReport, Verdict
-from selfheal_local.validation.evidence import Exercise, TestCoverage
+from selfheal_local.validation.evidence import Exercise, TestCoverage, regressed
 
 log = logging.getLogger(__name__)
 
@@ -340,7 +340,7 @@ class Validator:
 
         baseline = self.baseline
         before_passed = baseline.passed if baseline else frozenset()
-        newly = tuple(sorted(before_passed - report.passed))
+        newly = regressed(before_passed, report)
         before_failed = (baseline.failed | {c.test_id for c in baseline.collection_errors}
                          if baseline else frozenset())
         ran = _ran(report)
