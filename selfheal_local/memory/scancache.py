@@ -3,10 +3,10 @@
 Importing LanceDB takes seconds (its generated REST client and pandas), and a replay that
 waits for it spends more time waiting than validating. A lookup needs only a few columns of
 the fixes of one pattern, so the rows a lookup read are cached in ``scan-cache.json`` (every
-pattern's, when the table is small) under a token of the table's version: the names of the manifests in ``fixes.lance/_versions``. Every
-commit to the table (a fix stored, a failure counted, a fix forgotten, a compaction) writes a
-new manifest, so the token changes and the cache is no longer used; it is only ever a copy of
-what LanceDB would answer at that version. A table that does not exist yet holds no rows:
+pattern's, when the table is small) under a token of the table's version: the names of the
+manifests in ``fixes.lance/_versions``. Every commit to the table (a fix stored, a failure
+counted, a fix forgotten, a compaction) writes a new manifest, so the token changes and the
+cache is no longer used; it is only ever a copy of what LanceDB would answer at that version. A table that does not exist yet holds no rows:
 that needs no cache at all. Anything odd (no ``_versions`` directory, an unreadable cache)
 means: ask LanceDB.
 """
@@ -83,8 +83,9 @@ def all_rows(root: Path, name: str = "fixes") -> list[dict[str, Any]] | None:
 
 def needs_lancedb(root: Path, name: str = "fixes") -> bool:
     """Whether a lookup will have to ask LanceDB (so it is worth connecting now): the table
-    exists and the cache does not hold every row of its current version."""
-    return all_rows(root, name) is None
+    exists and the cache does not hold every row of its current version (header only)."""
+    header = _current(root, name)
+    return header is None or (bool(header) and not header.get("complete"))
 
 
 def remember(root: Path, name: str, token: str | None, rows_by_pattern: dict[str, list],

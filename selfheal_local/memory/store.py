@@ -224,7 +224,6 @@ class FixMemory:
             self.spool.add("negative", row)
             if self.embedder.loaded:  # then embedding costs milliseconds
                 self.flush()
-            lookup.cache_table(self)  # the next replay need not wait for LanceDB
         except Exception as exc:  # memory must never stop a heal; say why and go on
             log.warning("memory: could not record the rejected candidate: %s", exc)
 

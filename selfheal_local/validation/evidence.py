@@ -17,6 +17,7 @@ from __future__ import annotations
 import ast
 import difflib
 import re
+from collections import Counter
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Protocol
@@ -290,8 +291,6 @@ def regressed(before_passed: Collection[str], report: TestReport) -> tuple[str, 
     one gone from the run unless as many tests of its module pass as before. (Parametrized
     ids built from unordered data, e.g. a set holding None, are renamed from run to run: the
     same tests under other names are no regression; fewer passing tests are.)"""
-    from collections import Counter
-
     passed = report.passed
     present = {o.test_id for o in report.outcomes}
     gone = [t for t in before_passed if t not in present]
