@@ -81,7 +81,41 @@ def run_ruff(
     proc = _run(_check_args(project, select), project, runner=runner)
     known = set(project.python_files)
     findings = parse_ruff_json(proc.stdout, project.root)
-    return [f for f in findings if f.file in known]
+    return [f for f in findings if f.file in known and not _bound_by_submodule_import(f, project)]
+
+
+def _bound_by_submodule_import(finding: Finding, project: Project) -> bool:
+    """ruff's F821 on a name a package's ``__init__.py`` binds by importing its own submodule:
+    ``from .exceptions import merge`` sets ``exceptions`` on the package, whose namespace *is*
+    the module's globals (Python's import system does this; ruff does not model it)."""
+    if finding.code != "F821" or not finding.file.endswith("__init__.py"):
+        return False
+    name = finding.message.split("`")[1] if finding.message.count("`") >= 2 else ""
+    package = Path(finding.file).parent
+    if not name or not ((project.root / package / f"{name}.py").is_file()
+                        or (project.root / package / name / "__init__.py").is_file()):
+        return False
+    import ast
+
+    try:
+        tree = project.tree(finding.file)
+    except (OSError, UnicodeDecodeError):
+        return False
+    own = project.module_name(finding.file) + "."
+    for node in ast.walk(tree) if tree else ():
+        if getattr(node, "lineno", finding.line) >= finding.line:
+            continue
+        if isinstance(node, ast.ImportFrom) and node.module:
+            full = node.module if node.level == 0 else (
+                own + node.module if node.level == 1 else "")
+            if full.startswith(own) and full[len(own):].split(".")[0] == name:
+                return True
+        if isinstance(node, ast.Import) and any(
+            a.asname is None and a.name.startswith(own) and a.name[len(own):].split(".")[0] == name
+            for a in node.names
+        ):
+            return True
+    return False
 
 
 def ruff_items(text: str) -> list[dict[str, Any]]:

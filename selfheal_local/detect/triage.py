@@ -37,6 +37,11 @@ def blocks_import(finding: Finding) -> bool:
     return bool(finding.test_ids) and all("::" not in t for t in finding.test_ids)
 
 
+BLOCKING = 2
+"""Ranks up to this (syntax, import failures, failing tests) are breakage the tests show: while
+one the heal could not fix remains, nothing of a higher rank is changed unasked."""
+
+
 def rank(finding: Finding) -> int:
     """0 syntax · 1 import failure · 2 failing test / traceback · 3 ruff breakage · 4 lint."""
     if finding.source == "syntax" or finding.code == "SyntaxError":
@@ -110,5 +115,5 @@ def heal_notes(untouched: Sequence[Finding], report: TestReport | None,
     return notes
 
 
-__all__ = ["ERROR_RULES", "NO_TESTS", "blocks_import", "checked_by", "heal_notes", "healable",
+__all__ = ["BLOCKING", "ERROR_RULES", "NO_TESTS", "blocks_import", "checked_by", "heal_notes", "healable",
            "is_error_rule", "is_lint", "left_alone", "lint_requested", "order", "rank", "tests_run"]

@@ -17,7 +17,15 @@ from typing import Any
 
 from selfheal_local.analyze import diagnose
 from selfheal_local.detect.scan import ScanResult, findings_from_report, merge_duplicates, scan
-from selfheal_local.detect.triage import checked_by, heal_notes, healable, left_alone, tests_run
+from selfheal_local.detect.triage import (
+    BLOCKING,
+    checked_by,
+    heal_notes,
+    healable,
+    left_alone,
+    rank,
+    tests_run,
+)
 from selfheal_local.errors import ApplyError, UnsafeEditError
 from selfheal_local.journal import Journal
 from selfheal_local.memory.decisions import DecisionStore
@@ -332,6 +340,10 @@ class Healer(ApplySteps):
             self._check(cancel)
             # what blocks first; lint only when asked for and nothing else is broken
             pending = [f for f in healable(self.findings, self.project) if f.id not in failed]
+            if not self.project.config.lint and any(
+                rank(f.finding) <= BLOCKING for f in failed.values()
+            ):  # breakage the heal could not fix remains: nothing else is changed unasked
+                pending = [f for f in pending if rank(f) <= BLOCKING]
             if not pending:
                 break
             self.emit("step", pending[0].location, finding_id=pending[0].id,
@@ -360,6 +372,13 @@ class Healer(ApplySteps):
                     tuple(outcome.attempts), f"validated fix not applied: {exc}")
         self._confirm_applied(applied)
         untouched = left_alone(self.findings, self.project)
+        held = [f for f in self.findings if f.id not in failed and rank(f) > BLOCKING
+                and f not in untouched]
+        if held and not self.project.config.lint and any(
+            rank(f.finding) <= BLOCKING for f in failed.values()
+        ):
+            self.notes.append(f"{len(held)} ruff finding(s) not attempted: failing tests or errors "
+                              "the heal could not fix remain (fix those first)")
         healthy = (len(untouched) == len(self.findings)
                    and (self.baseline is None or self.baseline.ok))
         self.notes.extend(heal_notes(untouched, self.baseline, self.project))

@@ -308,15 +308,20 @@ class Validator:
         return None
 
     def _still(self, report: TestReport, targets: tuple[str, ...]) -> tuple[str, ...]:
-        """Targets not healed: failing, or a module id under which no test ran at all."""
+        """Targets not healed: failing, or a module id under which no test ran at all, unless
+        another target's test passed with the candidate (a module that imports now but whose
+        tests are all skipped or deselected is healed; with nothing else passing it proves
+        nothing)."""
         from selfheal_local.detect.tests import still_failing
 
         still = set(still_failing(report, targets))
         ran = _ran(report)
-        for tid in targets:
-            if "::" not in tid and tid and not tid.endswith("conftest.py"):
-                if not any(t.startswith(tid + "::") for t in ran):
-                    still.add(tid)
+        empty = [tid for tid in targets if "::" not in tid and tid and not
+                 tid.endswith("conftest.py") and not any(t.startswith(tid + "::") for t in ran)]
+        healed = [t for t in targets if t not in still and t not in empty]
+        if not any(t in report.passed or any(p.startswith(t + "::") for p in report.passed)
+                   for t in healed):
+            still.update(empty)
         return tuple(sorted(still))
 
     def _refuse_still(self, report: TestReport, targets: tuple[str, ...],
@@ -371,12 +376,14 @@ class Validator:
         if (has_tests(baseline) or has_tests(report)) and not ran and not judged_by_status:
             return self._fail("evidence", "no evidence: 0 tests ran with the candidate on a "
                               "project that has tests", started, report=report, **common)
+        # evidence is a test of the change that ran and passed: one that errors before and
+        # after proves nothing
         if modules and not judged_by_status and not any(
-            t.split("::")[0] in modules for t in ran
+            t.split("::")[0] in modules for t in report.passed
         ):
             return self._fail("evidence", f"no evidence: none of the {len(modules)} test "
-                              f"module(s) that exercise the change ran a test ({modules[0]}…: "
-                              "skipped, deselected or not importable)", started,
+                              f"module(s) that exercise the change passed a test ({modules[0]}…: "
+                              "failing, skipped, deselected or not importable)", started,
                               report=report, **common)
         if baseline is not None and len(report.outcomes) < len(baseline.outcomes) and not (
             baseline.collection_errors and not report.collection_errors

@@ -120,3 +120,26 @@ def test_run_ruff_on_a_read_only_project(make_project) -> None:
     assert not (root / ".ruff_cache").exists()
 
 
+
+
+def test_a_submodule_a_package_init_imports_is_a_defined_name(make_project) -> None:
+    """``from .errors import merge`` binds ``errors`` in the package's own namespace (the
+    import system sets it): ruff's F821 there is not breakage. Used before the import, or a
+    name that is no submodule, it still is."""
+    root = make_project({
+        "pkg/__init__.py": """
+            print(early)
+            from .errors import merge
+            from pkg.codecs.text import decode
+
+            __all__ = ["merge", "decode"]
+            del errors, codecs, missing
+            """,
+        "pkg/errors.py": "def merge():\n    return 1\n",
+        "pkg/early.py": "",
+        "pkg/codecs/__init__.py": "",
+        "pkg/codecs/text.py": "def decode():\n    return ''\n",
+    })
+    project = Project(root=root, config=Config())
+    undefined = sorted(f.message for f in run_ruff(project) if f.code == "F821")
+    assert undefined == ["Undefined name `early`", "Undefined name `missing`"]
