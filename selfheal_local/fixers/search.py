@@ -4,7 +4,8 @@ Where it looks:
   localized      when the diagnosis carries coverage suspects (``fixers.localize``), every
                  function holding a suspicious statement, across files; each mutation scores
                  the suspiciousness of its statement x the prior of its operator kind
-                 (``mutations.PRIOR``), best first;
+                 (``mutations.PRIOR``), best first; a crash raised in the project's code
+                 weights the statements its values came from (``fixers.slicing``);
   frame walk     otherwise (and for what coverage did not reach): the functions of the failing
                  test's traceback frames (innermost first; protected files are never mutated),
                  then the project functions they and the failing test call, two deep; nearer
@@ -33,6 +34,7 @@ from selfheal_local.types import Diagnosis, Patch, Verdict
 
 from .base import function_named, make_patch
 from .mutations import KIND_RANK, PRIOR, Mutation, SourceText, mutations_of
+from .slicing import backward_slice, crash_site
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +45,9 @@ CALLEE_DEPTH = 2
 """How many call levels below the failing functions the search follows."""
 
 BASE_CONFIDENCE = 0.3
+
+SLICE_BOOST = 1.5
+"""Weight of a mutation on the crashing statement's backward slice (``fixers.slicing``)."""
 
 
 @dataclass(frozen=True)
@@ -191,6 +196,7 @@ def rank_mutations(diagnosis: Diagnosis, project: Project, graph: ImportGraph,
     if diagnosis.suspects:
         targets = _localized_targets(diagnosis, project, graph, targets)
     scores = {(s.file, s.line): s.score for s in diagnosis.suspects}
+    crash = crash_site(diagnosis.finding, project) if coverage else None
     sources: dict[str, SourceText] = {}
     ranked: list[Scored] = []
     for target in targets:
@@ -206,6 +212,8 @@ def rank_mutations(diagnosis: Diagnosis, project: Project, graph: ImportGraph,
             continue
         src = sources.setdefault(rel, SourceText(text if text is not None else project.read(rel)))
         starts = statement_starts(node)
+        in_slice = (backward_slice(node, crash[1]) if crash and crash[0] == rel
+                    and node.lineno <= crash[1] <= (node.end_lineno or node.lineno) else ())
         for mutation in mutations_of(src, node, tree):
             distance = abs(mutation.line - target.anchor) if target.anchor else 0
             line = starts.get(mutation.line, mutation.line)
@@ -216,6 +224,8 @@ def rank_mutations(diagnosis: Diagnosis, project: Project, graph: ImportGraph,
                     1.0 / (1 + target.level)) * (1 - min(distance, 20) / 40)
             # coverage: suspiciousness x prior first; frames alone: nearest frame, nearest line
             prior = PRIOR.get(mutation.kind, 0.3) * mutation.weight
+            if line in in_slice:  # spectrum ties broken toward what the crash's values came from
+                prior *= SLICE_BOOST
             primary = -round(susp * prior, 6) if coverage else 0.0
             key = (primary, target.level, distance,
                    _kind_order(mutation), mutation.line, mutation.col)

@@ -8,6 +8,7 @@ import ast
 import shutil
 import subprocess
 import sys
+import textwrap
 from dataclasses import replace
 
 from test_search import assertion_diagnosis, suite_passes, write
@@ -16,8 +17,9 @@ from selfheal_local.fixers.base import make_patch
 from selfheal_local.fixers.imports_graph import ImportGraph
 from selfheal_local.fixers.mutations import mutations_of
 from selfheal_local.fixers.search import rank_mutations
+from selfheal_local.fixers.slicing import backward_slice, crash_site
 from selfheal_local.project import Project
-from selfheal_local.types import Suspect
+from selfheal_local.types import Finding, Frame, Suspect
 
 
 def tied_diagnosis(test_file: str, test: str, module: str, lines: range):
@@ -123,3 +125,71 @@ def test_no_mutant_reads_a_name_before_it_is_bound_or_moves_a_dict_key():
     assert not [m for m in found if m.line == 5 and "with 'total'" in m.description]
     # the mutants that remain still include real variable and bound changes
     assert any(m.kind == "var" for m in found) and any(m.kind == "compare" for m in found)
+
+
+FIELDS = {
+    "fields.py": """
+        def parse(line, limits):
+            checked = [n for n in limits if n > 0 and n < 100]
+            total = len(checked) if checked else 0
+            fields = {}
+            for item in line.strip().partition(","):
+                key, value = item.split("=")
+                fields[key] = value
+            fields["n"] = total
+            return fields
+        """,
+    "tests/test_fields.py": """
+        from fields import parse
+
+
+        def test_parse():
+            assert parse("a=1,b=2", [5, 500]) == {"a": "1", "b": "2", "n": 1}
+        """,
+}
+
+
+def test_a_crash_in_the_code_searches_what_fed_the_crashing_statement_first(tmp_path):
+    """Every line ties at 1.0; the crash (``key, value = ...`` unpacking ``','``) comes from the
+    loop header's ``.partition``. The statements the crash depends on are tried before the
+    equally suspicious, likelier-kind comparisons of a line it does not depend on."""
+    project = Project.open(write(tmp_path / "p", FIELDS))
+    tied = tied_diagnosis("tests/test_fields.py", "test_parse", "fields.py", range(2, 10))
+    crashed = replace(tied, finding=replace(tied.finding, code="ValueError", frames=(
+        *tied.finding.frames, Frame("fields.py", 6, "parse"))))
+
+    def fix(diagnosis):
+        ranked, _ = rank_mutations(diagnosis, project, ImportGraph(project))
+        return next((i, item) for i, item in enumerate(ranked) if item.mutation.description
+                    .startswith("called '.split()' instead of '.partition()'"))
+
+    (index, item), (unsliced, _) = fix(crashed), fix(tied)
+    assert index < 35 and index < unsliced - 20, (index, unsliced)
+    copy = tmp_path / "fixed"
+    shutil.copytree(project.root, copy)
+    (copy / "fields.py").write_text(item.mutation.apply(project.read("fields.py")))
+    assert suite_passes(copy)
+
+
+def test_the_backward_slice_holds_the_crash_its_loop_and_the_assignments_it_reads(tmp_path):
+    source = textwrap.dedent('''
+        def f(rows, width):
+            pad = width - 2
+            unused = len(rows)
+            for row in rows:
+                label = row.strip()
+                if label:
+                    cell = label.ljust(pad)
+                    print(cell[width])
+            return unused
+        ''')
+    fn = ast.parse(source).body[0]
+    assert backward_slice(fn, 9) == {3, 5, 6, 7, 8, 9}
+    project = Project.open(write(tmp_path / "p", FIELDS))
+    test, code = Frame("tests/test_fields.py", 5, "test_parse"), Frame("fields.py", 6, "parse")
+    lib = Frame("/usr/lib/python3/json/decoder.py", 9, "decode", in_project=False)
+    assert crash_site(Finding("test", "fields.py", 6, "ValueError", "", frames=(test, code, lib)),
+                      project) == ("fields.py", 6)
+    # raised by the test's own assertion (after the code returned): no crash in the code
+    assert crash_site(Finding("test", "fields.py", 6, "AssertionError", "", frames=(
+        code, test)), project) is None

@@ -1,0 +1,86 @@
+"""Where a crash's values come from: the backward slice of the crashing statement, in its function.
+
+When an exception is raised in the project's code (not by a test's own assertion), the faulty
+statement is most often the crashing one or one that computed a value it used: the loop header
+that produced ``attr`` for ``getattr(obj, attr)``, the assignment that built ``obj``. Spectrum
+scores (Ochiai) tie on every statement only the failing tests run; the search breaks such ties
+in favour of the statements in this slice (intra-procedural, data and control dependence, from
+the AST alone: a static over-approximation, never a reason to skip a statement).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable
+
+from selfheal_local.project import Project
+from selfheal_local.types import Finding
+
+_HEADERS = (ast.For, ast.AsyncFor, ast.While, ast.If, ast.With, ast.AsyncWith, ast.Try)
+MAX_ROUNDS = 8
+
+
+def crash_site(finding: Finding, project: Project) -> tuple[str, int] | None:
+    """(file, line) of the project statement an exception left from, when it was raised in the
+    project's own code rather than in a test; None otherwise."""
+    site: tuple[str, int] | None = None
+    for frame in finding.frames:
+        if not frame.in_project or not frame.file or frame.file not in project.python_files:
+            continue
+        site = None if project.is_protected(frame.file) else (frame.file, frame.line)
+    return site
+
+
+def _header(node: ast.stmt) -> list[ast.AST]:
+    """The parts of a statement evaluated at its own line (a compound statement's header)."""
+    if isinstance(node, ast.For | ast.AsyncFor):
+        return [node.target, node.iter]
+    if isinstance(node, ast.While | ast.If):
+        return [node.test]
+    if isinstance(node, ast.With | ast.AsyncWith):
+        return list(node.items)
+    if isinstance(node, ast.Try | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        return []
+    return [node]
+
+
+def _names(parts: Iterable[ast.AST], ctx: type) -> set[str]:
+    return {n.id for part in parts for n in ast.walk(part)
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ctx)}
+
+
+def _statements(fn: ast.AST) -> list[ast.stmt]:
+    """Every statement of ``fn``'s body, nested functions and classes left out."""
+    out: list[ast.stmt] = []
+    stack = list(getattr(fn, "body", []))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
+            continue
+        if isinstance(node, ast.stmt):
+            out.append(node)
+        stack.extend(c for c in ast.iter_child_nodes(node) if isinstance(c, ast.stmt | ast.excepthandler))
+    return out
+
+
+def backward_slice(fn: ast.AST, line: int) -> frozenset[int]:
+    """First lines of the statements of ``fn`` the statement at ``line`` depends on (itself,
+    the compound statements enclosing it, and those that assign a name it uses, transitively)."""
+    statements = _statements(fn)
+    holding = [s for s in statements if s.lineno <= line <= (s.end_lineno or s.lineno)]
+    if not holding:
+        return frozenset()
+    crash = max(holding, key=lambda s: s.lineno)
+    chosen = {crash, *(s for s in holding if isinstance(s, _HEADERS))}
+    wanted = set().union(*(_names(_header(s), ast.Load) for s in chosen))
+    for _ in range(MAX_ROUNDS):
+        grown = {s for s in statements if s not in chosen
+                 and _names(_header(s), ast.Store) & wanted}
+        if not grown:
+            break
+        chosen |= grown
+        wanted |= set().union(*(_names(_header(s), ast.Load) for s in grown))
+    return frozenset(s.lineno for s in chosen)
+
+
+__all__ = ["backward_slice", "crash_site"]
