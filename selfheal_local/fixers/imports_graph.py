@@ -105,6 +105,16 @@ class ImportGraph:
                 seen.append(binding.rel)
         return seen
 
+    def imported_functions(self, rel: str) -> dict[str, FunctionNode]:
+        """Local name -> def of each project function ``rel`` imports by name
+        (``from .keys import hashkey``), for operators that read a callee's signature."""
+        found: dict[str, FunctionNode] = {}
+        for local, binding in self.bindings(rel).items():
+            node = self.functions(binding.rel).get(binding.attr) if binding.attr else None
+            if node is not None and binding.rel != rel:
+                found[local] = node
+        return found
+
     def functions(self, rel: str) -> dict[str, FunctionNode]:
         """Qualified name (``Cls.meth``) -> function node, for every function in ``rel``."""
         if rel in self._functions:

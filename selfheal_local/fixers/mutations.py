@@ -226,16 +226,21 @@ def _module_defs(module: ast.Module | None, cls: ast.ClassDef | None
 
 
 def mutations_of(src: SourceText, fn: ast.FunctionDef | ast.AsyncFunctionDef,
-                 module: ast.Module | None = None) -> list[Mutation]:
+                 module: ast.Module | None = None,
+                 imported: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] | None = None,
+                 ) -> list[Mutation]:
     """Every mutation of the function's own body (nested functions are visited separately).
 
     ``module`` (the tree ``fn`` belongs to) lets operators use the enclosing class's attributes
     and methods and the module's functions; without it they use the function alone.
+    ``imported``: project functions the module imports by name (their signatures say which
+    forgotten arguments a call could pass).
     """
 
     cls = _enclosing_class(module, fn)
     defs = _module_defs(module, cls)
     methods = {name: len(d.args.args) for name, d in defs.items()} if cls else {}
+    callable_defs = {**(imported or {}), **defs}
     scope = ops.scope_names(fn)
     attrs = ops.class_attributes(cls)
     literals = ops.function_literals(fn, src)
@@ -272,7 +277,7 @@ def mutations_of(src: SourceText, fn: ast.FunctionDef | ast.AsyncFunctionDef,
         elif isinstance(node, ast.Call):
             found.extend(_call(src, node))
             found.extend(ops.replace_method(src, node, methods))
-            found.extend(ops.change_arguments(src, node, scope, defs))
+            found.extend(ops.change_arguments(src, node, scope, callable_defs))
         elif isinstance(node, ast.Subscript):
             if ops.numeric_index(node, scope):
                 found.extend(_subscript(src, node))

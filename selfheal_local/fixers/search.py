@@ -214,7 +214,7 @@ def rank_mutations(diagnosis: Diagnosis, project: Project, graph: ImportGraph,
         starts = statement_starts(node)
         in_slice = (backward_slice(node, crash[1]) if crash and crash[0] == rel
                     and node.lineno <= crash[1] <= (node.end_lineno or node.lineno) else ())
-        for mutation in mutations_of(src, node, tree):
+        for mutation in mutations_of(src, node, tree, graph.imported_functions(rel)):
             distance = abs(mutation.line - target.anchor) if target.anchor else 0
             line = starts.get(mutation.line, mutation.line)
             if coverage:

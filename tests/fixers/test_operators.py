@@ -211,3 +211,31 @@ def test_docstrings_and_fstrings_are_not_literals():
     for kind, new in mutants(text):
         if kind == "literal":
             assert '"""Say hello."""' in new and 'f"hello {who}!"' in new
+
+
+def test_a_forgotten_argument_of_a_function_imported_from_another_module_is_passed(tmp_path):
+    """``from .cache import cached`` then ``cached(store, lock=lock)``: the search reads the
+    imported function's signature and proposes passing the in-scope ``key=key``."""
+    from selfheal_local.fixers.imports_graph import ImportGraph
+    from selfheal_local.project import Project
+
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "cache.py").write_text("def cached(store, key=hash, lock=None):\n"
+                                  "    return (store, key, lock)\n")
+    (pkg / "wrap.py").write_text("from .cache import cached\n\n\n"
+                                 "def wrapper(store, typed, lock):\n"
+                                 "    key = repr if typed else hash\n"
+                                 "    return cached(store, lock=lock)\n")
+    project = Project.open(tmp_path)
+    graph = ImportGraph(project)
+    tree = graph.tree("pkg/wrap.py")
+    text = project.read("pkg/wrap.py")
+    fn = next(n for n in tree.body if isinstance(n, ast.FunctionDef))
+    alone = [m.apply(text) for m in mutations_of(SourceText(text), fn, tree)]
+    made = [m.apply(text) for m in mutations_of(SourceText(text), fn, tree,
+                                                graph.imported_functions("pkg/wrap.py"))
+            if m.kind == "arg_add"]
+    fixed = "return cached(store, lock=lock, key=key)"
+    assert any(fixed in new for new in made) and not any(fixed in new for new in alone)
