@@ -14,8 +14,8 @@ collection order, with all their parameters) is held out: a root ``conftest.py``
 during the heal; afterwards they run.
 Each mutant is healed with ``selfheal heal --yes --json --no-model`` and re-checked with a
 clean pytest run. Prints per operator: plausible (the visible tests pass), correct (the held-out
-tests pass too), corrupted (left changed and still failing: must be 0), and false claims
-(must be 0).
+tests pass too; "no-held" where a package has too few test functions to hold one out),
+corrupted (left changed and still failing: must be 0), and false claims (must be 0).
 """
 
 from __future__ import annotations
@@ -326,8 +326,10 @@ def main(argv: list[str] | None = None) -> int:
         row[1] += int(bool(r.correct))
         row[2] += 1
     healed = sum(r.healed for r in results)
+    unknown = sum(r.healed and r.correct is None for r in results)
     summary = {"mutants": len(results), "healed": healed, "plausible": healed,
                "correct": sum(bool(r.correct) for r in results),
+               "plausible_without_held_out_tests": unknown,
                "corrupted": sum(r.corrupted for r in results),
                "rate": round(healed / len(results), 3) if results else 0.0,
                "false_claims": sum(r.false_claim for r in results),
@@ -338,7 +340,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         for r in results:
             state = "CORRUPT" if r.corrupted else "correct" if r.correct else (
-                "plausbl" if r.healed else "NOT")
+                "no-held" if r.healed and r.correct is None else "plausbl" if r.healed else "NOT")
             print(f"{r.package:<20}{state:<8}"
                   f"{'claim' if r.claimed_healthy else '-':<7}{r.heal_s:>7.1f}s  {r.mutation}"
                   f"  [{','.join(r.sources)}] {'; '.join(r.failures)[:120]}")
@@ -346,7 +348,9 @@ def main(argv: list[str] | None = None) -> int:
         for op, (ok, right, total) in sorted(per_op.items()):
             print(f"  {op:<20}{ok:>9}{right:>8}{total:>6}")
         print(f"plausible {healed}/{len(results)} ({summary['rate']:.0%}), correct "
-              f"{summary['correct']}, corrupted {summary['corrupted']}, false claims "
+              f"{summary['correct']} of the {healed - unknown} plausible with held-out tests "
+              f"({unknown} from packages too small to hold any out), corrupted "
+              f"{summary['corrupted']}, false claims "
               f"{summary['false_claims']}, median heal {summary['median_heal_s']}s")
     return 1 if summary["false_claims"] or summary["corrupted"] else 0
 
