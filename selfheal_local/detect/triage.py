@@ -42,6 +42,11 @@ BLOCKING = 2
 one the heal could not fix remains, nothing of a higher rank is changed unasked."""
 
 
+UNASKED = ("failing tests or errors the heal could not fix remain, and this fix heals none of "
+           "them (fix those first, or pass --lint)")
+"""Why a proved fix of a ruff finding was not applied while such breakage remains."""
+
+
 def rank(finding: Finding) -> int:
     """0 syntax · 1 import failure · 2 failing test / traceback · 3 ruff breakage · 4 lint."""
     if finding.source == "syntax" or finding.code == "SyntaxError":
@@ -49,6 +54,19 @@ def rank(finding: Finding) -> int:
     if finding.source in ("test", "traceback"):
         return 1 if blocks_import(finding) else 2
     return 3 if is_error_rule(finding.code) else 4
+
+
+def unasked(finding: Finding, validation: object, unhealed: Iterable[Finding]) -> bool:
+    """A proved fix of a ruff finding while breakage the heal could not fix (``unhealed``)
+    remains, that heals none of it: applying it would change the project unasked and leave it
+    broken. ``validation``: the fix's ``Validation`` (its verdict's ``now_passing``)."""
+    if rank(finding) <= BLOCKING:
+        return False
+    broken = {t for f in unhealed if rank(f) <= BLOCKING for t in (f.test_ids or (f.file,))}
+    if not broken:
+        return False
+    verdict = getattr(validation, "verdict", None)
+    return not (verdict is not None and set(verdict.now_passing) & broken)
 
 
 def order(findings: Iterable[Finding]) -> list[Finding]:
@@ -115,5 +133,6 @@ def heal_notes(untouched: Sequence[Finding], report: TestReport | None,
     return notes
 
 
-__all__ = ["BLOCKING", "ERROR_RULES", "NO_TESTS", "blocks_import", "checked_by", "heal_notes", "healable",
-           "is_error_rule", "is_lint", "left_alone", "lint_requested", "order", "rank", "tests_run"]
+__all__ = ["BLOCKING", "ERROR_RULES", "NO_TESTS", "UNASKED", "blocks_import", "checked_by",
+           "heal_notes", "healable", "is_error_rule", "is_lint", "left_alone", "lint_requested",
+           "order", "rank", "tests_run", "unasked"]

@@ -12,20 +12,14 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace
 from itertools import islice
 from typing import Any
 
 from selfheal_local.analyze import diagnose
+from selfheal_local.detect import triage
 from selfheal_local.detect.scan import ScanResult, findings_from_report, merge_duplicates, scan
-from selfheal_local.detect.triage import (
-    BLOCKING,
-    checked_by,
-    heal_notes,
-    healable,
-    left_alone,
-    rank,
-    tests_run,
-)
+from selfheal_local.detect.triage import checked_by, heal_notes, healable, left_alone, tests_run
 from selfheal_local.errors import ApplyError, UnsafeEditError
 from selfheal_local.journal import Journal
 from selfheal_local.memory.decisions import DecisionStore
@@ -340,10 +334,6 @@ class Healer(ApplySteps):
             self._check(cancel)
             # what blocks first; lint only when asked for and nothing else is broken
             pending = [f for f in healable(self.findings, self.project) if f.id not in failed]
-            if not self.project.config.lint and any(
-                rank(f.finding) <= BLOCKING for f in failed.values()
-            ):  # breakage the heal could not fix remains: nothing else is changed unasked
-                pending = [f for f in pending if rank(f) <= BLOCKING]
             if not pending:
                 break
             self.emit("step", pending[0].location, finding_id=pending[0].id,
@@ -352,6 +342,11 @@ class Healer(ApplySteps):
             outcome = self.fix(pending[0], cancel=cancel, automatic=confirm is None)
             if outcome.patch is None:
                 failed[pending[0].id] = outcome.failure()
+                continue
+            if not self.project.config.lint and triage.unasked(
+                outcome.finding, outcome.validation, [f.finding for f in failed.values()]
+            ):
+                failed[pending[0].id] = replace(outcome.failure(), reason=triage.UNASKED)
                 continue
             answer = confirm(outcome) if confirm is not None else "yes"
             if answer == "quit":
@@ -372,13 +367,9 @@ class Healer(ApplySteps):
                     tuple(outcome.attempts), f"validated fix not applied: {exc}")
         self._confirm_applied(applied)
         untouched = left_alone(self.findings, self.project)
-        held = [f for f in self.findings if f.id not in failed and rank(f) > BLOCKING
-                and f not in untouched]
-        if held and not self.project.config.lint and any(
-            rank(f.finding) <= BLOCKING for f in failed.values()
-        ):
-            self.notes.append(f"{len(held)} ruff finding(s) not attempted: failing tests or errors "
-                              "the heal could not fix remain (fix those first)")
+        held = sum(f.reason == triage.UNASKED for f in failed.values())
+        if held:
+            self.notes.append(f"{held} proved ruff fix(es) not applied: {triage.UNASKED}")
         healthy = (len(untouched) == len(self.findings)
                    and (self.baseline is None or self.baseline.ok))
         self.notes.extend(heal_notes(untouched, self.baseline, self.project))
