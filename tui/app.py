@@ -93,6 +93,16 @@ class SelfHealApp(App[None]):
         self._library_loggers = LibraryLoggers()
         self._ui_thread = threading.get_ident()
 
+    async def run_async(self, **kwargs: Any) -> None:
+        """In a terminal, quit does not wait for a job that only reads (``tui.quitting``)."""
+        import asyncio
+
+        from .quitting import QuitFastExecutor
+
+        asyncio.get_running_loop().set_default_executor(
+            QuitFastExecutor(lambda: getattr(self.healer, "writing", None)))
+        return await super().run_async(**kwargs)
+
     def get_default_screen(self) -> Screen:
         return MainScreen()
 

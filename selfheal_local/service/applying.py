@@ -6,8 +6,11 @@ that each step stays a small method a subclass or the TUI can call or override.
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from selfheal_local.errors import ApplyError, UnsafeEditError
 from selfheal_local.gitops import undo_entries
@@ -22,12 +25,29 @@ from .outcome import FixOutcome
 
 log = logging.getLogger(__name__)
 
+Step = TypeVar("Step", bound=Callable[..., Any])
 
+
+def writes(step: Step) -> Step:
+    """The step writes the project, its decisions or memory: it holds ``writing`` meanwhile."""
+
+    @functools.wraps(step)
+    def held(self: ApplySteps, *args: Any, **kwargs: Any) -> Any:
+        with self.writing:
+            return step(self, *args, **kwargs)
+
+    return held  # type: ignore[return-value]
 
 
 class ApplySteps:
-    """apply / reject / undo, and the checks around them."""
+    """apply / reject / undo, and the checks around them.
 
+    ``writing`` is held while one of them runs: whoever stops the process early (the TUI's
+    quit) waits for it and for nothing else, so a write is never cut in half."""
+
+    writing: threading.RLock
+
+    @writes
     def apply(self, outcome: FixOutcome, *, accepted_by: str = "user") -> Applied:
         """Write the selected patch, journaled; record it in memory; re-scan."""
         patch = outcome.patch
@@ -61,6 +81,7 @@ class ApplySteps:
                          outcome.validation.verdict, accepted_by=accepted_by)
         return applied
 
+    @writes
     def reject(self, outcome: FixOutcome, reason: str = "") -> None:
         """A person said no: nothing is written; the candidate is remembered as a negative."""
         if outcome.patch is None:
@@ -74,6 +95,7 @@ class ApplySteps:
             self._safely(self.memory.record_failure, outcome.diagnosis, outcome.patch,
                          f"rejected by the user: {reason}" if reason else "rejected by the user")
 
+    @writes
     def undo(self, *, all_entries: bool = False) -> list[JournalEntry]:
         """Restore (or revert, when committed) the last heal; it becomes a no for good."""
         from selfheal_local.memory.decisions import remember_undo

@@ -73,6 +73,7 @@ class Healer(ApplySteps):
         self.notes = list(notes)
         self.journal = Journal(project.root)
         self.decisions = DecisionStore(project.root)
+        self.writing = threading.RLock()
         self.findings: list[Finding] = []
         self.baseline: TestReport | None = None
         self.coverage: TestCoverage | None = None
