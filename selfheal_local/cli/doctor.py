@@ -146,7 +146,7 @@ def _tools() -> dict[str, Any]:
 def run(args: argparse.Namespace) -> int:
     from ..config import load_config
     from ..project import Project
-    from .heal import overrides_from
+    from .options import overrides_from
 
     root = Project.open(args.path).root if args.path else None
     config = load_config(root, overrides_from(args))

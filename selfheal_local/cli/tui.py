@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from .heal import add_project_path, add_source_switches, overrides_from
+from .options import add_project_path, add_source_switches, overrides_from
 
 NAME = "tui"
 HELP = "the TUI: scan, heal, review every diff, accept / reject / undo, watch for changes"
@@ -28,13 +28,11 @@ def run(args: argparse.Namespace) -> int:
     if not root.is_dir():
         raise BadInputError(f"{args.path} is not a directory; give the project's root")
     overrides = overrides_from(args)
-    from selfheal_local.factory import recover_on_open
-
-    recover_on_open(root.resolve())  # before the app reads anything
     from selfheal_local.config import selfheal_home
     from tui import prefetch
 
-    prefetch.start(root, overrides)  # ruff runs while Textual loads
+    # an apply cut short is rolled back, then ruff runs, while Textual loads
+    prefetch.start(root, overrides)
     from tui.app import SelfHealApp
 
     log_file = selfheal_home() / "logs" / "tui.log"

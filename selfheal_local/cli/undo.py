@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from .heal import add_project_path
+from .options import add_project_path
 
 NAME = "undo"
 HELP = "restore the files of the last applied heal, byte for byte (--all: every heal)"

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import textwrap
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -180,3 +182,34 @@ def test_leftovers_of_dead_runs_are_removed_on_the_next_start(tmp_path):
     assert "Traceback" not in proc.stderr, proc.stderr
     assert not any(p.exists() for p in stale)
     assert live.exists() and other.exists()
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+def test_the_tui_recovers_a_kill_mid_apply_before_its_first_look(tmp_path):
+    """The TUI rolls back an apply cut short (its first look does, in a forked child while
+    Textual loads, and the healer again when it opens): what it shows and tests is the project
+    as it was before."""
+    root = _project(tmp_path / "proj")
+    before = digest(root)
+    first = _stop_mid_apply(root, _env(tmp_path))
+    first.kill()
+    first.wait()
+    session = f"selfheal-recover-{uuid.uuid4().hex[:8]}"
+    command = (f"cd {tmp_path} && env -u COLUMNS -u LINES SELFHEAL_HOME={tmp_path / 'home'} "
+               f"PYTHONPATH={REPO} {sys.executable} -m selfheal_local tui proj --no-model "
+               "--no-memory --no-watch; echo SELFHEAL-EXITED; sleep 30")
+    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "40", command],
+                   check=True, timeout=30)
+    try:
+        deadline = time.monotonic() + 120
+        screen = ""
+        while "job idle" not in screen or "suite not run" in screen:
+            assert time.monotonic() < deadline, f"the TUI never settled:\n{screen}"
+            time.sleep(0.1)
+            screen = subprocess.run(["tmux", "capture-pane", "-p", "-t", session],
+                                    capture_output=True, text=True, timeout=30).stdout
+        assert [e["state"] for e in _entries(root)] == ["rolled_back"]
+        assert digest(root) == before and _temp_files(root) == []
+        assert "test_values" in screen  # the suite ran on the rolled-back files: it fails
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], timeout=30)
