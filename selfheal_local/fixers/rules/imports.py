@@ -12,6 +12,7 @@ from selfheal_local.fixers.exports import (
     module_attributes,
     project_definitions,
     stdlib_modules,
+    top_level_names,
 )
 from selfheal_local.fixers.rules.names import undefined_name
 from selfheal_local.fixers.textedit import (
@@ -58,10 +59,14 @@ COMMON_ALIASES: dict[str, str] = {"dt": "import datetime as dt", "np": "import n
                                   "pd": "import pandas as pd", "ET": "import xml.etree.ElementTree as ET"}
 
 
-def _project_imports(name: str, project: Project, rel: str) -> list[tuple[str, str]]:
+def _project_imports(name: str, project: Project, rel: str,
+                     companions: tuple[str, ...] = ()) -> list[tuple[str, str]]:
     """Imports of ``name`` from the project module that defines it: the defining module before a
     package this file belongs to (importing one's own package from inside it is circular), and
-    the relative form first where the file imports its siblings relatively."""
+    the relative form first where the file imports its siblings relatively. ``companions``:
+    other names undefined in the file; those the same module defines are imported with ``name``
+    in one statement first (one deleted import line often took several names with it: fixing
+    one name at a time leaves the module failing on the next, so no single fix passes)."""
     own = project.module_name(rel)
     package = own.rsplit(".", 1)[0] if "." in own else ""
     tree = project.tree(rel)
@@ -71,18 +76,49 @@ def _project_imports(name: str, project: Project, rel: str) -> list[tuple[str, s
                      key=lambda module: own.startswith(module + "."))
     options = []
     for module in modules:
-        why = f"defined in the project's {module}"
+        source = module
         if relative and package and module.startswith(package + ".") and not own.startswith(
                 module + "."):
-            options.append((f"from .{module[len(package) + 1:]} import {name}", why))
-            continue  # the file's own style only: one candidate per module
-        options.append((f"from {module} import {name}", why))
+            source = f".{module[len(package) + 1:]}"  # the file's own style only
+        more = _defined_in(project, module, companions)
+        if more:
+            options.append((f"from {source} import {', '.join([name, *more])}",
+                            f"defined in the project's {module}; "
+                            f"{', '.join(more)} {'is' if len(more) == 1 else 'are'} "
+                            "undefined here too"))
+        options.append((f"from {source} import {name}", f"defined in the project's {module}"))
     return options
 
 
-def import_options(name: str, project: Project, rel: str) -> list[tuple[str, str]]:
-    """``(import statement, why)`` for an undefined ``name``, likeliest first."""
-    options = _project_imports(name, project, rel)
+def _defined_in(project: Project, module: str, names: tuple[str, ...]) -> list[str]:
+    if not names or module not in project.modules:
+        return []
+    tree = project.tree(project.modules[module])
+    defined = top_level_names(tree) if tree is not None else set()
+    return [n for n in names if n in defined]
+
+
+_UNDEFINED = re.compile(r"Undefined name `(?P<name>[^`]+)`")
+
+
+def undefined_elsewhere(text: str, rel: str, project: Project, name: str) -> tuple[str, ...]:
+    """The other names ruff finds undefined in the file (its F821), in order of first use."""
+    from selfheal_local.detect.ruff import ruff_check_text
+    from selfheal_local.errors import SelfHealError
+
+    try:
+        found = ruff_check_text(text, rel, project, select=["F821"])
+    except SelfHealError:
+        return ()
+    names = (m.group("name") for f in found if (m := _UNDEFINED.search(f.message)))
+    return tuple(n for n in dict.fromkeys(names) if n != name and n.isidentifier())
+
+
+def import_options(name: str, project: Project, rel: str,
+                   companions: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+    """``(import statement, why)`` for an undefined ``name``, likeliest first (``companions``:
+    see ``_project_imports``)."""
+    options = _project_imports(name, project, rel, companions)
     if name in COMMON_NAMES:
         options.append((f"from {COMMON_NAMES[name]} import {name}", "a standard-library name"))
     if name in stdlib_modules():
@@ -105,9 +141,10 @@ def add_missing_import(site: Site, project: Project) -> list[Patch]:
     if not name.isidentifier():
         return []
     place = sorted_like(text, rel, project)
+    companions = undefined_elsewhere(text, rel, project, name)
     options = [
         ({rel: place(add_import(text, statement))}, f"added '{statement}' ({why})")
-        for statement, why in import_options(name, project, rel)
+        for statement, why in import_options(name, project, rel, companions)
     ]
     return build_patches(site, project, options, single=0.92, top=0.88)
 
