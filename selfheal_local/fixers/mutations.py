@@ -215,6 +215,27 @@ def _enclosing_class(module: ast.Module | None, fn: ast.AST) -> ast.ClassDef | N
     return None
 
 
+def _enclosing_names(module: ast.Module | None, fn: ast.AST) -> dict[str, tuple[int, str]]:
+    """Names the functions around a nested ``fn`` bind (its closure), the nearest last."""
+    found: dict[str, tuple[int, str]] = {}
+
+    def visit(body: list[ast.stmt], outer: list[ast.FunctionDef | ast.AsyncFunctionDef]) -> bool:
+        for node in body:
+            if node is fn:
+                for parent in outer:
+                    found.update(ops.scope_names(parent))
+                return True
+            inner = [*outer, node] if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) \
+                else outer
+            if visit([c for c in ast.iter_child_nodes(node) if isinstance(c, ast.stmt)], inner):
+                return True
+        return False
+
+    if module is not None:
+        visit(module.body, [])
+    return found
+
+
 def _module_defs(module: ast.Module | None, cls: ast.ClassDef | None
                  ) -> dict[str, ast.FunctionDef | ast.AsyncFunctionDef]:
     defs = {}
@@ -242,6 +263,7 @@ def mutations_of(src: SourceText, fn: ast.FunctionDef | ast.AsyncFunctionDef,
     methods = {name: len(d.args.args) for name, d in defs.items()} if cls else {}
     callable_defs = {**(imported or {}), **defs}
     scope = ops.scope_names(fn)
+    closure = {**_enclosing_names(module, fn), **scope}  # what a call here can still pass
     attrs = ops.class_attributes(cls)
     literals = ops.function_literals(fn, src)
     local = {name for name, (line, _kind) in scope.items() if line < fn.body[0].lineno}
@@ -277,7 +299,7 @@ def mutations_of(src: SourceText, fn: ast.FunctionDef | ast.AsyncFunctionDef,
         elif isinstance(node, ast.Call):
             found.extend(_call(src, node))
             found.extend(ops.replace_method(src, node, methods))
-            found.extend(ops.change_arguments(src, node, scope, callable_defs))
+            found.extend(ops.change_arguments(src, node, closure, callable_defs))
         elif isinstance(node, ast.Subscript):
             if ops.numeric_index(node, scope):
                 found.extend(_subscript(src, node))

@@ -116,6 +116,16 @@ CASES = [
         def table(rows, width):
             return [fmt(r) for r in rows]
         """, "return [fmt(r, width=width) for r in rows]"),
+    ("arg_add", """
+        def memo(store, key=hash):
+            return (store, key)
+
+        def cache(store, typed):
+            def decorator(func):
+                key = repr if typed else hash
+                return memo(key=key)
+            return decorator
+        """, "return memo(key=key, store=store)"),
     ("swap_args", """
         def ratio(a, b):
             return divmod(b, a)
