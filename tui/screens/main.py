@@ -64,6 +64,10 @@ class MainScreen(HealMixin, JobsMixin, Screen):
     BINDINGS = MAIN_BINDINGS
 
     def compose(self) -> ComposeResult:
+        # the layout classes for the terminal's size before the first styling: set after
+        # mounting, they would restyle every widget once more before the first paint
+        self.set_class(self.app.size.width < NARROW_WIDTH, "narrow")
+        self.set_class(self.app.size.height < 30, "short")
         yield ProjectHeader(id="header")
         with Horizontal(id="body"):
             with Vertical(id="left"):
