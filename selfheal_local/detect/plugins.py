@@ -4,8 +4,9 @@ A project without a virtual environment of its own is tested with the interprete
 in, and pytest there auto-loads every plugin installed beside selfheal (hypothesis's alone takes
 a second to import, on every run, before any test). Those are selfheal's dependencies, not the
 project's: a plugin is loaded only when the project names it (its tests, conftest files or
-configuration mention the plugin's module, distribution or entry-point name), and xdist always
-(the validator may pass ``-n``). A project interpreter of its own (``python`` in
+configuration mention the plugin's module, distribution or entry-point name, or, for xdist, its
+``-n`` option). xdist costs every run ~45 ms of imports (execnet): the validator adds it only to
+the runs it passes ``-n`` (``with_xdist``). A project interpreter of its own (``python`` in
 ``[tool.selfheal]``, the project's ``.venv``) loads its plugins as always.
 
 When a trimmed run shows what a missing plugin looks like (an unknown fixture, option or async
@@ -20,8 +21,9 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-ALWAYS = ("xdist",)
-"""Distributions kept whatever the project says: the validator itself may ask for ``-n``."""
+XDIST = ("xdist", "pytest-xdist", "pytest_xdist")
+"""xdist's names: loaded when the project uses it, or for a run the validator gives ``-n``."""
+_XDIST_OPTION = re.compile(r"(?<![\w-])(-n\s*(auto|logical|\d+)|--numprocesses|--dist\b)")
 CONFIG_FILES = ("pyproject.toml", "setup.cfg", "tox.ini", "pytest.ini", "setup.py",
                 "requirements.txt", "requirements-dev.txt", "requirements-test.txt",
                 "test-requirements.txt", "dev-requirements.txt")
@@ -80,10 +82,20 @@ def plugin_env(root: Path, python: str, python_files: Iterable[str]) -> dict[str
     text = _mentions(root, [f for f in python_files if _is_test_file(f)])
     keep = []
     for names, module in installed_plugins():
-        if any(n in ALWAYS for n in names) or any(
-                re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", text) for n in names):
+        if any(re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", text) for n in names) or (
+                names & set(XDIST) and _XDIST_OPTION.search(text)):
             keep.append(module)
     return {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", "PYTEST_PLUGINS": ",".join(keep)}
+
+
+def with_xdist(env: dict[str, str], args: Iterable[str]) -> dict[str, str]:
+    """``env`` for a run given ``args``: xdist added to a trimmed plugin list when they pass
+    ``-n`` (every plugin loads anyway when ``env`` trims nothing)."""
+    if "PYTEST_PLUGINS" not in env or not any(a == "-n" or a.startswith("-n") for a in args):
+        return env
+    loaded = [m for m in env["PYTEST_PLUGINS"].split(",") if m]
+    more = [module for names, module in installed_plugins() if names & set(XDIST)]
+    return {**env, "PYTEST_PLUGINS": ",".join(dict.fromkeys([*loaded, *more]))}
 
 
 def plugin_trouble(output: str) -> bool:
@@ -91,4 +103,4 @@ def plugin_trouble(output: str) -> bool:
     return any(pattern.search(output) for pattern in TROUBLE)
 
 
-__all__ = ["plugin_env", "plugin_trouble"]
+__all__ = ["plugin_env", "plugin_trouble", "with_xdist"]

@@ -65,6 +65,10 @@ def run_tests(
     try:
         # only a cancellable run passes ``cancel``: injected sandboxes need not take it
         extra: dict = {"cancel": cancel} if cancel is not None else {}
+        if env:
+            from .plugins import with_xdist
+
+            env = with_xdist(env, extra_args)
         run_env = import_env(root, tuple(source_roots), env)
         if run_env:
             extra["env"] = run_env

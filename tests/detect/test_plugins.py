@@ -72,3 +72,39 @@ def test_a_project_interpreter_of_its_own_loads_its_plugins_as_always(tmp_path, 
     project = Project.open(root)
     project.config = load_config(root, {"python": str(venv / "python")})
     assert project.test_env == {}
+
+
+XDIST_SEEN = '''
+    import sys
+
+
+    def test_xdist_state():
+        # named in pieces: a test file that names the plugin gets it
+        assert ("x" + "dist" in sys.modules) == XDIST_EXPECTED
+'''
+
+
+def test_xdist_loads_only_for_a_run_that_passes_n(sandbox, make_project):
+    """execnet's imports cost every run ~45 ms: a run without ``-n`` goes without them, and the
+    validator's ``-n`` run (a large, slow suite) gets xdist added."""
+    from selfheal_local.detect.tests import run_tests
+
+    root = make_project({"tests/test_it.py": XDIST_SEEN.replace("XDIST_EXPECTED", "False")})
+    project = Project.open(root)
+    plain = run_tests(root, sandbox, project.config, env=project.test_env)
+    assert plain.passed == {"tests/test_it.py::test_xdist_state"}, plain.output
+    (root / "tests/test_it.py").write_text(XDIST_SEEN.replace("XDIST_EXPECTED", "True")
+                                           .replace("\n    ", "\n").lstrip())
+    parallel = run_tests(root, sandbox, project.config, env=project.test_env,
+                         extra_args=("-n", "2"))
+    assert parallel.passed == {"tests/test_it.py::test_xdist_state"}, parallel.output
+
+
+def test_a_project_whose_config_passes_n_gets_xdist(sandbox, make_project):
+    root = make_project({
+        "pyproject.toml": '[tool.pytest.ini_options]\naddopts = "-n 2"\n',
+        "tests/test_it.py": "def test_ok():\n    assert True\n",
+    })
+    project, result = _scan(root, sandbox)
+    assert "xdist.plugin" in project.test_env["PYTEST_PLUGINS"]
+    assert result.tests.passed == {"tests/test_it.py::test_ok"}, result.tests.output

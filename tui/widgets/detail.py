@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Group, RenderableType
-from rich.syntax import Syntax
 from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
@@ -27,6 +26,8 @@ def code_context(root: Path, finding: Any) -> RenderableType:
     first = max(1, line - CONTEXT_LINES)
     last = min(len(lines), line + CONTEXT_LINES)
     snippet = "\n".join(lines[first - 1:last]) or " "
+    from rich.syntax import Syntax  # pygments: loaded when a first diff or snippet shows
+
     return Syntax(snippet, "python", line_numbers=True, start_line=first,
                   highlight_lines={line} if finding.line else set(), theme="ansi_dark",
                   word_wrap=False)

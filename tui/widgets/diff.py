@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
-from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 from textual.containers import VerticalScroll
@@ -57,6 +56,8 @@ def render_diff(diff: str, width: int) -> RenderableType:
         return Text("no candidate selected: heal the finding (h) to see its fix", style="dim")
     if width >= SIDE_BY_SIDE_MIN_WIDTH:
         return side_by_side(diff)
+    from rich.syntax import Syntax  # pygments: loaded when a first diff or snippet shows
+
     return Syntax(diff, "diff", theme="ansi_dark", word_wrap=True)
 
 
