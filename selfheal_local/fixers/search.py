@@ -217,10 +217,13 @@ def rank_mutations(diagnosis: Diagnosis, project: Project, graph: ImportGraph,
         for mutation in mutations_of(src, node, tree, graph.imported_functions(rel)):
             distance = abs(mutation.line - target.anchor) if target.anchor else 0
             line = starts.get(mutation.line, mutation.line)
+            # coverage reports a statement at its first line, or (a condition split over
+            # lines) at the lines its bytecode comes from: the better of the two counts
+            scored = max(scores.get((rel, line), 0.0), scores.get((rel, mutation.line), 0.0))
             if coverage:
-                susp = scores.get((rel, line), 0.0)
+                susp = scored
             else:
-                susp = scores.get((rel, line), 0.0) or (
+                susp = scored or (
                     1.0 / (1 + target.level)) * (1 - min(distance, 20) / 40)
             # coverage: suspiciousness x prior first; frames alone: nearest frame, nearest line
             prior = PRIOR.get(mutation.kind, 0.3) * mutation.weight

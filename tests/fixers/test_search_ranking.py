@@ -193,3 +193,41 @@ def test_the_backward_slice_holds_the_crash_its_loop_and_the_assignments_it_read
     # raised by the test's own assertion (after the code returned): no crash in the code
     assert crash_site(Finding("test", "fields.py", 6, "AssertionError", "", frames=(
         code, test)), project) is None
+
+
+def test_a_fault_inside_a_condition_split_over_lines_keeps_its_line_suspiciousness(tmp_path):
+    """coverage (Python 3.11) reports a condition written over several lines at the lines its
+    bytecode comes from, not at the ``if (`` line that starts the statement: a mutation there
+    used to be scored by that statement line, 0, and ranked after every other mutant."""
+    project = Project.open(write(tmp_path / "p", {
+        "codes.py": """
+            def keep(status, replacement, strict):
+                out = []
+                if (
+                    status == "V"
+                    or (status == "3" and not strict and replacement is not None)
+                ):
+                    out.append(status)
+                return out
+            """,
+        "tests/test_codes.py": """
+            from codes import keep
+
+
+            def test_keep():
+                assert keep("3", None, False) == ["3"]
+                assert keep("3", "x", False) == []
+                assert keep("V", None, True) == ["V"]
+            """,
+    }))
+    assert not suite_passes(project.root)
+    # every line but the statement's first: what coverage records for this function
+    diagnosis = tied_diagnosis("tests/test_codes.py", "test_keep", "codes.py", (2, 4, 5, 7, 8))
+    assert project.read("codes.py").splitlines()[2].strip() == "if ("  # line 3: not reported
+    ranked, _ = rank_mutations(diagnosis, project, ImportGraph(project))
+    order = [item.mutation.description for item in ranked]
+    flip = order.index("changed 'is not' to 'is'")
+    assert ranked[flip].suspiciousness == 1.0  # its own line's score, not 0
+    assert flip < 40, order
+    index, explanation = first_fix_rank(project, diagnosis, tmp_path)
+    assert explanation in ("changed 'is not' to 'is'", "changed 'is not' to '=='"), explanation
