@@ -18,7 +18,7 @@ import ast
 import difflib
 import re
 from collections import Counter
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -26,6 +26,10 @@ from selfheal_local.detect.paths import is_test_path
 from selfheal_local.fixers.imports_graph import ImportGraph
 from selfheal_local.project import Project, parse_or_none
 from selfheal_local.types import FileEdit, Patch, TestOutcome, TestReport
+
+GUESSED = frozenset({"search", "model", "memory"})
+"""Sources whose candidates are guesses at the fix (mutants, model edits, replays at a new
+site), not a rule's reading of the error: held to every failure of the tests' own files."""
 
 
 class TestCoverage(Protocol):
@@ -228,6 +232,20 @@ class Exercise:
             if hit:
                 out.append(outcome.test_id)
         return tuple(out)
+
+    @staticmethod
+    def module_failures(patch: Patch, own: Sequence[str], baseline: TestReport | None
+                        ) -> tuple[str, ...]:
+        """For a guessed candidate (``GUESSED``: the mutation search, the model), every other
+        baseline failure in its failing tests' own files: one bug often fails several tests of
+        a module, and a guess that makes one of them pass elsewhere (``return True`` in an
+        ``__eq__``) is plausible, not the fix, while the others still fail; the real fix makes
+        them all pass. A guess that fixes a part is partial (a base for a second round)."""
+        if baseline is None or patch.source not in GUESSED:
+            return ()
+        files = {t.split("::")[0] for t in own}
+        return tuple(o.test_id for o in baseline.outcomes
+                     if o.outcome in ("failed", "error") and o.test_id.split("::")[0] in files)
 
     def _covering(self, sites: list[Site]) -> set[str] | None:
         """Tests that coverage saw execute a changed line; None without coverage data."""

@@ -185,7 +185,8 @@ class Validator:
         baseline = self.baseline
         own = [t for t in diagnosis.test_ids if not baseline or t not in baseline.passed]
         related = self.exercise.related_failures(patch, baseline)
-        return tuple(dict.fromkeys([*own, *related]))
+        alike = self.exercise.module_failures(patch, own, baseline)
+        return tuple(dict.fromkeys([*own, *related, *alike]))
 
     def validate(self, patch: Patch, diagnosis: Diagnosis,
                  cancel: threading.Event | None = None) -> Validation:
