@@ -33,3 +33,28 @@ def test_names_undefined_together_are_imported_together(tmp_path: Path) -> None:
     assert result.healthy, [f.reason for f in result.failed]
     assert "from pkg.zones import ZONE_RE, build_zone\n" in (root / "pkg/times.py").read_text()
     assert len(result.applied) == 1  # one patch, not two halves
+
+
+def test_a_removed_reexport_is_restored_in_the_package_not_the_test(tmp_path: Path) -> None:
+    """``from pkg import ParseError`` in the tests fails once ``pkg/__init__.py`` stops importing
+    it: the package imports it again (the tests are never edited)."""
+    files = {
+        "pkg/__init__.py": "from pkg.reader import read\n",
+        "pkg/errors.py": "class ParseError(ValueError):\n    pass\n",
+        "pkg/reader.py": ("from pkg.errors import ParseError\n\n\n"
+                          "def read(text):\n    if not text:\n        raise ParseError(text)\n"
+                          "    return text.split()\n"),
+        "tests/test_reader.py": ("import pytest\n\nfrom pkg import ParseError, read\n\n\n"
+                                 "def test_read():\n    assert read('a b') == ['a', 'b']\n\n\n"
+                                 "def test_empty():\n    with pytest.raises(ParseError):\n"
+                                 "        read('')\n"),
+    }
+    root = tmp_path / "proj"
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    test_before = (root / "tests/test_reader.py").read_bytes()
+    result = open_healer(root, {"use_model": False, "use_memory": False}).heal()
+    assert result.healthy, [f.reason for f in result.failed]
+    assert "ParseError" in (root / "pkg/__init__.py").read_text()
+    assert (root / "tests/test_reader.py").read_bytes() == test_before

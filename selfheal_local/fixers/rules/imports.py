@@ -256,3 +256,24 @@ def closest_imported_name(site: Site, project: Project, match: re.Match[str]) ->
             options.append(({rel: new}, f"imported '{candidate}' from {node.module} instead of "
                                         f"'{name}' (closest name it defines)"))
     return build_patches(site, project, options, single=0.9, top=0.85)
+
+
+@rule("import_error", needs="site")
+@given(matching(_CANNOT_IMPORT))
+def restore_reexport(site: Site, project: Project, match: re.Match[str]) -> list[Patch]:
+    """``from pkg import Error`` fails because ``pkg`` no longer imports ``Error`` from the module
+    that defines it (a removed re-export): import it there again. The failing import is often in
+    a test, which is never edited; the package is."""
+    name, module = match["name"], match["module"]
+    target = project.modules.get(module)
+    if target is None or project.is_protected(target) or not name.isidentifier():
+        return []
+    text = project.read(target)
+    place = sorted_like(text, target, project)
+    # listed in ``__all__``, or else a redundant alias: an explicit re-export, not an unused import
+    listed = re.search(rf"__all__\s*[:=][^\]\)]*['\"]{re.escape(name)}['\"]", text)
+    alias = "" if listed else f" as {name}"
+    options = [({target: place(add_import(text, statement + alias))},
+                f"added '{statement}{alias}' to {target} ({why}; {module} no longer imported it)")
+               for statement, why in _project_imports(name, project, target)]
+    return build_patches(site, project, options, single=0.9, top=0.85)
