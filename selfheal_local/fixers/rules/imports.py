@@ -275,5 +275,33 @@ def restore_reexport(site: Site, project: Project, match: re.Match[str]) -> list
     alias = "" if listed else f" as {name}"
     options = [({target: place(add_import(text, statement + alias))},
                 f"added '{statement}{alias}' to {target} ({why}; {module} no longer imported it)")
-               for statement, why in _project_imports(name, project, target)]
-    return build_patches(site, project, options, single=0.9, top=0.85)
+               for statement, why in _project_imports(name, project, target)
+               if _defines(project, statement.rsplit(" import ", 1)[0][5:], target, name)]
+    # after a closest-name fix of the importing line: a typo there is the likelier slip
+    return build_patches(site, project, options, single=0.8, top=0.75)
+
+
+def _defines(project: Project, source: str, importer: str, name: str) -> bool:
+    """``source`` (``pkg.mod`` or ``.mod`` relative to ``importer``) binds ``name`` by a def, a
+    class or an assignment, not only by importing it (a module that imports the missing name
+    from ``importer`` would make the fix circular)."""
+    if source.startswith("."):
+        package = project.module_name(importer)
+        package = package if importer.endswith("__init__.py") else package.rpartition(".")[0]
+        source = f"{package}.{source[1:]}" if package else source[1:]
+    rel = project.modules.get(source)
+    tree = project.tree(rel) if rel else None
+    if tree is None:
+        return False
+    body = list(tree.body)
+    for node in body:
+        if isinstance(node, ast.If | ast.Try):
+            body += [*node.body, *node.orelse, *getattr(node, "finalbody", [])]
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            if node.name == name:
+                return True
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(t, ast.Name) and t.id == name for t in targets):
+                return True
+    return False
