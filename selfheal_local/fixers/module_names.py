@@ -40,8 +40,9 @@ def _source_file(module: str) -> Path | None:
     return Path(spec.origin)
 
 
-def defined_names(body: list[ast.stmt], names: set[str]) -> None:
-    """Top-level names, including those bound under ``if``/``try`` (platform branches)."""
+def defined_names(body: list[ast.stmt], names: set[str], *, imports: bool = True) -> None:
+    """Top-level names, including those bound under ``if``/``try`` (platform branches);
+    ``imports=False``: only those the module defines itself (def, class, assignment)."""
     for node in body:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             names.add(node.name)
@@ -49,13 +50,13 @@ def defined_names(body: list[ast.stmt], names: set[str]) -> None:
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             for target in targets:
                 names.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
-        elif isinstance(node, ast.Import | ast.ImportFrom):
+        elif isinstance(node, ast.Import | ast.ImportFrom) and imports:
             names.update((a.asname or a.name).split(".")[0] for a in node.names if a.name != "*")
         elif isinstance(node, ast.If | ast.Try | ast.With):
             for block in ("body", "orelse", "finalbody"):
-                defined_names(getattr(node, block, []) or [], names)
+                defined_names(getattr(node, block, []) or [], names, imports=imports)
             for handler in getattr(node, "handlers", []):
-                defined_names(handler.body, names)
+                defined_names(handler.body, names, imports=imports)
 
 
 def static_module_names(module: str) -> set[str] | None:

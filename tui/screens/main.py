@@ -66,8 +66,7 @@ class MainScreen(HealMixin, JobsMixin, Screen):
     def compose(self) -> ComposeResult:
         # the layout classes for the terminal's size before the first styling: set after
         # mounting, they would restyle every widget once more before the first paint
-        self.set_class(self.app.size.width < NARROW_WIDTH, "narrow")
-        self.set_class(self.app.size.height < 30, "short")
+        self._layout_classes(self.app.size)
         yield ProjectHeader(id="header")
         with Horizontal(id="body"):
             with Vertical(id="left"):
@@ -86,9 +85,12 @@ class MainScreen(HealMixin, JobsMixin, Screen):
 
     _detail_timer = None
 
+    def _layout_classes(self, size: Any) -> None:
+        self.set_class(size.width < NARROW_WIDTH, "narrow")
+        self.set_class(size.height < 30, "short")
+
     def on_resize(self) -> None:
-        self.set_class(self.size.width < NARROW_WIDTH, "narrow")
-        self.set_class(self.size.height < 30, "short")
+        self._layout_classes(self.size)
         # single spaces between the footer's keys at 80 columns: the quit and help keys fit
         self.query_one(Footer).compact = self.size.width < 100
 

@@ -14,6 +14,7 @@ from selfheal_local.fixers.exports import (
     stdlib_modules,
     top_level_names,
 )
+from selfheal_local.fixers.module_names import defined_names
 from selfheal_local.fixers.rules.names import undefined_name
 from selfheal_local.fixers.textedit import (
     add_import,
@@ -59,20 +60,22 @@ COMMON_ALIASES: dict[str, str] = {"dt": "import datetime as dt", "np": "import n
                                   "pd": "import pandas as pd", "ET": "import xml.etree.ElementTree as ET"}
 
 
-def _project_imports(name: str, project: Project, rel: str,
-                     companions: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+def _project_imports(name: str, project: Project, rel: str, companions: tuple[str, ...] = (),
+                     *, defining: bool = False) -> list[tuple[str, str]]:
     """Imports of ``name`` from the project module that defines it: the defining module before a
     package this file belongs to (importing one's own package from inside it is circular), and
     the relative form first where the file imports its siblings relatively. ``companions``:
     other names undefined in the file; those the same module defines are imported with ``name``
     in one statement first (one deleted import line often took several names with it: fixing
-    one name at a time leaves the module failing on the next, so no single fix passes)."""
+    one name at a time leaves the module failing on the next, so no single fix passes).
+    ``defining``: only modules that define ``name`` themselves, not ones that import it."""
     own = project.module_name(rel)
     package = own.rsplit(".", 1)[0] if "." in own else ""
     tree = project.tree(rel)
     relative = tree is not None and any(isinstance(node, ast.ImportFrom) and node.level
                                         for node in tree.body)
-    modules = sorted(project_definitions(project, name, rel),
+    modules = sorted((m for m in project_definitions(project, name, rel)
+                      if not defining or _defines(project, m, name)),
                      key=lambda module: own.startswith(module + "."))
     options = []
     for module in modules:
@@ -98,20 +101,18 @@ def _defined_in(project: Project, module: str, names: tuple[str, ...]) -> list[s
     return [n for n in names if n in defined]
 
 
-_UNDEFINED = re.compile(r"Undefined name `(?P<name>[^`]+)`")
-
-
 def undefined_elsewhere(text: str, rel: str, project: Project, name: str) -> tuple[str, ...]:
     """The other names ruff finds undefined in the file (its F821), in order of first use."""
     from selfheal_local.detect.ruff import ruff_check_text
+    from selfheal_local.detect.scan import undefined_name as named
     from selfheal_local.errors import SelfHealError
 
     try:
         found = ruff_check_text(text, rel, project, select=["F821"])
     except SelfHealError:
         return ()
-    names = (m.group("name") for f in found if (m := _UNDEFINED.search(f.message)))
-    return tuple(n for n in dict.fromkeys(names) if n != name and n.isidentifier())
+    names = dict.fromkeys(named(f) for f in found)
+    return tuple(n for n in names if n != name and n.isidentifier())
 
 
 def import_options(name: str, project: Project, rel: str,
@@ -275,33 +276,16 @@ def restore_reexport(site: Site, project: Project, match: re.Match[str]) -> list
     alias = "" if listed else f" as {name}"
     options = [({target: place(add_import(text, statement + alias))},
                 f"added '{statement}{alias}' to {target} ({why}; {module} no longer imported it)")
-               for statement, why in _project_imports(name, project, target)
-               if _defines(project, statement.rsplit(" import ", 1)[0][5:], target, name)]
+               for statement, why in _project_imports(name, project, target, defining=True)]
     # after a closest-name fix of the importing line: a typo there is the likelier slip
     return build_patches(site, project, options, single=0.8, top=0.75)
 
 
-def _defines(project: Project, source: str, importer: str, name: str) -> bool:
-    """``source`` (``pkg.mod`` or ``.mod`` relative to ``importer``) binds ``name`` by a def, a
-    class or an assignment, not only by importing it (a module that imports the missing name
-    from ``importer`` would make the fix circular)."""
-    if source.startswith("."):
-        package = project.module_name(importer)
-        package = package if importer.endswith("__init__.py") else package.rpartition(".")[0]
-        source = f"{package}.{source[1:]}" if package else source[1:]
-    rel = project.modules.get(source)
-    tree = project.tree(rel) if rel else None
-    if tree is None:
-        return False
-    body = list(tree.body)
-    for node in body:
-        if isinstance(node, ast.If | ast.Try):
-            body += [*node.body, *node.orelse, *getattr(node, "finalbody", [])]
-        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            if node.name == name:
-                return True
-        elif isinstance(node, ast.Assign | ast.AnnAssign):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            if any(isinstance(t, ast.Name) and t.id == name for t in targets):
-                return True
-    return False
+def _defines(project: Project, module: str, name: str) -> bool:
+    """``module`` binds ``name`` by a def, a class or an assignment, not only by importing it (a
+    module that imports the missing name would make a restored import circular)."""
+    tree = project.tree(project.modules[module]) if module in project.modules else None
+    names: set[str] = set()
+    if tree is not None:
+        defined_names(tree.body, names, imports=False)
+    return name in names
