@@ -163,10 +163,13 @@ def test_unknown_isolation_level_is_refused():
 
 
 # a shell, not the test's interpreter: the unprivileged uid may not read a venv under /root
+# each child is one process that blocks on a fifo without forking again: a child that had to fork
+# (sleep) and failed would exit and free its slot, so the loop could start more than the limit
 SHELL_BOMB = """
+mkfifo hold
 n=0
 while [ $n -lt 2000 ]; do
-  sh -c 'sleep 60; :' "$0" &
+  sh -c 'read x < hold' "$0" &
   n=$((n+1))
   echo $n
 done
