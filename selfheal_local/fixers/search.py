@@ -33,6 +33,14 @@ from selfheal_local.protocols import SourceBase
 from selfheal_local.types import Diagnosis, Patch, Verdict
 
 from .base import function_named, make_patch
+from .control import condition_scores
+from .module_level import (
+    FUNCTION_ONLY,
+    MODULE_LEVEL,
+    module_ref,
+    module_statement,
+    module_targets,
+)
 from .mutations import KIND_RANK, PRIOR, Mutation, SourceText, mutations_of
 from .slicing import backward_slice, crash_site
 
@@ -103,6 +111,9 @@ def find_targets(diagnosis: Diagnosis, project: Project, graph: ImportGraph) -> 
         add(ref, level, line)
         if ref:
             frontier.append((ref, level + 1))
+        elif (tree := graph.tree(rel)) is not None:  # code run at import: no function holds it
+            for extra, found in enumerate(module_targets(tree, rel, line)):
+                add(found, level, line if not extra else found.start)
     start = len(frontier)
     frontier += [(ref, start) for ref in _test_functions(diagnosis, project, graph)]
     for _ in range(CALLEE_DEPTH):
@@ -150,23 +161,6 @@ class Scored:
     suspiciousness: float
 
 
-MODULE_LEVEL = "<module>"
-"""The qualname prefix of a module-level statement the search mutates (a constant, a table)."""
-_NOT_MUTATED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)
-
-
-def module_statement(tree: ast.Module, line: int) -> ast.FunctionDef | None:
-    """The module-level statement at ``line`` (not a def, class or import) wrapped as a function
-    of that one statement, for the operators; None when there is none."""
-    stmt = next((s for s in tree.body if s.lineno <= line <= (s.end_lineno or s.lineno)), None)
-    if stmt is None or isinstance(stmt, _NOT_MUTATED):
-        return None
-    wrapper = ast.FunctionDef(name=MODULE_LEVEL, args=ast.arguments(
-        posonlyargs=[], args=[], kwonlyargs=[], kw_defaults=[], defaults=[]), body=[stmt],
-        decorator_list=[], returns=None, type_params=[])
-    return ast.copy_location(wrapper, stmt)
-
-
 def _localized_targets(diagnosis: Diagnosis, project: Project, graph: ImportGraph,
                        targets: list[Target]) -> list[Target]:
     """The frame-walk targets plus every function (or module-level statement, run at import)
@@ -179,8 +173,7 @@ def _localized_targets(diagnosis: Diagnosis, project: Project, graph: ImportGrap
         tree = graph.tree(suspect.file) if ref is None else None
         stmt = module_statement(tree, suspect.line) if tree is not None else None
         if stmt is not None:
-            ref = FunctionRef(suspect.file, f"{MODULE_LEVEL}{stmt.lineno}", stmt.lineno,
-                              stmt.end_lineno or stmt.lineno)
+            ref = module_ref(suspect.file, stmt)
         if ref and (ref.rel, ref.qualname) not in chosen:
             chosen[(ref.rel, ref.qualname)] = Target(ref, 0, suspect.line)
     return list(chosen.values())
@@ -212,14 +205,20 @@ def rank_mutations(diagnosis: Diagnosis, project: Project, graph: ImportGraph,
             continue
         src = sources.setdefault(rel, SourceText(text if text is not None else project.read(rel)))
         starts = statement_starts(node)
+        control = condition_scores(node, {ln: sc for (f, ln), sc in scores.items()
+                                          if f == rel}) if coverage else {}
         in_slice = (backward_slice(node, crash[1]) if crash and crash[0] == rel
                     and node.lineno <= crash[1] <= (node.end_lineno or node.lineno) else ())
         for mutation in mutations_of(src, node, tree, graph.imported_functions(rel)):
+            if module_level and mutation.kind in FUNCTION_ONLY:
+                continue
             distance = abs(mutation.line - target.anchor) if target.anchor else 0
             line = starts.get(mutation.line, mutation.line)
             # coverage reports a statement at its first line, or (a condition split over
             # lines) at the lines its bytecode comes from: the better of the two counts
-            scored = max(scores.get((rel, line), 0.0), scores.get((rel, mutation.line), 0.0))
+            # (a condition: the best of what it decides, ``fixers.control``)
+            scored = max(scores.get((rel, line), 0.0), scores.get((rel, mutation.line), 0.0),
+                         control.get(mutation.line, 0.0))
             if coverage:
                 susp = scored
             else:
