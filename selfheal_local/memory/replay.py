@@ -33,12 +33,15 @@ def _is_test(rel: str) -> bool:
 def likely_sites(diagnosis: Diagnosis, project: Project) -> list[str]:
     """Where a fix made away from the failing line goes in a project that names its files
     differently: the files fault localization ranks, the project files of the traceback, then
-    the project modules the failing test imports (tests excluded), at most ``MAX_SITE_FILES``."""
+    the project modules the failing test imports and the ones they import (tests excluded), at
+    most ``MAX_SITE_FILES``."""
     files = [s.file for s in diagnosis.suspects if not s.at_import]
     files += [f.file for f in reversed(diagnosis.finding.frames) if f.in_project]
     test_file = diagnosis.file or diagnosis.finding.file
     if test_file and _is_test(test_file):
-        files += _imported_project_files(project, test_file)
+        direct = _imported_project_files(project, test_file)
+        files += direct  # then what those import: the fault may be a call or two away
+        files += [f for rel in direct for f in _imported_project_files(project, rel)]
     out: list[str] = []
     for rel in files:
         if rel and rel in project.python_files and not _is_test(rel) and rel not in out:

@@ -24,6 +24,7 @@ from typing import Any
 from selfheal_local.types import Diagnosis, Patch
 
 from .signature import Token, tokenize_line
+from .widen import context_bounds, language_name
 
 MAX_STEPS = 3
 MAX_INSERTED_LINES = 6
@@ -54,10 +55,10 @@ def _role_map(tokens: list[Token], name: str) -> dict[str, str]:
     return roles
 
 
-def _abstract_new(tok: Token, roles: dict[str, str]) -> str:
+def _abstract_new(tok: Token, roles: dict[str, str], method: bool = False) -> str:
     if tok.text in roles:
         return roles[tok.text]
-    if tok.is_identifier:
+    if tok.is_identifier and not language_name(tok.text, method):  # ``rfind`` is ``rfind`` anywhere
         olds = [t for t, r in roles.items() if r == "$NAME" or r.startswith("$ID")]
         best = max(olds, key=lambda o: difflib.SequenceMatcher(None, o, tok.text).ratio(),
                    default="")
@@ -110,13 +111,15 @@ def _edit_line_step(before: str, after: str, name: str) -> dict[str, Any] | None
     old_span, new_span = old[prefix:len(old) - suffix], new[prefix:len(new) - suffix]
     if not old_span and prefix == 0:
         return None  # a pure insertion needs something on its left to anchor it
+    new_roles = [_abstract_new(t, roles, method=prefix + i > 0 and new[prefix + i - 1].text == ".")
+                 for i, t in enumerate(new_span)]
+    lo, hi = context_bounds(old, prefix, len(old) - suffix, roles, new_roles)
     step = {
         "kind": "edit_line",
         "old": [roles.get(t.text, t.text) for t in old_span],
-        "new": [_abstract_new(t, roles) for t in new_span],
-        "context_left": [roles.get(t.text, t.text) for t in old[max(0, prefix - 2):prefix]],
-        "context_right": [roles.get(t.text, t.text)
-                          for t in old[len(old) - suffix:len(old) - suffix + 2]],
+        "new": new_roles,
+        "context_left": [roles.get(t.text, t.text) for t in old[lo:prefix]],
+        "context_right": [roles.get(t.text, t.text) for t in old[len(old) - suffix:hi]],
         "space": _spaces(new)[prefix:len(new) - suffix],
     }
     # a role only the new text has could never be bound elsewhere: ``n`` -> ``n + 1`` adds a 1

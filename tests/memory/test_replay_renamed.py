@@ -90,3 +90,31 @@ def test_a_bound_fix_replays_in_a_renamed_project(tmp_path, embedder):
     assert [x.patch.source for x in second.applied] == ["memory"]
     assert "range(1, limit + 1)" in (b / "calc/accumulate.py").read_text()
     assert project_tests_pass(b)
+
+
+def test_without_localization_the_modules_a_tested_module_imports_are_sites_too(tmp_path):
+    # the failing test imports the front module; the fault is in the one it calls (two calls
+    # away): the memory replay, which runs before coverage, must still look there
+    b = write_project(tmp_path / "b", {
+        "shop/__init__.py": "",
+        "shop/rates.py": """
+            def parcel(weight):
+                return 4.0 + weight * 0.5
+        """,
+        "shop/orders.py": """
+            from shop.rates import parcel
+
+            def total(goods, weight):
+                return goods + parcel(weight)
+        """,
+        "tests/test_orders.py": """
+            from shop.orders import total
+
+            def test_total():
+                assert total(10, 2) == 14.0
+        """,
+    })
+    healer = open_healer(b, QUICK | {"use_memory": False, "home": str(tmp_path / "h")})
+    finding = next(f for f in healer.scan().findings if f.source == "test")
+    assert likely_sites(healer.diagnose(finding, localize=False), healer.project) == [
+        "shop/orders.py", "shop/rates.py"]

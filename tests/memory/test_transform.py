@@ -58,11 +58,29 @@ CASES = [
      "        seen[w] = seen.get(w, 0) + 1\n", "seen = {}",
      "def tally(words):\n    seen = {}\n    for w in words:\n"
      "        seen[w] = seen.get(w, 0) + 1\n    return seen\n"),
+    # the right name is already on the line, out of the two tokens of default context: it is
+    # a role (the context widens to it), not the text ``kept``
+    ("assertion_error", "AssertionError", "",
+     "def mean(values, drop):\n    kept = [v for v in values if v != drop]\n"
+     "    return sum(kept) / len(values)\n",
+     "def mean(values, drop):\n    kept = [v for v in values if v != drop]\n"
+     "    return sum(kept) / len(kept)\n", "return",
+     "", "def avg(xs, bad):\n    good = [x for x in xs if x != bad]\n"
+     "    return sum(good) / len(xs)\n", "return",
+     "def avg(xs, bad):\n    good = [x for x in xs if x != bad]\n"
+     "    return sum(good) / len(good)\n"),
+    # a builtin type's method is the same name in every project: text, not a near name
+    ("assertion_error", "AssertionError", "",
+     "def ext(path):\n    return path[path.find('.'):]\n",
+     "def ext(path):\n    return path[path.rfind('.'):]\n", "return",
+     "", "def suffix(name):\n    return name[name.find('.') + 1:]\n", "return",
+     "def suffix(name):\n    return name[name.rfind('.') + 1:]\n"),
 ]
 
 
 @pytest.mark.parametrize("case", CASES, ids=["rename", "str_wrap", "guard", "import", "bound",
-                                             "attr_rename", "return_after_loop"])
+                                             "attr_rename", "return_after_loop",
+                                             "name_on_the_line", "builtin_method"])
 def test_a_fix_is_replayed_at_an_analogous_site(case):
     pattern, exc, name_a, before, after, needle_a, name_b, text_b, needle_b, expected = case
     diag_a = _diag(before, needle_a, pattern, exc, name_a)
