@@ -138,3 +138,29 @@ def test_protected_file_is_never_edited(tmp_path):
     diag = diagnosis("undefined_variable", "NameError", "name 'value' is not defined",
                      "tests/test_mod.py", 3, name="value")
     assert candidates(diag, project) == []
+
+
+def test_a_python2_builtin_in_compatibility_code_is_not_renamed(tmp_path):
+    # six's ``text_type = unicode`` under ``else`` of ``if PY3``: ruff's F821, never run on
+    # Python 3; renaming it to the closest builtin ('UnicodeError') "healed" the finding
+    project = make_project(tmp_path / "p", {
+        "compat.py": '''
+            import sys
+
+            PY3 = sys.version_info[0] == 3
+            if PY3:
+                text_type = str
+            else:
+                text_type = unicode
+            ''',
+        "tests/test_compat.py": '''
+            from compat import text_type
+
+            def test_text():
+                assert text_type(1) == "1"
+            ''',
+    })
+    assert run_tests(project.root)
+    diag = diagnosis("undefined_variable", "F821", "Undefined name `unicode`", "compat.py", 7,
+                     name="unicode")
+    assert [c for c in candidates(diag, project) if "renamed 'unicode'" in c.explanation] == []

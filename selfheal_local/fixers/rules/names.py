@@ -28,6 +28,11 @@ _NAME_PATTERNS = (
     re.compile(r"(?:local|free) variable '([^']+)'"),
 )
 _UNBOUND = re.compile(r"cannot access (?:local|free) variable|referenced before assignment")
+PY2_BUILTINS = frozenset({
+    "basestring", "unicode", "long", "unichr", "xrange", "raw_input", "file", "reduce", "cmp",
+    "execfile", "buffer", "apply", "intern", "coerce", "reload", "StandardError"})
+"""Python 2's builtins: compatibility code names them on purpose, in branches Python 3 never
+runs (six's ``text_type = unicode``); they are not typos of ``UnicodeError`` or ``BytesWarning``."""
 _DID_YOU_MEAN = re.compile(r"Did you mean:? '?([A-Za-z_][A-Za-z0-9_]*)'?\??")
 
 
@@ -68,7 +73,7 @@ def rename_to_closest_name(site: Site, project: Project) -> list[Patch]:
     """Rename a misspelt name to the closest names in scope (locals before globals before builtins)."""
     diagnosis, rel, text, tree, line = site.diagnosis, site.path, site.text, site.tree, site.line
     name = undefined_name(diagnosis)
-    if not name or _UNBOUND.search(diagnosis.message):
+    if not name or _UNBOUND.search(diagnosis.message) or name in PY2_BUILTINS:
         return []
     scope = names_in_scope(tree, line, project)
     scope.pop(name, None)
