@@ -10,7 +10,8 @@ A transformation is a short list of steps, each readable JSON::
 
 Roles: ``$NAME`` is the diagnosed name (variable, attribute, module); ``$IDk`` any other
 identifier, ``$Sk`` a string literal, ``$Nk`` a number, all bound consistently within a match;
-``$NEAR:R`` is a name in the file close to whatever role R bound (a typo fix). All else is text.
+``$NEAR:R`` is a name in the file close to whatever role R bound (a typo fix); ``$SIB:R`` another
+attribute the file uses on the object R bound (``memory.roles``). All else is text.
 """
 
 from __future__ import annotations
@@ -23,13 +24,20 @@ from typing import Any
 
 from selfheal_local.types import Diagnosis, Patch
 
+from .roles import (
+    NEAR_CUTOFF,
+    abstract_new,
+    attribute_names,
+    context_bounds,
+    role_map,
+    role_of,
+    spaces,
+)
 from .signature import Token, tokenize_line
-from .widen import context_bounds, language_name
 
 MAX_STEPS = 3
 MAX_INSERTED_LINES = 6
 MAX_ALTERNATIVES = 6
-NEAR_CUTOFF = 0.6
 
 
 def _is_import(line: str) -> bool:
@@ -40,37 +48,6 @@ def _indent(line: str) -> int:
     return len(line) - len(line.lstrip())
 
 
-def _role_map(tokens: list[Token], name: str) -> dict[str, str]:
-    roles: dict[str, str] = {}
-    counters = {"ID": 0, "S": 0, "N": 0}
-    for tok in tokens:
-        if tok.text in roles:
-            continue
-        if tok.is_identifier and name and tok.text == name:
-            roles[tok.text] = "$NAME"
-        elif tok.is_identifier or tok.kind in ("STRING", "NUMBER"):
-            prefix = "ID" if tok.kind == "NAME" else ("S" if tok.kind == "STRING" else "N")
-            counters[prefix] += 1
-            roles[tok.text] = f"${prefix}{counters[prefix]}"
-    return roles
-
-
-def _abstract_new(tok: Token, roles: dict[str, str], method: bool = False) -> str:
-    if tok.text in roles:
-        return roles[tok.text]
-    if tok.is_identifier and not language_name(tok.text, method):  # ``rfind`` is ``rfind`` anywhere
-        olds = [t for t, r in roles.items() if r == "$NAME" or r.startswith("$ID")]
-        best = max(olds, key=lambda o: difflib.SequenceMatcher(None, o, tok.text).ratio(),
-                   default="")
-        if best and difflib.SequenceMatcher(None, best, tok.text).ratio() >= NEAR_CUTOFF:
-            return f"$NEAR:{roles[best][1:]}"
-    return tok.text
-
-
-def _spaces(tokens: list[Token]) -> list[bool]:
-    return [i > 0 and tok.start > tokens[i - 1].end for i, tok in enumerate(tokens)]
-
-
 def _canonical(step: dict[str, Any], order: tuple[str, ...]) -> dict[str, Any]:
     """Renumber roles by first appearance in ``order`` so that keys do not depend on the site."""
     mapping: dict[str, str] = {}
@@ -79,8 +56,9 @@ def _canonical(step: dict[str, Any], order: tuple[str, ...]) -> dict[str, Any]:
     def rename(elem: str) -> str:
         if not elem.startswith("$") or elem == "$NAME":
             return elem
-        if elem.startswith("$NEAR:"):
-            return "$NEAR:" + rename("$" + elem[6:])[1:]
+        if ":" in elem:  # $NEAR:R, $SIB:R
+            kind, role = elem.split(":", 1)
+            return f"{kind}:" + rename("$" + role)[1:]
         if elem not in mapping:
             prefix = elem[1:].rstrip("0123456789")
             counters[prefix] += 1
@@ -107,11 +85,12 @@ def _edit_line_step(before: str, after: str, name: str) -> dict[str, Any] | None
     while (suffix < min(len(old), len(new)) - prefix
            and old[-1 - suffix].text == new[-1 - suffix].text):
         suffix += 1
-    roles = _role_map(old, name)
+    roles = role_map(old, name)
     old_span, new_span = old[prefix:len(old) - suffix], new[prefix:len(new) - suffix]
     if not old_span and prefix == 0:
         return None  # a pure insertion needs something on its left to anchor it
-    new_roles = [_abstract_new(t, roles, method=prefix + i > 0 and new[prefix + i - 1].text == ".")
+    texts = ["", "", *(t.text for t in new)]
+    new_roles = [abstract_new(t, roles, (texts[prefix + i], texts[prefix + i + 1]))
                  for i, t in enumerate(new_span)]
     lo, hi = context_bounds(old, prefix, len(old) - suffix, roles, new_roles)
     step = {
@@ -120,13 +99,12 @@ def _edit_line_step(before: str, after: str, name: str) -> dict[str, Any] | None
         "new": new_roles,
         "context_left": [roles.get(t.text, t.text) for t in old[lo:prefix]],
         "context_right": [roles.get(t.text, t.text) for t in old[len(old) - suffix:hi]],
-        "space": _spaces(new)[prefix:len(new) - suffix],
+        "space": spaces(new)[prefix:len(new) - suffix],
     }
     # a role only the new text has could never be bound elsewhere: ``n`` -> ``n + 1`` adds a 1
     matched = set(step["old"]) | set(step["context_left"]) | set(step["context_right"])
     literal = {role: text for text, role in roles.items()}
-    step["new"] = [e if not e.startswith("$") or e == "$NAME" or e in matched
-                   or (e.startswith("$NEAR:") and "$" + e[6:] in matched)
+    step["new"] = [e if not e.startswith("$") or e == "$NAME" or role_of(e) in matched
                    else literal.get(e, t.text) for e, t in zip(step["new"], new_span, strict=True)]
     return _canonical(step, ("old", "new", "context_left", "context_right"))
 
@@ -152,7 +130,7 @@ def _insert_before_step(anchor: str, inserted: list[str], name: str,
     anchor_toks = tokenize_line(anchor)
     if not anchor_toks:
         return None
-    roles = _role_map(anchor_toks, name)
+    roles = role_map(anchor_toks, name)
     lines = []
     for text in inserted:
         toks = tokenize_line(text)
@@ -160,7 +138,7 @@ def _insert_before_step(anchor: str, inserted: list[str], name: str,
         lines.append({"indent": shift if after else max(0, shift),
                       "tokens": [roles.get(t.text, t.text) if t.is_identifier else t.text
                                  for t in toks],
-                      "space": _spaces(toks)})
+                      "space": spaces(toks)})
     used = {e for ln in lines for e in ln["tokens"] if e.startswith("$")}
     abstract = [roles.get(t.text, t.text) for t in anchor_toks]
     hits = [i for i, e in enumerate(abstract) if e in used]
@@ -243,14 +221,17 @@ def _near(role_value: str, vocabulary: set[str]) -> list[str]:
                                      cutoff=NEAR_CUTOFF)
 
 
-def _render(elems: list[str], space: list[bool], bound: dict[str, str],
-            vocabulary: set[str]) -> list[str]:
-    """All renderings of ``elems`` (several when a ``$NEAR`` role has several close names)."""
+def _render(elems: list[str], space: list[bool], bound: dict[str, str], vocabulary: set[str],
+            attributes: dict[str, list[str]] | None = None) -> list[str]:
+    """All renderings of ``elems`` (several when a ``$NEAR`` or ``$SIB`` role has several)."""
     options: list[list[str]] = []
     for elem in elems:
+        source = bound.get(role_of(elem))
         if elem.startswith("$NEAR:"):
-            source = bound.get("$" + elem[6:])
             options.append(_near(source, vocabulary) if source else [])
+        elif elem.startswith("$SIB:"):  # another attribute the file uses on that object
+            taken = set(bound.values())
+            options.append([a for a in (attributes or {}).get(source or "", []) if a not in taken])
         elif elem.startswith("$"):
             options.append([bound[elem]] if elem in bound else [])
         else:
@@ -301,7 +282,8 @@ def _apply_edit_line(step: dict[str, Any], text: str, diagnosis: Diagnosis,
                 else:
                     lo = hi = toks[at + len(left) - 1].end
                     lead = bool(step["space"] and step["space"][0])
-                for piece in _render(step["new"], step["space"], bound, vocabulary):
+                for piece in _render(step["new"], step["space"], bound, vocabulary,
+                                     attribute_names(text)):
                     new_line = line[:lo] + (" " if lead else "") + piece + line[hi:]
                     results.append("".join(lines[:lineno - 1]) + new_line
                                    + "".join(lines[lineno:]))

@@ -75,12 +75,23 @@ CASES = [
      "def ext(path):\n    return path[path.rfind('.'):]\n", "return",
      "", "def suffix(name):\n    return name[name.find('.') + 1:]\n", "return",
      "def suffix(name):\n    return name[name.rfind('.') + 1:]\n"),
+    # another attribute of the same object: whatever the object and its attributes are called
+    ("assertion_error", "AssertionError", "",
+     "class R:\n    def __init__(self, w, h):\n        self.w, self.h = w, h\n\n"
+     "    def perimeter(self):\n        return 2 * (self.w + self.w)\n",
+     "class R:\n    def __init__(self, w, h):\n        self.w, self.h = w, h\n\n"
+     "    def perimeter(self):\n        return 2 * (self.w + self.h)\n", "return",
+     "", "class Box:\n    def __init__(me, wide, tall):\n        me.wide, me.tall = wide, tall\n\n"
+     "    def around(me):\n        return 2 * (me.wide + me.wide)\n", "return",
+     "class Box:\n    def __init__(me, wide, tall):\n        me.wide, me.tall = wide, tall\n\n"
+     "    def around(me):\n        return 2 * (me.wide + me.tall)\n"),
 ]
 
 
 @pytest.mark.parametrize("case", CASES, ids=["rename", "str_wrap", "guard", "import", "bound",
                                              "attr_rename", "return_after_loop",
-                                             "name_on_the_line", "builtin_method"])
+                                             "name_on_the_line", "builtin_method",
+                                             "sibling_attribute"])
 def test_a_fix_is_replayed_at_an_analogous_site(case):
     pattern, exc, name_a, before, after, needle_a, name_b, text_b, needle_b, expected = case
     diag_a = _diag(before, needle_a, pattern, exc, name_a)
