@@ -1,4 +1,5 @@
-"""Rules learned from history: a transformation accepted N times becomes a rule.
+"""Rules learned from history: a transformation accepted N times, in at least two projects,
+becomes a rule.
 
 Rules live beside the memory in one readable JSON file (``<home>/memory/learned_rules.json``)
 and are applied by ``LearnedRuleSource`` with no LanceDB and no embedding model, so they keep
@@ -31,6 +32,14 @@ log = logging.getLogger(__name__)
 
 RULES_FILE = "learned_rules.json"
 DEFAULT_PROMOTE_AFTER = 3
+MIN_PROJECTS = 2
+"""A shape becomes a rule only once it was accepted in this many different projects: repeated
+in one project it may be that project's own habit (six's Python 2 branches "fixed" the same
+wrong way in every copy), not a rule for every project."""
+
+
+def enough_projects(rows: list[dict[str, Any]]) -> bool:
+    return len({str(r.get("project") or "") for r in rows} - {""}) >= MIN_PROJECTS
 
 
 class RuleNotFound(SelfHealError):

@@ -25,7 +25,7 @@ from selfheal_local.types import Diagnosis, Patch, Verdict
 from . import lookup, scancache, schema
 from .connection import Connection
 from .embedder import Embedder
-from .learned import DEFAULT_PROMOTE_AFTER, LearnedRules
+from .learned import DEFAULT_PROMOTE_AFTER, LearnedRules, enough_projects
 from .pairs import PAIRS_FILE, PairLog, build_pair, now_iso, pair_id
 from .shapes import transform_key
 from .signature import signature, text_signature
@@ -176,7 +176,7 @@ class FixMemory:
         rows += [{"id": r["id"], "project": r.get("metadata", {}).get("project", "")}
                  for kind, r in self.spool.items() if kind == "fix" and r["id"] not in stored
                  and r.get("metadata", {}).get("transform_key") == key]
-        if len(rows) >= self.promote_after:
+        if len(rows) >= self.promote_after and enough_projects(rows):
             self.rules.promote(key, transformation, len(rows),
                                [f"{r['project']}:{r['id']}" for r in rows])
 

@@ -64,3 +64,15 @@ def test_forgetting_a_spooled_fix_needs_no_model(tmp_path):
     assert not cold.loaded and memory.pairs.read() == []
     assert [kind for kind, _ in memory.spool.items()] == ["negative"]
     assert memory.forget(fix_id) == 0
+
+
+def test_a_shape_accepted_again_and_again_in_one_project_is_not_a_rule(tmp_path):
+    # six's Python 2 branches "fixed" to the same wrong builtin in every copy of one project:
+    # a habit of that project, not a rule for every project
+    cold = Embedder(bundled_model_dir())
+    memory = FixMemory.at_home(tmp_path / "home", cold, promote_after=3)
+    for _ in range(4):
+        record(memory, 0)
+    assert memory.rules.list() == []
+    record(memory, 1)
+    assert len(memory.rules.list()) == 1
