@@ -47,7 +47,8 @@ from .slicing import backward_slice, crash_site
 log = logging.getLogger(__name__)
 
 SKIPPED_PATTERNS = frozenset({"syntax_error", "lint"})
-"""Patterns where mutating operators cannot help (the file may not even parse)."""
+"""Patterns where mutating operators cannot help (the file may not even parse); nor does a
+finding no test fails (deleting a statement clears ruff's F821 and proves nothing)."""
 
 CALLEE_DEPTH = 2
 """How many call levels below the failing functions the search follows."""
@@ -128,10 +129,8 @@ def find_targets(diagnosis: Diagnosis, project: Project, graph: ImportGraph) -> 
     return sorted(chosen.values(), key=lambda t: t.level)
 
 
-ROUND2_BASES = 2
-"""How many partial candidates may each seed a second round."""
-ROUND2_MAX = 40
-"""Candidates per second round."""
+ROUND2_BASES, ROUND2_MAX = 2, 40
+"""How many partial candidates may each seed a second round; candidates per second round."""
 
 OrderKey = tuple[float, int, int, float, int, int]
 
@@ -289,8 +288,9 @@ class SearchSource(SourceBase):
         self.tried, self.generation_s, self.exhausted = 0, 0.0, False
         self.partials = []
         self._failing = len(diagnosis.test_ids or diagnosis.finding.test_ids)
-        if diagnosis.pattern in SKIPPED_PATTERNS or self.max_candidates <= 0:
-            return
+        if (diagnosis.pattern in SKIPPED_PATTERNS or self.max_candidates <= 0
+                or not (diagnosis.test_ids or diagnosis.finding.test_ids)):
+            return  # no failing test: nothing could prove a mutant fixes more than the symptom
         self._began = self.clock()
         graph = ImportGraph(project)
         ranked, sources = rank_mutations(diagnosis, project, graph)

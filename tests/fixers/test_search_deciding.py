@@ -100,3 +100,34 @@ def test_a_name_error_at_import_is_healed_at_the_flag_that_chose_the_branch(tmp_
     after = (root / "compat.py").read_text()
     assert result.healthy, (result.notes, [a.patch.explanation for a in result.applied])
     assert after == before.replace("] != 3", "] == 3"), after
+
+
+def test_a_finding_no_test_fails_is_not_searched_so_a_dead_branch_is_never_deleted(tmp_path):
+    # ruff's F821 in a branch this interpreter never runs: deleting the statement clears the
+    # finding and breaks no test, which proves nothing (six's Python 2 branches lost lines so)
+    root = write(tmp_path / "p", {
+        "legacy.py": """
+            import sys
+
+            if sys.version_info[0] >= 3:
+                text_type = str
+                binary_type = bytes
+            else:
+                text_type = qzxv_unicode_type
+                binary_type = str
+
+
+            def encode(text):
+                return text_type(text).encode("utf-8")
+        """,
+        "tests/test_legacy.py": """
+            from legacy import encode
+
+            def test_encode():
+                assert encode("a") == b"a"
+        """})
+    before = (root / "legacy.py").read_bytes()
+    healer = open_healer(root, {"use_model": False, "use_memory": False})
+    result = healer.heal(confirm=lambda outcome: True)
+    assert (root / "legacy.py").read_bytes() == before
+    assert not result.applied and any(f.code == "F821" for f in result.findings)
