@@ -13,18 +13,16 @@ a role (``$ID1 ) / len ( $ID2 )`` -> ``$ID1``) and the fix replays under any nam
 
 from __future__ import annotations
 
-import builtins
 import difflib
 import re
 
-from .signature import Token
+from .signature import BUILTINS, Token
 
 NEAR_CUTOFF = 0.6
 DEFAULT_CONTEXT = 2
 MAX_CONTEXT = 8
 """Most tokens the context grows by, either side, to reach a name the new text reuses."""
 METHODS = frozenset().union(*(dir(t) for t in (str, bytes, list, dict, set, tuple, int, float)))
-BUILTINS = frozenset(dir(builtins))
 _ATTRIBUTE = re.compile(r"\b([A-Za-z_]\w*)\s*\.\s*([A-Za-z_]\w*)")
 
 
