@@ -37,7 +37,7 @@ SKIPPED_PATTERNS = frozenset({"syntax_error", "lint"})
 """Findings that never run. An import or name error a failing test raised is localized like any
 other failure: the project's own import hook or a wrong version flag is often the fault, not the
 line the traceback names (a static finding has no failing test and falls back to its line)."""
-MAX_SUSPECTS = 60
+MAX_SUSPECTS = 150
 COVERAGE_SLOWDOWN = 4.0
 """A covered run may take this many times the plain time-out (coverage tracing is slower)."""
 PLUGIN_DIR = ".selfheal-cov"

@@ -264,6 +264,7 @@ def mutations_of(src: SourceText, fn: ast.FunctionDef | ast.AsyncFunctionDef,
     callable_defs = {**(imported or {}), **defs}
     scope = ops.scope_names(fn)
     closure = {**_enclosing_names(module, fn), **scope}  # what a call here can still pass
+    dead = ops.dead_names(fn)
     attrs = ops.class_attributes(cls)
     literals = ops.function_literals(fn, src)
     local = {name for name, (line, _kind) in scope.items() if line < fn.body[0].lineno}
@@ -299,7 +300,7 @@ def mutations_of(src: SourceText, fn: ast.FunctionDef | ast.AsyncFunctionDef,
         elif isinstance(node, ast.Call):
             found.extend(_call(src, node))
             found.extend(ops.replace_method(src, node, methods))
-            found.extend(ops.change_arguments(src, node, closure, callable_defs))
+            found.extend(ops.change_arguments(src, node, closure, callable_defs, dead))
         elif isinstance(node, ast.Subscript):
             if ops.numeric_index(node, scope):
                 found.extend(_subscript(src, node))

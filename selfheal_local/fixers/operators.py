@@ -254,10 +254,41 @@ def replace_method(src: SourceText, node: ast.Call, class_methods: dict[str, int
                        f"called '.{other}()' instead of '.{name}()'")
 
 
+DEAD_NAME_WEIGHT = 3.0
+"""A call that passes its neighbours as ``name=name`` but not a name the function binds and
+never reads: the forgotten argument is the likeliest fix in that function (a dead store or an
+unused parameter is the trace such a slip leaves), ahead of the commonest operator kinds."""
+
+
+def _is_stub(fn: FunctionNode) -> bool:
+    return all(isinstance(s, ast.Pass | ast.Raise) or (isinstance(s, ast.Expr) and isinstance(
+        s.value, ast.Constant)) for s in fn.body)
+
+
+def dead_names(fn: FunctionNode) -> set[str]:
+    """Parameters and locals the function binds but never reads (nested scopes count as
+    reads); none for a stub, whose parameters only state an interface."""
+    if _is_stub(fn):
+        return set()
+    read = {n.id for n in ast.walk(fn) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Store)}
+    args = fn.args
+    bound = {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)}
+    bound |= {n.id for n in ast.walk(fn) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    if any(isinstance(n, ast.Global | ast.Nonlocal) for n in ast.walk(fn)):
+        return set()
+    return {b for b in bound - read if not b.startswith("_") and b not in ("self", "cls")}
+
+
+def _echoes(node: ast.Call) -> bool:
+    """The call already passes at least one argument as ``name=name``."""
+    return any(isinstance(k.value, ast.Name) and k.value.id == k.arg for k in node.keywords)
+
+
 def change_arguments(src: SourceText, node: ast.Call, scope: dict[str, tuple[int, str]],
-                     defs: dict[str, ast.FunctionDef | ast.AsyncFunctionDef]
-                     ) -> Iterator[Mutation]:
-    """Remove one argument; pass a forgotten optional parameter of a project function."""
+                     defs: dict[str, ast.FunctionDef | ast.AsyncFunctionDef],
+                     dead: set[str] = frozenset()) -> Iterator[Mutation]:
+    """Remove one argument; pass a forgotten optional parameter of a project function, or a
+    name the function binds and never reads to a call that passes its neighbours by name."""
     args = [*node.args, *node.keywords]
     if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None
                                                                  for k in node.keywords):
@@ -277,24 +308,32 @@ def change_arguments(src: SourceText, node: ast.Call, scope: dict[str, tuple[int
         label = src.segment(arg)
         yield Mutation(node.lineno, node.col_offset, "arg_remove", ((start, end, ""),),
                        f"removed argument '{label}'")
-    name = node.func.id if isinstance(node.func, ast.Name) else (
-        node.func.attr if isinstance(node.func, ast.Attribute) else "")
-    target = defs.get(name)
-    if target is None:
-        return
-    given = {k.arg for k in node.keywords}
-    params = [a.arg for a in (*target.args.args, *target.args.kwonlyargs)
-              if a.arg not in ("self", "cls")]
+    func = node.func
+    name = func.id if isinstance(func, ast.Name) else (func.attr if isinstance(func, ast.Attribute)
+                                                       else "")
+    own = isinstance(func, ast.Name) or (isinstance(func, ast.Attribute) and isinstance(
+        func.value, ast.Name) and func.value.id in ("self", "cls"))  # else another object's
+    target = defs.get(name) if own else None
     at = src.offset(node.end_lineno or node.lineno, (node.end_col_offset or 1) - 1)
     if src.text[at:at + 1] != ")":
         return
+    given = {k.arg for k in node.keywords}
     sep = ", " if args else ""
-    for param in params[len(node.args):]:
-        if param in given or param not in scope:
+    if target is None:
+        params, accepts_any = [], _echoes(node)  # an unknown callee: only by its neighbours
+    else:
+        params = [a.arg for a in (*target.args.args, *target.args.kwonlyargs)
+                  if a.arg not in ("self", "cls")][len(node.args):]
+        accepts_any = target.args.kwarg is not None and _echoes(node)
+    forgotten = [p for p in params if p in scope]
+    forgotten += sorted(d for d in dead if accepts_any and d not in params and d in scope)
+    for param in forgotten:
+        if param in given:
             continue
+        weight = DEAD_NAME_WEIGHT if param in dead and _echoes(node) else 1.0
         yield Mutation(node.lineno, node.col_offset, "arg_add",
                        ((at, at, f"{sep}{param}={param}"),),
-                       f"passed '{param}={param}' to {name}()")
+                       f"passed '{param}={param}' to {name}()", weight)
 
 
 def slice_bounds(src: SourceText, node: ast.Subscript) -> Iterator[Mutation]:
@@ -327,7 +366,6 @@ def wrap_value(src: SourceText, node: ast.expr, why: str) -> Iterator[Mutation]:
                        f"wrapped {why} '{text}' in {wrapper}()")
 
 
-__all__ = ["change_arguments", "class_attributes", "function_literals", "numeric_index",
-           "replace_attribute",
-           "replace_literal", "replace_method", "replace_name", "scope_names", "slice_bounds",
-           "swap_identity", "wrap_value"]
+__all__ = ["change_arguments", "class_attributes", "dead_names", "function_literals",
+           "numeric_index", "replace_attribute", "replace_literal", "replace_method", "replace_name",
+           "scope_names", "slice_bounds", "swap_identity", "wrap_value"]

@@ -126,6 +126,18 @@ CASES = [
                 return memo(key=key)
             return decorator
         """, "return memo(key=key, store=store)"),
+    ("arg_add", """
+        def lru(store, typed):
+            def decorator(func):
+                key = repr if typed else hash
+                return memoize(store=store, lock=None)(func)
+            return decorator
+        """, "return memoize(store=store, lock=None, key=key)(func)"),
+    ("arg_add", """
+        class Prop(property):
+            def __init__(self, fget=None, fset=None, doc=None):
+                property.__init__(self, fset=fset, doc=doc)
+        """, "property.__init__(self, fset=fset, doc=doc, fget=fget)"),
     ("swap_args", """
         def ratio(a, b):
             return divmod(b, a)
@@ -237,6 +249,7 @@ def test_a_forgotten_argument_of_a_function_imported_from_another_module_is_pass
     (pkg / "wrap.py").write_text("from .cache import cached\n\n\n"
                                  "def wrapper(store, typed, lock):\n"
                                  "    key = repr if typed else hash\n"
+                                 "    print(key)\n"  # read: only the signature says to pass it
                                  "    return cached(store, lock=lock)\n")
     project = Project.open(tmp_path)
     graph = ImportGraph(project)
@@ -249,3 +262,31 @@ def test_a_forgotten_argument_of_a_function_imported_from_another_module_is_pass
             if m.kind == "arg_add"]
     fixed = "return cached(store, lock=lock, key=key)"
     assert any(fixed in new for new in made) and not any(fixed in new for new in alone)
+
+
+def test_a_name_bound_and_never_read_is_passed_first_where_neighbours_pass_by_name():
+    """A dead store (or an unused parameter) beside a call that passes ``x=x``: the forgotten
+    ``key=key`` outweighs every other kind; a stub's parameters and a call that passes nothing
+    by name get no such guess."""
+    from selfheal_local.fixers.operators import DEAD_NAME_WEIGHT
+
+    text = textwrap.dedent("""
+        def lru(store, typed):
+            key = repr if typed else hash
+            lock = make_lock(typed)
+            return memoize(store, lock)
+        """).lstrip("\n")
+    fn = ast.parse(text).body[0]
+    added = [m for m in mutations_of(SourceText(text), fn, ast.parse(text)) if m.kind == "arg_add"]
+    assert added == []  # no neighbour passes by name: an unknown callee's parameters are unknown
+    echoed = text.replace("memoize(store, lock)", "memoize(store=store, lock=lock)")
+    tree = ast.parse(echoed)
+    made = [m for m in mutations_of(SourceText(echoed), tree.body[0], tree) if m.kind == "arg_add"]
+    assert [m.apply(echoed).splitlines()[3].strip() for m in made] == [
+        "return memoize(store=store, lock=lock, key=key)"]
+    best = max(PRIOR[m.kind] * m.weight for m in mutations_of(SourceText(echoed), tree.body[0], tree)
+               if m.kind != "arg_add")
+    assert PRIOR["arg_add"] * DEAD_NAME_WEIGHT > best
+    stub = "def hook(event, context):\n    raise NotImplementedError(event=event)\n"
+    tree = ast.parse(stub)
+    assert not [m for m in mutations_of(SourceText(stub), tree.body[0], tree) if m.kind == "arg_add"]
