@@ -3,7 +3,8 @@
 Once per finding, the failing tests' files (the failing tests and the tests next to them) run
 in the sandbox under coverage.py with one dynamic context per test (a small pytest plugin
 written into the workspace switches the context at each test's setup and records each test's
-outcome). Each statement executed by a failing test scores
+outcome; a test module that cannot be imported is a failing test of its own, credited with
+what its import ran). Each statement executed by a failing test scores
 
     ochiai(s) = failed(s) / sqrt(total_failed * (failed(s) + passed(s)))
 
@@ -49,12 +50,28 @@ import json
 import os
 
 import coverage
+import pytest
 
+_COLLECT = "collect:"
 _root = os.getcwd()
 _cov = coverage.Coverage(data_file=None, source=[_root], branch=False,
                          omit=["*/.selfheal-cov/*", "*/site-packages/*", "*/.venv/*"])
 _cov.start()
 _outcomes = {}
+
+
+def pytest_collectstart(collector):
+    if isinstance(collector, pytest.Module):  # what importing it runs: its own until it fails
+        _cov.switch_context(_COLLECT + collector.nodeid)
+
+
+def pytest_collectreport(report):
+    if report.failed and report.nodeid:
+        _outcomes[report.nodeid] = "failed"
+
+
+def pytest_collection_finish(session):
+    _cov.switch_context(_COLLECT)
 
 
 def pytest_runtest_setup(item):
@@ -68,6 +85,15 @@ def pytest_runtest_logreport(report):
         _outcomes.setdefault(report.nodeid, "passed")
 
 
+def _context(name):
+    """A module that imported cleanly ran its import for every test (the shared context "");
+    one whose import failed ran it as that failing module's own."""
+    if not name.startswith(_COLLECT):
+        return name
+    module = name[len(_COLLECT):]
+    return module if _outcomes.get(module) == "failed" else ""
+
+
 def pytest_sessionfinish(session):
     _cov.stop()
     data = _cov.get_data()
@@ -75,7 +101,7 @@ def pytest_sessionfinish(session):
     for path in data.measured_files():
         rel = os.path.relpath(path, _root)
         by_line = data.contexts_by_lineno(path)
-        lines[rel] = {str(n): sorted(ctx) for n, ctx in by_line.items()}
+        lines[rel] = {str(n): sorted({_context(c) for c in ctx}) for n, ctx in by_line.items()}
     out = os.path.join(_root, "''' + PLUGIN_DIR + '''", "''' + RESULT_NAME + '''")
     with open(out, "w", encoding="utf-8") as handle:
         json.dump({"outcomes": _outcomes, "lines": lines}, handle)

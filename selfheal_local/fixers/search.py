@@ -206,8 +206,9 @@ def rank_mutations(diagnosis: Diagnosis, project: Project, graph: ImportGraph,
         starts = statement_starts(node)
         control = condition_scores(node, {ln: sc for (f, ln), sc in scores.items()
                                           if f == rel}) if coverage else {}
-        in_slice = (backward_slice(node, crash[1]) if crash and crash[0] == rel
-                    and node.lineno <= crash[1] <= (node.end_lineno or node.lineno) else ())
+        scope = tree if module_level else node  # module-level code slices over the module
+        in_slice = (backward_slice(scope, crash[1]) if crash and crash[0] == rel and (
+            module_level or node.lineno <= crash[1] <= (node.end_lineno or node.lineno)) else ())
         for mutation in mutations_of(src, node, tree, graph.imported_functions(rel)):
             if module_level and mutation.kind in FUNCTION_ONLY:
                 continue

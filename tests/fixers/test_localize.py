@@ -254,3 +254,54 @@ def test_falls_back_to_frames_when_coverage_cannot_run(tmp_path, sandbox):
     localized = Localizer(sandbox).localize(diagnosis, project)
     assert localized.localized_by == "frames"
     assert [(s.file, s.line) for s in localized.suspects] == [FAULTY, ("shop/orders.py", 7)]
+
+
+SETTINGS = {
+    "cfg/__init__.py": "",
+    "cfg/fields.py": """
+        class Field:
+            def __init__(self, name, default=None, convert=str):
+                self.name = name
+                self.default = default
+                self.convert = convert
+
+            def parse(self, raw):
+                return self.default if raw is None else self.convert(raw)
+
+
+        def field(name, default=None, convert=str):
+            return Field(name=name, default=default)
+        """,
+    "cfg/settings.py": """
+        from cfg.fields import field
+
+        PORT = field("port", default=8080, convert=int)
+        NAME = field("name", default="app")
+        NEXT_PORT = PORT.parse("8080") + 1
+        """,
+    "tests/test_settings.py": """
+        from cfg.settings import NAME, NEXT_PORT, PORT
+
+
+        def test_ports_are_numbers():
+            assert PORT.parse("81") == 81 and NEXT_PORT == 8081
+
+
+        def test_names_are_text():
+            assert NAME.parse("web") == "web" and NAME.parse(None) == "app"
+        """,
+}
+
+
+def test_a_test_module_that_cannot_be_imported_is_localized_by_what_its_import_ran(
+        tmp_path, sandbox):
+    # the TypeError is raised in parse() while the test module is collected; the slip (a
+    # forgotten ``convert=convert``) is in field(), which no traceback frame names
+    root = write(tmp_path / "cfg", SETTINGS)
+    healer, result = search_heal(root, sandbox)
+    assert result.healthy, result.failed
+    assert "Field(name=name, default=default, convert=convert)" in (
+        root / "cfg/fields.py").read_text()
+    diagnosis = next(iter(healer._diagnoses.values()))
+    assert diagnosis.localized_by == "coverage"
+    assert ("cfg/fields.py", 12) in [(s.file, s.line) for s in diagnosis.suspects]
