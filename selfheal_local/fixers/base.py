@@ -71,18 +71,31 @@ def innermost_function(tree: ast.AST, line: int) -> ast.FunctionDef | ast.AsyncF
     return best
 
 
-def function_named(tree: ast.Module, qualname: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+def _defined_in(body: list[ast.stmt]) -> list[ast.stmt]:
+    """``body``'s statements, with those of module-level ``if``/``try``/``with`` blocks (where
+    ``if PY3:``/``else:`` define one name twice) in their place."""
+    out: list[ast.stmt] = []
+    for node in body:
+        if isinstance(node, ast.If | ast.Try | ast.With):
+            out.extend(_defined_in(getattr(node, "body", []) + getattr(node, "orelse", [])))
+        else:
+            out.append(node)
+    return out
+
+
+def function_named(tree: ast.Module, qualname: str, start: int = 0
+                   ) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
     """The function ``qualname`` (``f``, ``Cls.meth``, ``outer.inner``) defined along ``tree``'s
-    top-level bodies."""
-    scope: list[ast.stmt] = tree.body
-    found: ast.AST | None = None
+    bodies; of a name defined more than once, the one starting at ``start`` (else the first)."""
+    scopes: list[list[ast.stmt]] = [tree.body]
+    found: list[ast.AST] = []
     for part in qualname.split("."):
-        found = next((n for n in scope if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef
-                                                     | ast.ClassDef) and n.name == part), None)
-        if found is None:
-            return None
-        scope = found.body
-    return found if isinstance(found, ast.FunctionDef | ast.AsyncFunctionDef) else None
+        found = [n for scope in scopes for n in _defined_in(scope) if isinstance(
+            n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) and n.name == part]
+        scopes = [n.body for n in found]
+    defs = [n for n in found if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
+    at = [n for n in defs if min([n.lineno] + [d.lineno for d in n.decorator_list]) == start]
+    return (at or defs or [None])[0]
 
 
 def site_for(diagnosis: Diagnosis, project: Project) -> Site:

@@ -40,6 +40,11 @@ class FunctionRef:
     end: int
 
 
+def _ref_of(rel: str, qualname: str, node: FunctionNode) -> FunctionRef:
+    start = min([node.lineno] + [d.lineno for d in node.decorator_list])
+    return FunctionRef(rel, qualname, start, node.end_lineno or node.lineno)
+
+
 class ImportGraph:
     """Parsed project modules, their imports and the functions they define (cached)."""
 
@@ -47,6 +52,7 @@ class ImportGraph:
         self.project = project
         self._bindings: dict[str, dict[str, Binding]] = {}
         self._functions: dict[str, dict[str, FunctionNode]] = {}
+        self._every: dict[str, list[tuple[str, FunctionNode]]] = {}
 
     def tree(self, rel: str) -> ast.Module | None:
         """The parsed module, or None when it cannot be read or parsed."""
@@ -116,16 +122,19 @@ class ImportGraph:
         return found
 
     def functions(self, rel: str) -> dict[str, FunctionNode]:
-        """Qualified name (``Cls.meth``) -> function node, for every function in ``rel``."""
+        """Qualified name (``Cls.meth``) -> function node, for every function in ``rel`` (of
+        a name defined in both branches of ``if PY3:``/``else:``, the first)."""
         if rel in self._functions:
             return self._functions[rel]
         found: dict[str, FunctionNode] = {}
+        every: list[tuple[str, FunctionNode]] = []
         tree = self.tree(rel)
 
         def visit(body: list[ast.stmt], prefix: str) -> None:
             for node in body:
                 if isinstance(node, FunctionNode):
-                    found[prefix + node.name] = node
+                    found.setdefault(prefix + node.name, node)
+                    every.append((prefix + node.name, node))
                     visit(node.body, f"{prefix}{node.name}.")
                 elif isinstance(node, ast.ClassDef):
                     visit(node.body, f"{prefix}{node.name}.")
@@ -133,22 +142,21 @@ class ImportGraph:
                     visit(getattr(node, "body", []) + getattr(node, "orelse", []), prefix)
 
         visit(tree.body if tree else [], "")
-        self._functions[rel] = found
+        self._functions[rel], self._every[rel] = found, every
         return found
 
     def ref(self, rel: str, qualname: str) -> FunctionRef | None:
         node = self.functions(rel).get(qualname)
-        if node is None:
-            return None
-        start = min([node.lineno] + [d.lineno for d in node.decorator_list])
-        return FunctionRef(rel, qualname, start, node.end_lineno or node.lineno)
+        return None if node is None else _ref_of(rel, qualname, node)
 
     def function_at(self, rel: str, line: int) -> FunctionRef | None:
-        """The innermost function of ``rel`` whose span holds ``line``."""
+        """The innermost function of ``rel`` whose span holds ``line`` (whichever of a name's
+        conditional definitions it is)."""
         best: FunctionRef | None = None
-        for qualname in self.functions(rel):
-            ref = self.ref(rel, qualname)
-            if ref and ref.start <= line <= ref.end and (best is None or ref.start >= best.start):
+        self.functions(rel)
+        for qualname, node in self._every.get(rel, []):
+            ref = _ref_of(rel, qualname, node)
+            if ref.start <= line <= ref.end and (best is None or ref.start >= best.start):
                 best = ref
         return best
 

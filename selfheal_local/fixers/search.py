@@ -199,7 +199,7 @@ def rank_mutations(diagnosis: Diagnosis, project: Project, graph: ImportGraph,
             continue
         module_level = target.ref.qualname.startswith(MODULE_LEVEL)
         node = (module_statement(tree, target.ref.start) if module_level
-                else function_named(tree, target.ref.qualname))
+                else function_named(tree, target.ref.qualname, target.ref.start))
         if node is None:
             continue
         src = sources.setdefault(rel, SourceText(text if text is not None else project.read(rel)))

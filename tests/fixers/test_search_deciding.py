@@ -131,3 +131,32 @@ def test_a_finding_no_test_fails_is_not_searched_so_a_dead_branch_is_never_delet
     result = healer.heal(confirm=lambda outcome: True)
     assert (root / "legacy.py").read_bytes() == before
     assert not result.applied and any(f.code == "F821" for f in result.findings)
+
+
+def test_a_function_defined_in_both_branches_of_a_version_check_is_searched_in_the_branch_that_ran(
+        tmp_path):
+    # ``iter_keys`` is defined twice, under ``if`` and ``else``; the spectrum names the line in
+    # the branch this interpreter ran, and the search must mutate that definition (it used to
+    # see only the last one, mutate nothing there, and heal nothing)
+    root = write(tmp_path / "p", {
+        "dicts.py": """
+            import sys
+
+            if sys.version_info[0] >= 3:
+                def iter_keys(d):
+                    return iter(d.items())
+            else:
+                def iter_keys(d):
+                    return d.iterkeys()
+            """,
+        "tests/test_dicts.py": """
+            from dicts import iter_keys
+
+            def test_keys_in_order():
+                assert list(iter_keys({"a": 1, "b": 2})) == ["a", "b"]
+            """})
+    before = (root / "dicts.py").read_text()
+    healer = open_healer(root, {"use_model": False, "use_memory": False})
+    result = healer.heal(confirm=lambda outcome: True)
+    assert result.healthy, (result.notes, result.failed)
+    assert (root / "dicts.py").read_text() == before.replace("d.items()", "d.keys()")
