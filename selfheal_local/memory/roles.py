@@ -3,7 +3,9 @@
 Extraction maps each token of the fixed line to a role: ``$NAME`` (the diagnosed name), ``$IDk``,
 ``$Sk``, ``$Nk``; a new name near an old one is ``$NEAR:IDk`` (a typo fix); a new attribute of
 an object the line already uses is ``$SIB:IDk`` (``self.width`` -> ``self.height``: another
-attribute of whatever ``$IDk`` binds, at the new site); a builtin, or a builtin type's method
+attribute of whatever ``$IDk`` binds, at the new site); a name the enclosing function binds and
+never reads is ``$DEAD`` (``pad(row)`` -> ``pad(row, width=width)`` in ``table(rows, width)``:
+at the new site, whatever name its function leaves unread); a builtin, or a builtin type's method
 after a dot, stays text (``find`` -> ``rfind`` is the same in every project).
 
 ``return sum(kept) / len(values)`` fixed to ``len(kept)``: the new ``kept`` is a name the line
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Collection
 
 from .signature import BUILTINS, Token
 
@@ -52,19 +55,44 @@ def role_map(tokens: list[Token], name: str) -> dict[str, str]:
     return roles
 
 
-def abstract_new(tok: Token, roles: dict[str, str], previous: tuple[str, str] = ("", "")) -> str:
-    """The role of a token of the new text; ``previous``: the two tokens before it there."""
+DEAD = "$DEAD"
+FIXED_ROLES = ("$NAME", DEAD)
+"""Roles that name the same thing at every site (never renumbered)."""
+
+
+def abstract_new(tok: Token, roles: dict[str, str], previous: tuple[str, str] = ("", ""),
+                 dead: Collection[str] = ()) -> str:
+    """The role of a token of the new text; ``previous``: the two tokens before it there;
+    ``dead``: the names the enclosing function binds and never reads."""
     if tok.text in roles:
         return roles[tok.text]
     attribute = previous[1] == "."
     if not tok.is_identifier or language_name(tok.text, attribute):
         return tok.text
+    if tok.text in dead and not attribute:
+        return DEAD
     olds = [t for t, r in roles.items() if r == "$NAME" or r.startswith("$ID")]
     best = max(olds, key=lambda o: difflib.SequenceMatcher(None, o, tok.text).ratio(), default="")
     if best and difflib.SequenceMatcher(None, best, tok.text).ratio() >= NEAR_CUTOFF:
         return f"$NEAR:{roles[best][1:]}"
     base = roles.get(previous[0], "") if attribute else ""
     return f"$SIB:{base[1:]}" if base.startswith(("$ID", "$NAME")) else tok.text
+
+
+def dead_at(text: str, line: int) -> set[str]:
+    """Names the innermost function holding ``line`` binds and never reads (none outside a
+    function, or when the text does not parse)."""
+    import ast
+
+    from selfheal_local.fixers.operators import dead_names
+
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return set()
+    holding = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
+               and n.lineno <= line <= (n.end_lineno or n.lineno)]
+    return dead_names(max(holding, key=lambda n: n.lineno)) if holding else set()
 
 
 def spaces(tokens: list[Token]) -> list[bool]:
@@ -98,5 +126,5 @@ def context_bounds(old: list[Token], start: int, end: int, roles: dict[str, str]
     return lo, hi
 
 
-__all__ = ["NEAR_CUTOFF", "abstract_new", "attribute_names", "context_bounds", "language_name",
-           "role_map", "role_of", "spaces"]
+__all__ = ["DEAD", "FIXED_ROLES", "NEAR_CUTOFF", "abstract_new", "attribute_names",
+           "context_bounds", "dead_at", "language_name", "role_map", "role_of", "spaces"]

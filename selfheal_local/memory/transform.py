@@ -20,15 +20,19 @@ import ast
 import difflib
 import itertools
 import sys
+from collections.abc import Collection
 from typing import Any
 
 from selfheal_local.types import Diagnosis, Patch
 
 from .roles import (
+    DEAD,
+    FIXED_ROLES,
     NEAR_CUTOFF,
     abstract_new,
     attribute_names,
     context_bounds,
+    dead_at,
     role_map,
     role_of,
     spaces,
@@ -54,7 +58,7 @@ def _canonical(step: dict[str, Any], order: tuple[str, ...]) -> dict[str, Any]:
     counters = {"ID": 0, "S": 0, "N": 0}
 
     def rename(elem: str) -> str:
-        if not elem.startswith("$") or elem == "$NAME":
+        if not elem.startswith("$") or elem in FIXED_ROLES:
             return elem
         if ":" in elem:  # $NEAR:R, $SIB:R
             kind, role = elem.split(":", 1)
@@ -74,7 +78,8 @@ def _canonical(step: dict[str, Any], order: tuple[str, ...]) -> dict[str, Any]:
     return step
 
 
-def _edit_line_step(before: str, after: str, name: str) -> dict[str, Any] | None:
+def _edit_line_step(before: str, after: str, name: str,
+                    dead: Collection[str] = ()) -> dict[str, Any] | None:
     old, new = tokenize_line(before), tokenize_line(after)
     if [t.text for t in old] == [t.text for t in new]:
         return None
@@ -90,7 +95,7 @@ def _edit_line_step(before: str, after: str, name: str) -> dict[str, Any] | None
     if not old_span and prefix == 0:
         return None  # a pure insertion needs something on its left to anchor it
     texts = ["", "", *(t.text for t in new)]
-    new_roles = [abstract_new(t, roles, (texts[prefix + i], texts[prefix + i + 1]))
+    new_roles = [abstract_new(t, roles, (texts[prefix + i], texts[prefix + i + 1]), dead)
                  for i, t in enumerate(new_span)]
     lo, hi = context_bounds(old, prefix, len(old) - suffix, roles, new_roles)
     step = {
@@ -104,7 +109,7 @@ def _edit_line_step(before: str, after: str, name: str) -> dict[str, Any] | None
     # a role only the new text has could never be bound elsewhere: ``n`` -> ``n + 1`` adds a 1
     matched = set(step["old"]) | set(step["context_left"]) | set(step["context_right"])
     literal = {role: text for text, role in roles.items()}
-    step["new"] = [e if not e.startswith("$") or e == "$NAME" or role_of(e) in matched
+    step["new"] = [e if not e.startswith("$") or e in FIXED_ROLES or role_of(e) in matched
                    else literal.get(e, t.text) for e, t in zip(step["new"], new_span, strict=True)]
     return _canonical(step, ("old", "new", "context_left", "context_right"))
 
@@ -173,7 +178,8 @@ def extract(diagnosis: Diagnosis, patch: Patch) -> dict[str, Any] | None:
             steps.extend(_import_step(ln, name) for ln in added)
         elif tag == "replace" and i2 - i1 == j2 - j1:
             for n, (b, a) in enumerate(zip(before[i1:i2], after[j1:j2], strict=True)):
-                if b != a and (step := _edit_line_step(b, a, name)) is None:
+                if b != a and (step := _edit_line_step(
+                        b, a, name, dead_at(edit.before, i1 + n + 1))) is None:
                     return None
                 if b != a:  # where it was: the nearest of several like lines comes first
                     steps.append({**step, "line": i1 + n + 1})
@@ -222,12 +228,16 @@ def _near(role_value: str, vocabulary: set[str]) -> list[str]:
 
 
 def _render(elems: list[str], space: list[bool], bound: dict[str, str], vocabulary: set[str],
-            attributes: dict[str, list[str]] | None = None) -> list[str]:
-    """All renderings of ``elems`` (several when a ``$NEAR`` or ``$SIB`` role has several)."""
+            attributes: dict[str, list[str]] | None = None, dead: Collection[str] = ()
+            ) -> list[str]:
+    """All renderings of ``elems`` (several when a ``$NEAR``, ``$SIB`` or ``$DEAD`` role has
+    several)."""
     options: list[list[str]] = []
     for elem in elems:
         source = bound.get(role_of(elem))
-        if elem.startswith("$NEAR:"):
+        if elem == DEAD:  # a name the function here binds and never reads
+            options.append(sorted(dead))
+        elif elem.startswith("$NEAR:"):
             options.append(_near(source, vocabulary) if source else [])
         elif elem.startswith("$SIB:"):  # another attribute the file uses on that object
             taken = set(bound.values())
@@ -283,7 +293,8 @@ def _apply_edit_line(step: dict[str, Any], text: str, diagnosis: Diagnosis,
                     lo = hi = toks[at + len(left) - 1].end
                     lead = bool(step["space"] and step["space"][0])
                 for piece in _render(step["new"], step["space"], bound, vocabulary,
-                                     attribute_names(text)):
+                                     attribute_names(text), dead_at(text, lineno)
+                                     if DEAD in step["new"] else ()):
                     new_line = line[:lo] + (" " if lead else "") + piece + line[hi:]
                     results.append("".join(lines[:lineno - 1]) + new_line
                                    + "".join(lines[lineno:]))

@@ -85,13 +85,24 @@ CASES = [
      "    def around(me):\n        return 2 * (me.wide + me.wide)\n", "return",
      "class Box:\n    def __init__(me, wide, tall):\n        me.wide, me.tall = wide, tall\n\n"
      "    def around(me):\n        return 2 * (me.wide + me.tall)\n"),
+    # a forgotten keyword argument: the name the function binds and never reads, whatever it
+    # is called at the new site
+    ("assertion_error", "AssertionError", "",
+     "def pad(t, width=6):\n    return t.rjust(width)\n\n\n"
+     "def table(rows, width):\n    return [pad(r) for r in rows]\n",
+     "def pad(t, width=6):\n    return t.rjust(width)\n\n\n"
+     "def table(rows, width):\n    return [pad(r, width=width) for r in rows]\n", "return [",
+     "", "def fill(s, span=4):\n    return s.ljust(span)\n\n\n"
+     "def grid(cells, span):\n    out = [fill(c) for c in cells]\n    return out\n", "out =",
+     "def fill(s, span=4):\n    return s.ljust(span)\n\n\n"
+     "def grid(cells, span):\n    out = [fill(c, span=span) for c in cells]\n    return out\n"),
 ]
 
 
 @pytest.mark.parametrize("case", CASES, ids=["rename", "str_wrap", "guard", "import", "bound",
                                              "attr_rename", "return_after_loop",
                                              "name_on_the_line", "builtin_method",
-                                             "sibling_attribute"])
+                                             "sibling_attribute", "unread_name"])
 def test_a_fix_is_replayed_at_an_analogous_site(case):
     pattern, exc, name_a, before, after, needle_a, name_b, text_b, needle_b, expected = case
     diag_a = _diag(before, needle_a, pattern, exc, name_a)
