@@ -268,14 +268,14 @@ def _is_stub(fn: FunctionNode) -> bool:
 def dead_names(fn: FunctionNode) -> set[str]:
     """Parameters and locals the function binds but never reads (nested scopes count as
     reads); none for a stub, whose parameters only state an interface."""
-    if _is_stub(fn):
+    nodes = list(ast.walk(fn))
+    if _is_stub(fn) or any(isinstance(n, ast.Global | ast.Nonlocal) for n in nodes):
         return set()
-    read = {n.id for n in ast.walk(fn) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Store)}
+    names = [n for n in nodes if isinstance(n, ast.Name)]
+    read = {n.id for n in names if not isinstance(n.ctx, ast.Store)}
     args = fn.args
     bound = {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)}
-    bound |= {n.id for n in ast.walk(fn) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
-    if any(isinstance(n, ast.Global | ast.Nonlocal) for n in ast.walk(fn)):
-        return set()
+    bound |= {n.id for n in names if isinstance(n.ctx, ast.Store)}
     return {b for b in bound - read if not b.startswith("_") and b not in ("self", "cls")}
 
 

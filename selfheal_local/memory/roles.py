@@ -84,15 +84,14 @@ def dead_at(text: str, line: int) -> set[str]:
     function, or when the text does not parse)."""
     import ast
 
+    from selfheal_local.fixers.base import innermost_function
     from selfheal_local.fixers.operators import dead_names
 
     try:
-        tree = ast.parse(text)
+        fn = innermost_function(ast.parse(text), line)
     except (SyntaxError, ValueError):
         return set()
-    holding = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
-               and n.lineno <= line <= (n.end_lineno or n.lineno)]
-    return dead_names(max(holding, key=lambda n: n.lineno)) if holding else set()
+    return dead_names(fn) if fn is not None else set()
 
 
 def spaces(tokens: list[Token]) -> list[bool]:
