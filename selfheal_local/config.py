@@ -110,6 +110,9 @@ class Config:
     """ruff rules checked when the project has no ruff configuration of its own."""
     test_timeout_s: float = 300.0
     """Wall-clock limit of one test-suite run in the sandbox."""
+    test_case_timeout_s: float = 60.0
+    """Wall-clock limit of one test: past it the test fails on its own (``TestTimeout`` where it
+    was, a hang or an endless loop) and the run goes on. Raise it for tests that are just slow."""
     validate_timeout_factor: float = 3.0
     """A candidate's test run may take this many times the baseline suite's own time ..."""
     validate_timeout_floor_s: float = 10.0
@@ -187,6 +190,10 @@ class Config:
             return list(self.test_command)
         return [self.python_for(project_root), "-m", "pytest"]
 
+    def test_case_limit(self) -> float | None:
+        """The per-test limit, when it is below the whole run's (else none: the run's decides)."""
+        return self.test_case_timeout_s if self.test_case_timeout_s < self.test_timeout_s else None
+
     def workers(self) -> int:
         return self.parallel if self.parallel > 0 else max(1, os.cpu_count() or 1)
 
@@ -196,7 +203,7 @@ class Config:
 
 
 _FIELDS = {f.name: f for f in fields(Config)}
-_POSITIVE = frozenset({"test_timeout_s", "validate_timeout_factor", "validate_timeout_floor_s",
+_POSITIVE = frozenset({"test_timeout_s", "test_case_timeout_s", "validate_timeout_factor", "validate_timeout_floor_s",
                        "max_steps", "memory_limit_mb", "cpu_limit_s",
                        "file_size_limit_mb", "process_limit", "disk_limit_mb", "max_edit_growth"})
 """Settings that are limits: zero or less is a mistake, not a way to switch something off."""

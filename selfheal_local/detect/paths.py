@@ -39,7 +39,9 @@ def _roots(root: Path) -> list[Path]:
 
 def _foreign(rel: str) -> bool:
     parts = PurePosixPath(rel).parts
-    return any(p in _FOREIGN_PARTS or p in SKIP_DIRS for p in parts[:-1])
+    # selfheal's own helpers in a workspace (.selfheal-cov, .selfheal-hang) are not the project
+    return any(p in _FOREIGN_PARTS or p in SKIP_DIRS or p.startswith(".selfheal-")
+               for p in parts[:-1])
 
 
 def project_relative(raw: str, root: Path | None) -> tuple[str, bool]:

@@ -73,8 +73,10 @@ def _run_suite(project: Project, workspace: Path, sandbox: Sandbox,
     from .plugins import plugin_trouble
 
     def run() -> TestReport:
-        return run_tests(workspace, sandbox, project.config, cancel=cancel,
-                         source_roots=project.source_roots, env=project.test_env)
+        config = project.config
+        return run_tests(workspace, sandbox, config, cancel=cancel,
+                         source_roots=project.source_roots, env=project.test_env,
+                         test_limit_s=config.test_case_limit())
 
     report = run()
     if project.test_env and not report.ok and plugin_trouble(report.output):

@@ -12,6 +12,7 @@ import threading
 import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path, PurePath
 
 from selfheal_local.config import Config
@@ -53,19 +54,27 @@ def run_tests(
     extra_args: Sequence[str] = (),
     source_roots: Sequence[str] = (),
     env: dict[str, str] | None = None,
+    test_limit_s: float | None = None,
 ) -> TestReport:
     """Run the suite (or ``test_ids``) in ``root`` inside the sandbox and report per test;
     setting ``cancel`` stops the run (it then reads as timed out). ``source_roots``: the
     project's import directories (``Project.source_roots``), put first on the tests' path;
-    ``env``: more of the run's environment (``Project.test_env``)."""
+    ``env``: more of the run's environment (``Project.test_env``); ``test_limit_s``: stop a
+    single test past this many seconds as a failure of its own (``hangguard``)."""
     junit_name = f".selfheal-junit-{uuid.uuid4().hex[:10]}.xml"
+    if test_limit_s and is_pytest(config.test_argv(root)):
+        from .hangguard import guard_args, install, with_guard_path
+
+        install(root)
+        extra_args = [*guard_args(test_limit_s), *extra_args]
+        env = with_guard_path(root, dict(env or {}))
     argv = pytest_argv(root, config, junit_name, test_ids, extra_args)
     limit = timeout_s if timeout_s is not None else config.test_timeout_s
     junit = root / junit_name
     try:
         # only a cancellable run passes ``cancel``: injected sandboxes need not take it
         extra: dict = {"cancel": cancel} if cancel is not None else {}
-        if env:
+        if env and "PYTEST_PLUGINS" in env:
             from .plugins import with_xdist
 
             env = with_xdist(env, extra_args)
@@ -151,16 +160,26 @@ def parse_junit(xml_text: str, root: Path) -> tuple[tuple[TestOutcome, ...], tup
             collection.append(_outcome(_module_path(name, root), "error", problem, root))
             continue
         test_id = node_id(classname, name, root)
+        took = _seconds(case.get("time"))
         if problem is not None:
             kind = "failed" if problem.tag == "failure" else "error"
-            outcomes.append(_outcome(test_id, kind, problem, root))
+            outcomes.append(replace(_outcome(test_id, kind, problem, root), duration_s=took))
         elif case.find("skipped") is not None:
             skipped = case.find("skipped")
             message = skipped.get("message", "") if skipped is not None else ""
             outcomes.append(TestOutcome(test_id=test_id, outcome="skipped", message=message))
         else:
-            outcomes.append(TestOutcome(test_id=test_id, outcome="passed"))
+            outcomes.append(TestOutcome(test_id=test_id, outcome="passed", duration_s=took))
     return tuple(outcomes), tuple(collection)
+
+
+def _seconds(text: str | None) -> float:
+    """junit's ``time`` attribute (0.0 when missing or not a finite number)."""
+    try:
+        value = float(text or 0)
+    except ValueError:
+        return 0.0
+    return value if 0 <= value < float("inf") else 0.0
 
 
 def _outcome(test_id: str, kind: str, element: ET.Element, root: Path) -> TestOutcome:

@@ -26,6 +26,7 @@ from collections import OrderedDict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 
+from ..detect.hangguard import guard_args, guard_files, with_guard_path
 from ..detect.importpath import import_env
 from ..detect.tests import is_pytest
 from ..project import Project
@@ -210,14 +211,17 @@ def collect(project: Project, sandbox: Sandbox, test_ids: Iterable[str],
     files = test_files(test_ids)
     if not is_pytest(base) or not files:
         return None
-    overrides = {f"{PLUGIN_DIR}/{PLUGIN_NAME}.py": PLUGIN}
-    argv = [*base, "-p", PLUGIN_NAME, "-p", "no:cacheprovider", "-q", "--rootdir=.",
-            "--tb=no", "-o", "console_output_style=classic", *files]
+    # a test that hangs stops at its own limit (and reads as failed) instead of the run's
+    overrides = {f"{PLUGIN_DIR}/{PLUGIN_NAME}.py": PLUGIN, **guard_files()}
+    limit = config.test_case_limit()
+    argv = [*base, "-p", PLUGIN_NAME, *(guard_args(limit) if limit else ()),
+            "-p", "no:cacheprovider", "-q", "--rootdir=.", "--tb=no",
+            "-o", "console_output_style=classic", *files]
     with sandbox.workspace(project.root, overrides) as ws:
         extra = {"cancel": cancel} if cancel is not None else {}  # injected sandboxes need not take it
+        env = with_guard_path(ws, {**project.test_env, "PYTHONPATH": str(ws / PLUGIN_DIR)})
         result = sandbox.run(argv, cwd=ws, timeout_s=config.test_timeout_s * COVERAGE_SLOWDOWN,
-                             env=import_env(ws, project.source_roots, {
-                                 **project.test_env, "PYTHONPATH": str(ws / PLUGIN_DIR)}), **extra)
+                             env=import_env(ws, project.source_roots, env), **extra)
         out = ws / PLUGIN_DIR / RESULT_NAME
         if result.timed_out or not out.is_file():
             log.info("coverage could not run (rc %s): %s", result.returncode,

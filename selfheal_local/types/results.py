@@ -165,6 +165,8 @@ class TestOutcome(Record):
     traceback: str = ""
     frames: tuple[Frame, ...] = ()
     """Traceback frames inside the project, outermost first."""
+    duration_s: float = 0.0
+    """How long the test took (junit's ``time``; 0.0 when unknown)."""
 
     _RECORDS = {"frames": Frame}
 

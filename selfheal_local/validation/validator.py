@@ -5,7 +5,9 @@ errors, nothing outside the project) → parse every changed file → ruff on th
 (no new finding) → the tests the candidate must heal (the finding's failing tests, failures at
 the same fault location, modules that could not be imported because of a changed file) → the
 other tests that exercise the changed files → the whole suite (no test that passed before may
-fail). Each test run has a time-out derived from the baseline suite's own duration.
+fail). Each test run has a time-out derived from the baseline suite's own duration, and each
+test one from the baseline's slowest test (``limits``; a candidate that makes a test loop
+forever fails that test in seconds).
 
 Zero tests run is never evidence. On a project with tests, a candidate is refused when no test
 ran, when no test that exercises a changed file ran (all skipped, deselected or uncollectable),
@@ -18,10 +20,7 @@ Only a project without tests is checked by parse + ruff alone, and the verdict s
 from __future__ import annotations
 
 import ast
-import importlib.util
 import logging
-import os
-import sys
 import threading
 import time
 from collections import Counter
@@ -32,6 +31,7 @@ from selfheal_local.project import Project, parse_or_none
 from selfheal_local.protocols import Sandbox
 from selfheal_local.types import Diagnosis, Patch, TestReport, Verdict
 from selfheal_local.validation.evidence import Exercise, TestCoverage, regressed
+from selfheal_local.validation.limits import per_test_limit, validation_timeout, xdist_args
 
 log = logging.getLogger(__name__)
 
@@ -73,38 +73,6 @@ def _edited_lines(before: str, after: str, margin: int = 2) -> set[int]:
     return near
 
 
-def validation_timeout(project: Project, baseline: TestReport | None) -> float:
-    """Seconds one test run of a candidate may take: a multiple of the baseline suite's own
-    time plus a floor, never more than ``test_timeout_s``."""
-    config = project.config
-    if baseline is None or baseline.timed_out or baseline.elapsed_s <= 0:
-        return config.test_timeout_s
-    derived = config.validate_timeout_factor * baseline.elapsed_s + config.validate_timeout_floor_s
-    return min(config.test_timeout_s, derived)
-
-
-XDIST_ABOVE_S = 20.0
-XDIST_MIN_TESTS = 50
-"""A suite this slow and this large runs its final, whole-suite stage under pytest-xdist."""
-
-
-def xdist_args(project: Project, baseline: TestReport | None) -> tuple[str, ...]:
-    """``-n N`` for the whole-suite stage of a large, slow suite: the cores shared by the
-    candidates validated at once; () when small, not pytest, or xdist is not installed."""
-    from selfheal_local.detect.tests import is_pytest
-
-    config = project.config
-    argv = config.test_argv(project.root)
-    if (baseline is None or baseline.elapsed_s < XDIST_ABOVE_S
-            or len(baseline.outcomes) < XDIST_MIN_TESTS or not is_pytest(argv)):
-        return ()
-    # only the interpreter we run in can be asked cheaply whether it has xdist
-    if argv[0] != sys.executable or importlib.util.find_spec("xdist") is None:
-        return ()
-    share = (os.cpu_count() or 1) // max(1, config.workers())
-    return ("-n", str(share)) if share >= 2 else ()
-
-
 def has_tests(baseline: TestReport | None) -> bool:
     """The baseline collected (or tried to collect) at least one test."""
     return baseline is not None and bool(baseline.outcomes or baseline.collection_errors)
@@ -131,6 +99,7 @@ class Validator:
         self.baseline = baseline
         self.exercise = Exercise(project, coverage)
         self.timeout_s = validation_timeout(project, baseline)
+        self.test_limit_s = per_test_limit(project, baseline)
         self.suite_args = xdist_args(project, baseline)
 
     def _fail(self, stage: str, reason: str, started: float, **extra) -> Validation:
@@ -214,7 +183,8 @@ class Validator:
         def run(ids: tuple[str, ...] = ()) -> TestReport:
             return run_tests(ws, self.sandbox, config, test_ids=ids, timeout_s=limit,
                              cancel=cancel, extra_args=() if ids else self.suite_args,
-                             source_roots=self.project.source_roots, env=self.project.test_env)
+                             source_roots=self.project.source_roots, env=self.project.test_env,
+                             test_limit_s=self.test_limit_s)
 
         with self.sandbox.workspace(self.project.root, overrides) as ws:
             # a stage runs only when it is a strict part of a slow suite

@@ -156,3 +156,39 @@ def test_project_open_rejects_unusable_paths(tmp_path):
     with pytest.raises(BadInputError, match="no Python files"):
         Project.open(empty)
     assert load_config(None).test_timeout_s > 0
+
+
+def test_a_test_that_loops_forever_is_a_finding_at_its_loop(sandbox, make_project):
+    root = make_project({
+        "pyproject.toml": "[tool.selfheal]\ntest_timeout_s = 40\ntest_case_timeout_s = 2\n",
+        "stack.py": """
+            def drain(pending):
+                out = []
+                while pending:
+                    out.append(pending.get(next(iter(pending))))
+                return out
+
+
+            def double(x):
+                return 2 * x
+            """,
+        "tests/test_stack.py": """
+            from stack import double, drain
+
+
+            def test_drain():
+                assert drain({"a": 1}) == [1]
+
+
+            def test_double():
+                assert double(2) == 4
+            """,
+    })
+    result = scan(_open(root), sandbox)
+    # the suite finished: the other test's result is known, the stuck one failed on its own
+    assert result.tests is not None and not result.tests.timed_out
+    assert result.tests.passed == {"tests/test_stack.py::test_double"}
+    [finding] = result.findings
+    assert (finding.file, finding.line) == ("stack.py", 4)
+    assert finding.code.endswith("TestTimeout") and "2s" in finding.message
+    assert finding.test_ids == ("tests/test_stack.py::test_drain",)

@@ -155,3 +155,54 @@ def test_still_failing_understands_module_ids(sandbox, make_project) -> None:
     (root / "pkg/mod.py").write_text("def f():\n    return 1\n")
     fixed = run_tests(root, sandbox, Config())
     assert still_failing(fixed, ids) == ()
+
+
+SPIN = """
+import time
+
+
+def spin_swallowing():
+    while True:  # an except-all inside the loop must not swallow the stop
+        try:
+            time.sleep(0.05)
+        except Exception:
+            pass
+"""
+
+
+def test_a_test_past_its_limit_fails_alone_and_the_run_goes_on(sandbox, make_project) -> None:
+    root = make_project({
+        "spin.py": SPIN,
+        "tests/test_spin.py": """
+            from spin import spin_swallowing
+
+
+            def test_spins():
+                spin_swallowing()
+
+
+            def test_quick():
+                assert 1 + 1 == 2
+            """,
+    })
+    report = run_tests(root, sandbox, Config(test_timeout_s=60), test_limit_s=1.5)
+    assert not report.timed_out
+    assert report.passed == {"tests/test_spin.py::test_quick"}
+    [stopped] = [o for o in report.outcomes if o.outcome == "failed"]
+    assert stopped.exception_type.endswith("TestTimeout") and "1.5s" in stopped.message
+    # the traceback names the loop in the project, not the guard
+    assert [(f.file, f.function) for f in stopped.frames][-1] == ("spin.py", "spin_swallowing")
+    assert 1.5 <= stopped.duration_s < 30
+    assert not any(".selfheal-hang" in f.file for f in stopped.frames)
+
+
+def test_the_per_test_limit_comes_from_the_baseline_slowest_test() -> None:
+    from selfheal_local.detect.hangguard import derived_limit
+
+    durations = [(0.2, ""), (1.0, "AssertionError"), (60.0, "_selfheal_hang.TestTimeout")]
+    # 3 × the slowest test that was not stopped + the floor; a stopped test says nothing
+    assert derived_limit(durations, 3.0, 10.0, 60.0) == 13.0
+    assert derived_limit([(40.0, "")], 3.0, 10.0, 60.0) == 60.0  # never past the cap
+    assert derived_limit([], 3.0, 10.0, 60.0) == 10.0
+    assert Config(test_timeout_s=300, test_case_timeout_s=60).test_case_limit() == 60
+    assert Config(test_timeout_s=30, test_case_timeout_s=60).test_case_limit() is None

@@ -101,6 +101,36 @@ BROKEN: dict[str, dict[str, str]] = {
                 assert vat(100) == 20.0
         """,
     },
+    "endless_loop": {
+        "pyproject.toml": """
+            [tool.selfheal]
+            test_timeout_s = 120
+            test_case_timeout_s = 3
+        """,
+        "shop/queue.py": """
+            def drain(pending):
+                out = []
+                while pending:  # .get leaves the key: the loop never ends
+                    out.append(pending.get(next(iter(pending))))
+                return out
+
+
+            def double(x):
+                return 2 * x
+        """,
+        "tests/test_queue.py": """
+            from shop.queue import double, drain
+
+            def test_drain():
+                assert drain({"a": 1, "b": 2}) == [1, 2]
+
+            def test_drain_empty():
+                assert drain({}) == []
+
+            def test_double():
+                assert double(2) == 4
+        """,
+    },
 }
 
 

@@ -276,7 +276,7 @@ def test_a_hanging_candidate_costs_a_multiple_of_the_suite_not_the_time_out(tmp_
 def test_a_large_slow_suite_runs_its_last_stage_under_xdist_and_reads_the_same(tmp_path):
     from selfheal_local.detect.tests import run_tests
     from selfheal_local.types import TestOutcome, TestReport
-    from selfheal_local.validation.validator import xdist_args
+    from selfheal_local.validation.limits import xdist_args
 
     root = write(tmp_path / "p", {"bank/__init__.py": "", "bank/account.py": ACCOUNT.replace(
         "balnce", "balance"), "tests/test_account.py": ACCOUNT_TESTS})

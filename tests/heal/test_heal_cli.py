@@ -138,3 +138,16 @@ def test_bad_config_is_one_line_and_exit_2(tmp_path):
     (root / "pyproject.toml").write_text("[tool.selfheal]\nmax_steps = 'many'\n")
     proc = selfheal("heal", str(root), "--yes", home=tmp_path / "home")
     assert proc.returncode == 2 and "max_steps" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_test_that_loops_forever_is_healed_not_waited_out(tmp_path):
+    # the stuck test fails alone after 3 s (not the 120 s run limit), its traceback names the
+    # loop, and every candidate that still loops costs seconds: the search finds .pop
+    root = write_project(tmp_path / "proj", "endless_loop")
+    proc = selfheal("heal", str(root), "--yes", "--json", "--no-model", home=tmp_path / "home")
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout)
+    assert result["healthy"] is True
+    [applied] = result["applied"]
+    assert applied["pattern"] == "timeout_error" and ".pop(" in applied["diff"]
+    assert suite_passes(root)
