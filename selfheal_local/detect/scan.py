@@ -20,8 +20,9 @@ from selfheal_local.detect.triage import order
 from selfheal_local.errors import BadInputError
 from selfheal_local.project import MAX_SOURCE_BYTES, Project
 from selfheal_local.protocols import Sandbox
-from selfheal_local.types import Finding, FindingSource, TestOutcome, TestReport
+from selfheal_local.types import Finding, FindingSource, Frame, TestOutcome, TestReport
 
+from .paths import is_test_path
 from .ruff import run_ruff
 from .syntax import SYNTAX_CODES, drop_covered, merge_syntax, syntax_findings
 from .tests import run_tests
@@ -180,8 +181,9 @@ test_findings.__test__ = False  # type: ignore[attr-defined]  # not a pytest tes
 
 def merge_outcomes(outcomes: Sequence[TestOutcome]) -> list[Finding]:
     merged: dict[tuple[str, str, int], Finding] = {}
+    stuck_at = _stuck_places(outcomes)
     for outcome in outcomes:
-        finding = _outcome_finding(outcome)
+        finding = _outcome_finding(outcome, stuck_at.get(id(outcome)))
         key = (finding.code, finding.file, finding.line)
         if key in merged:
             previous = merged[key]
@@ -192,8 +194,32 @@ def merge_outcomes(outcomes: Sequence[TestOutcome]) -> list[Finding]:
     return list(merged.values())
 
 
-def _outcome_finding(outcome: TestOutcome) -> Finding:
-    target = closest_project_frame(outcome.frames)
+def _stuck_places(outcomes: Sequence[TestOutcome]) -> dict[int, Frame]:
+    """Tests stopped by the per-test limit (``hangguard``) that share a frame of the project's
+    code are one stuck loop: the alarm lands wherever the loop happens to be in each. Each gets
+    the innermost frame all of its group share (by ``id`` of the outcome)."""
+    from .hangguard import stopped
+
+    def places(o: TestOutcome) -> list[tuple[str, int]]:
+        return [(f.file, f.line) for f in o.frames if f.in_project and not is_test_path(f.file)]
+
+    groups: list[list[TestOutcome]] = []
+    for outcome in (o for o in outcomes if stopped(o.exception_type) and places(o)):
+        mine = set(places(outcome))
+        joined = [g for g in groups if any(mine & set(places(o)) for o in g)]
+        groups = [g for g in groups if g not in joined] + [[outcome, *(o for g in joined for o in g)]]
+    out: dict[int, Frame] = {}
+    for group in groups:
+        shared = set.intersection(*(set(places(o)) for o in group))
+        for outcome in group:
+            inner = [f for f in outcome.frames if (f.file, f.line) in shared]
+            if len(group) > 1 and inner:
+                out[id(outcome)] = inner[-1]
+    return out
+
+
+def _outcome_finding(outcome: TestOutcome, stuck_at: Frame | None = None) -> Finding:
+    target = stuck_at or closest_project_frame(outcome.frames)
     file = target.file if target else outcome.test_id.split("::")[0]
     return Finding(
         source=FindingSource.TEST.value,

@@ -192,3 +192,23 @@ def test_a_test_that_loops_forever_is_a_finding_at_its_loop(sandbox, make_projec
     assert (finding.file, finding.line) == ("stack.py", 4)
     assert finding.code.endswith("TestTimeout") and "2s" in finding.message
     assert finding.test_ids == ("tests/test_stack.py::test_drain",)
+
+
+def test_tests_stuck_in_one_loop_are_one_finding_at_the_loop():
+    from selfheal_local.detect.scan import merge_outcomes
+    from selfheal_local.types import Frame, TestOutcome
+
+    def stuck(test: str, *where: tuple[str, int]) -> TestOutcome:
+        frames = (Frame("tests/test_c.py", 5, test, "", True),
+                  *(Frame(f, n, "fn", "", True) for f, n in where))
+        return TestOutcome(test_id=f"tests/test_c.py::{test}", outcome="failed",
+                           exception_type="_selfheal_hang.TestTimeout", message="stopped",
+                           frames=frames)
+
+    # the alarm landed in a different callee each time; the loop they share is cache.py:79
+    outcomes = [stuck("test_a", ("cache.py", 79), ("cache.py", 296), ("cache.py", 99)),
+                stuck("test_b", ("cache.py", 79), ("cache.py", 296), ("cache.py", 102)),
+                stuck("test_c", ("other.py", 3))]
+    found = {(f.file, f.line): f.test_ids for f in merge_outcomes(outcomes)}
+    assert found == {("cache.py", 296): ("tests/test_c.py::test_a", "tests/test_c.py::test_b"),
+                     ("other.py", 3): ("tests/test_c.py::test_c",)}
