@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -92,7 +93,13 @@ def test_no_host_unix_socket_is_reachable(project, sockets, level):
     control = subprocess.run([PY, str(project / "probe.py"), str(home_sock.path),
                               str(repo_sock.path)], capture_output=True, text=True, timeout=30)
     assert control.stdout.count("CONNECTED") == 2, control.stdout
+    # the listeners accept on their own threads: wait until they have counted the control's
+    # two connections, or a late count would read as the sandbox's
+    deadline = time.monotonic() + 10
+    while home_sock.connections + repo_sock.connections < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
     before = home_sock.connections + repo_sock.connections
+    assert before == 2
     out = _run(level, project, str(home_sock.path), str(repo_sock.path))
     assert f"refused {home_sock.path}" in out, out
     if level == "bwrap":
