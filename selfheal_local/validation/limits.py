@@ -32,8 +32,8 @@ def per_test_limit(project: Project, baseline: TestReport | None) -> float | Non
     limit, the run's own decides)."""
     from selfheal_local.detect.hangguard import derived_limit
 
-    cap = project.config.test_case_limit()
     config = project.config
+    cap = config.test_case_limit()
     return cap if baseline is None or cap is None else derived_limit(
         ((o.duration_s, o.exception_type) for o in baseline.outcomes),
         config.validate_timeout_factor, config.validate_timeout_floor_s, cap)
