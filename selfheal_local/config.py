@@ -117,6 +117,10 @@ class Config:
     """A candidate's test run may take this many times the baseline suite's own time ..."""
     validate_timeout_floor_s: float = 10.0
     """... plus this many seconds (never more than ``test_timeout_s``)."""
+    validate_test_floor_s: float = 3.0
+    """One test of a candidate may take ``validate_timeout_factor`` times the baseline's slowest
+    test plus this many seconds (never more than ``test_case_timeout_s``): a candidate that
+    leaves a test looping forever is told from one that fixed it in seconds."""
     lint: bool = False
     """Heal ruff's style findings even when the project does not configure ruff (``--lint``)."""
     max_steps: int = 25
@@ -203,8 +207,8 @@ class Config:
 
 
 _FIELDS = {f.name: f for f in fields(Config)}
-_POSITIVE = frozenset({"test_timeout_s", "test_case_timeout_s", "validate_timeout_factor", "validate_timeout_floor_s",
-                       "max_steps", "memory_limit_mb", "cpu_limit_s",
+_POSITIVE = frozenset({"test_timeout_s", "test_case_timeout_s", "validate_timeout_factor",
+                       "validate_timeout_floor_s", "validate_test_floor_s", "max_steps", "memory_limit_mb", "cpu_limit_s",
                        "file_size_limit_mb", "process_limit", "disk_limit_mb", "max_edit_growth"})
 """Settings that are limits: zero or less is a mistake, not a way to switch something off."""
 

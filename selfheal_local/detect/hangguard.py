@@ -24,7 +24,7 @@ GUARD_DIR = ".selfheal-hang"
 GUARD_NAME = "_selfheal_hang"
 OPTION = "--selfheal-test-limit"
 AFTER_HANG_FACTOR = 3.0
-AFTER_HANG_FLOOR_S = 2.0
+AFTER_HANG_FLOOR_S = 1.0
 """Once one test hung, each later test of the run may take this many times the slowest test
 that finished, plus the floor (five stuck tests cost one limit and four short ones, not five)."""
 

@@ -5,7 +5,8 @@ Where it looks:
                  function holding a suspicious statement, across files; each mutation scores
                  the suspiciousness of its statement x the prior of its operator kind
                  (``mutations.PRIOR``), best first; a crash raised in the project's code
-                 weights the statements its values came from (``fixers.slicing``);
+                 weights the statements its values came from, a test stopped in an endless
+                 loop the statements that loop kept running (``fixers.slicing``);
   frame walk     otherwise (and for what coverage did not reach): the functions of the failing
                  test's traceback frames (innermost first; protected files are never mutated),
                  then the project functions they and the failing test call, two deep; nearer
@@ -42,7 +43,7 @@ from .module_level import (
     module_targets,
 )
 from .mutations import KIND_RANK, PRIOR, Mutation, SourceText, mutations_of
-from .slicing import backward_slice, crash_site
+from .slicing import backward_slice, crash_site, stuck_path
 
 log = logging.getLogger(__name__)
 
@@ -55,8 +56,9 @@ CALLEE_DEPTH = 2
 
 BASE_CONFIDENCE = 0.3
 
-SLICE_BOOST = 1.5
-"""Weight of a mutation on the crashing statement's backward slice (``fixers.slicing``)."""
+SLICE_BOOST, STUCK_BOOST = 1.5, 2.0
+"""Weight of a mutation on the crashing statement's backward slice, and in what a stuck loop
+kept running (``fixers.slicing``: its condition, or a body that makes no progress)."""
 
 
 @dataclass(frozen=True)
@@ -189,6 +191,7 @@ def rank_mutations(diagnosis: Diagnosis, project: Project, graph: ImportGraph,
         targets = _localized_targets(diagnosis, project, graph, targets)
     scores = {(s.file, s.line): s.score for s in diagnosis.suspects}
     crash = crash_site(diagnosis.finding, project) if coverage else None
+    stuck = stuck_path(diagnosis.finding, project) if coverage else frozenset()
     sources: dict[str, SourceText] = {}
     ranked: list[Scored] = []
     for target in targets:
@@ -226,7 +229,9 @@ def rank_mutations(diagnosis: Diagnosis, project: Project, graph: ImportGraph,
                     1.0 / (1 + target.level)) * (1 - min(distance, 20) / 40)
             # coverage: suspiciousness x prior first; frames alone: nearest frame, nearest line
             prior = PRIOR.get(mutation.kind, 0.3) * mutation.weight
-            if line in in_slice:  # spectrum ties broken toward what the crash's values came from
+            if {(rel, line), (rel, mutation.line)} & stuck:
+                prior *= STUCK_BOOST
+            elif line in in_slice:  # spectrum ties broken toward what the crash's values came from
                 prior *= SLICE_BOOST
             primary = -round(susp * prior, 6) if coverage else 0.0
             key = (primary, target.level, distance,

@@ -31,6 +31,35 @@ def crash_site(finding: Finding, project: Project) -> tuple[str, int] | None:
     return site
 
 
+def stuck_path(finding: Finding, project: Project) -> frozenset[tuple[str, int]]:
+    """For tests stopped by the per-test limit (``detect.hangguard``): the project lines a stuck
+    loop kept running, empty otherwise. A loop that never ends has a condition that never
+    turns false or a body that makes no progress: the loop statement at the finding's place
+    (header and body) and every function the alarm found below it (where it landed there is
+    a sample of what each iteration runs, so their whole bodies count)."""
+    from selfheal_local.detect.hangguard import stopped
+
+    if not stopped(finding.code):
+        return frozenset()
+    frames = [f for f in finding.frames if f.in_project and f.file in project.python_files
+              and not project.is_protected(f.file)]
+    start = next((i for i, f in enumerate(frames) if (f.file, f.line) == (finding.file, finding.line)),
+                 len(frames))
+    out: set[tuple[str, int]] = set()
+    for depth, frame in enumerate(frames[start:]):
+        tree = project.tree(frame.file)
+        if tree is None:
+            continue
+        kinds = (ast.While, ast.For, ast.AsyncFor) if depth == 0 else (
+            ast.FunctionDef, ast.AsyncFunctionDef)
+        around = [n for n in ast.walk(tree) if isinstance(n, kinds)
+                  and n.lineno <= frame.line <= (n.end_lineno or n.lineno)]
+        inner = max(around, key=lambda n: n.lineno, default=None)
+        first, last = (inner.lineno, inner.end_lineno or inner.lineno) if inner else (frame.line,) * 2
+        out.update((frame.file, n) for n in range(first, last + 1))
+    return frozenset(out)
+
+
 def _header(node: ast.stmt) -> list[ast.AST]:
     """The parts of a statement evaluated at its own line (a compound statement's header)."""
     if isinstance(node, ast.For | ast.AsyncFor):
@@ -83,4 +112,4 @@ def backward_slice(fn: ast.AST, line: int) -> frozenset[int]:
     return frozenset(s.lineno for s in chosen)
 
 
-__all__ = ["backward_slice", "crash_site"]
+__all__ = ["backward_slice", "crash_site", "stuck_path"]

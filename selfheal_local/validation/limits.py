@@ -2,8 +2,8 @@
 
 Every limit comes from the baseline run of the same project: the suite's time-out is a multiple
 of the baseline suite's time plus a floor (``validation_timeout``), each test's is a multiple of
-the baseline's slowest test plus the floor (``per_test_limit``, enforced by ``detect.hangguard``), so
-a candidate that makes a test loop forever costs seconds, not the configured maximum.
+the baseline's slowest test plus a smaller floor (``per_test_limit``, enforced by
+``detect.hangguard``), so a candidate that makes a test loop forever costs seconds, not the configured maximum.
 """
 
 from __future__ import annotations
@@ -28,15 +28,16 @@ def validation_timeout(project: Project, baseline: TestReport | None) -> float:
 
 def per_test_limit(project: Project, baseline: TestReport | None) -> float | None:
     """Seconds one test of a candidate may take (``hangguard``): a multiple of the baseline's
-    slowest test plus the floor, never more than ``test_case_timeout_s`` (None: no per-test
-    limit, the run's own decides)."""
+    slowest test plus ``validate_test_floor_s``, never more than ``test_case_timeout_s`` (None:
+    no per-test limit, the run's own decides). The floor is the suite's own, smaller: when the
+    bug makes tests hang, every candidate that does not fix it costs this limit."""
     from selfheal_local.detect.hangguard import derived_limit
 
     config = project.config
     cap = config.test_case_limit()
     return cap if baseline is None or cap is None else derived_limit(
         ((o.duration_s, o.exception_type) for o in baseline.outcomes),
-        config.validate_timeout_factor, config.validate_timeout_floor_s, cap)
+        config.validate_timeout_factor, config.validate_test_floor_s, cap)
 
 
 XDIST_ABOVE_S = 20.0

@@ -17,7 +17,7 @@ from selfheal_local.fixers.base import make_patch
 from selfheal_local.fixers.imports_graph import ImportGraph
 from selfheal_local.fixers.mutations import mutations_of
 from selfheal_local.fixers.search import rank_mutations
-from selfheal_local.fixers.slicing import backward_slice, crash_site
+from selfheal_local.fixers.slicing import backward_slice, crash_site, stuck_path
 from selfheal_local.project import Project
 from selfheal_local.types import Finding, Frame, Suspect
 
@@ -47,6 +47,20 @@ def first_fix_rank(project: Project, diagnosis, tmp_path) -> tuple[int, str]:
         except subprocess.TimeoutExpired:
             continue
     raise AssertionError("no mutant in the first 40 passes")
+
+
+def ranked_at(project: Project, diagnosis, description: str):
+    """(index, item) of the first ranked mutant whose description starts with ``description``."""
+    ranked, _ = rank_mutations(diagnosis, project, ImportGraph(project))
+    return next((i, item) for i, item in enumerate(ranked)
+                if item.mutation.description.startswith(description))
+
+
+def heals(project: Project, item, rel: str, scratch) -> bool:
+    """The project's tests pass with ``item``'s mutation applied to ``rel`` in a copy."""
+    shutil.copytree(project.root, scratch)
+    (scratch / rel).write_text(item.mutation.apply(project.read(rel)))
+    return suite_passes(scratch)
 
 
 def test_spurious_reset_is_deleted_early(tmp_path):
@@ -157,18 +171,10 @@ def test_a_crash_in_the_code_searches_what_fed_the_crashing_statement_first(tmp_
     tied = tied_diagnosis("tests/test_fields.py", "test_parse", "fields.py", range(2, 10))
     crashed = replace(tied, finding=replace(tied.finding, code="ValueError", frames=(
         *tied.finding.frames, Frame("fields.py", 6, "parse"))))
-
-    def fix(diagnosis):
-        ranked, _ = rank_mutations(diagnosis, project, ImportGraph(project))
-        return next((i, item) for i, item in enumerate(ranked) if item.mutation.description
-                    .startswith("called '.split()' instead of '.partition()'"))
-
-    (index, item), (unsliced, _) = fix(crashed), fix(tied)
+    fix = "called '.split()' instead of '.partition()'"
+    (index, item), (unsliced, _) = ranked_at(project, crashed, fix), ranked_at(project, tied, fix)
     assert index < 35 and index < unsliced - 20, (index, unsliced)
-    copy = tmp_path / "fixed"
-    shutil.copytree(project.root, copy)
-    (copy / "fields.py").write_text(item.mutation.apply(project.read("fields.py")))
-    assert suite_passes(copy)
+    assert heals(project, item, "fields.py", tmp_path / "fixed")
 
 
 def test_the_backward_slice_holds_the_crash_its_loop_and_the_assignments_it_reads(tmp_path):
@@ -231,3 +237,58 @@ def test_a_fault_inside_a_condition_split_over_lines_keeps_its_line_suspiciousne
     assert flip < 40, order
     index, explanation = first_fix_rank(project, diagnosis, tmp_path)
     assert explanation in ("changed 'is not' to 'is'", "changed 'is not' to '=='"), explanation
+
+
+BOUNDED = {
+    "bounded.py": """
+        class Bounded:
+            def __init__(self, limit):
+                self.limit = limit
+                self.data = {}
+
+            def put(self, key, value):
+                if key not in self.data and self.limit > 0:
+                    while len(self.data) >= self.limit:
+                        self.evict()
+                self.data[key] = value
+
+            def oldest(self):
+                return next(iter(self.data))
+
+            def evict(self):
+                key = self.oldest()
+                return key, self.data.get(key)
+        """,
+    "tests/test_bounded.py": """
+        from bounded import Bounded
+
+
+        def test_the_oldest_goes_first():
+            cache = Bounded(2)
+            for key in "abc":
+                cache.put(key, key.upper())
+            assert cache.data == {"b": "B", "c": "C"}
+        """,
+}
+
+
+def test_a_test_stopped_in_an_endless_loop_searches_what_the_loop_kept_running_first(tmp_path):
+    """Every line ties at 1.0; the test was stopped by the per-test limit with the alarm in
+    ``oldest``, called from ``evict``, called from the ``while`` in ``put``. The loop and the
+    functions below it (all of ``evict``, not only the line the alarm sampled) come first: the
+    right ``.get`` -> ``.pop`` moves ahead of the likelier kinds elsewhere, and it heals."""
+    project = Project.open(write(tmp_path / "p", BOUNDED))
+    tied = tied_diagnosis("tests/test_bounded.py", "test_the_oldest_goes_first", "bounded.py",
+                          range(2, 18))
+    test = Frame("tests/test_bounded.py", 7, "test_the_oldest_goes_first")
+    stuck = replace(tied, finding=replace(
+        tied.finding, file="bounded.py", line=9, code="_selfheal_hang.TestTimeout",
+        frames=(test, Frame("bounded.py", 9, "put"), Frame("bounded.py", 16, "evict"),
+                Frame("bounded.py", 13, "oldest"))))
+    assert stuck_path(stuck.finding, project) == {
+        ("bounded.py", n) for n in (8, 9, 12, 13, 15, 16, 17)}
+    assert stuck_path(tied.finding, project) == frozenset()  # not stopped: nothing is stuck
+    fix = "called '.pop()' instead of '.get()'"
+    (index, item), (plain, _) = ranked_at(project, stuck, fix), ranked_at(project, tied, fix)
+    assert index < 12 and index < plain - 8, (index, plain)
+    assert heals(project, item, "bounded.py", tmp_path / "fixed")
