@@ -195,26 +195,33 @@ def merge_outcomes(outcomes: Sequence[TestOutcome]) -> list[Finding]:
 
 
 def _stuck_places(outcomes: Sequence[TestOutcome]) -> dict[int, Frame]:
-    """Tests stopped by the per-test limit (``hangguard``) that share a frame of the project's
-    code are one stuck loop: the alarm lands wherever the loop happens to be in each. Each gets
-    the innermost frame all of its group share (by ``id`` of the outcome)."""
+    """Tests stopped by the per-test limit (``hangguard``) that were in one function of the
+    project's code are one stuck loop: the alarm lands wherever the loop happens to be in each
+    (its condition, its body, a callee). The group gets one frame (by ``id`` of the outcome):
+    of each test's innermost frame in a function all of them share, the commonest."""
+    from collections import Counter
+
     from .hangguard import stopped
 
-    def places(o: TestOutcome) -> list[tuple[str, int]]:
-        return [(f.file, f.line) for f in o.frames if f.in_project and not is_test_path(f.file)]
+    def places(o: TestOutcome) -> list[Frame]:
+        return [f for f in o.frames if f.in_project and not is_test_path(f.file)]
+
+    def where(f: Frame) -> tuple[str, str]:
+        return f.file, f.function or str(f.line)
 
     groups: list[list[TestOutcome]] = []
     for outcome in (o for o in outcomes if stopped(o.exception_type) and places(o)):
-        mine = set(places(outcome))
-        joined = [g for g in groups if any(mine & set(places(o)) for o in g)]
+        mine = {where(f) for f in places(outcome)}
+        joined = [g for g in groups if any(mine & {where(f) for f in places(o)} for o in g)]
         groups = [g for g in groups if g not in joined] + [[outcome, *(o for g in joined for o in g)]]
     out: dict[int, Frame] = {}
-    for group in groups:
-        shared = set.intersection(*(set(places(o)) for o in group))
+    for group in (g for g in groups if len(g) > 1):
+        shared = set.intersection(*({where(f) for f in places(o)} for o in group))
+        inner = [[f for f in places(o) if where(f) in shared][-1] for o in group]
+        best = Counter((f.file, f.line) for f in inner).most_common(1)[0][0]
+        frame = next(f for f in inner if (f.file, f.line) == best)
         for outcome in group:
-            inner = [f for f in outcome.frames if (f.file, f.line) in shared]
-            if len(group) > 1 and inner:
-                out[id(outcome)] = inner[-1]
+            out[id(outcome)] = frame
     return out
 
 

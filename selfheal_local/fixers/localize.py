@@ -203,9 +203,12 @@ test_files.__test__ = False  # type: ignore[attr-defined]  # not a pytest test
 
 
 def collect(project: Project, sandbox: Sandbox, test_ids: Iterable[str],
-            cancel: threading.Event | None = None) -> Spectrum | None:
+            cancel: threading.Event | None = None,
+            test_limit_s: float | None = None) -> Spectrum | None:
     """Run the failing tests' files under per-test coverage in a sandbox workspace;
-    setting ``cancel`` kills the run (None: no spectrum)."""
+    setting ``cancel`` kills the run (None: no spectrum). ``test_limit_s``: a candidate's
+    per-test limit (from the baseline run): a covered test gets ``COVERAGE_SLOWDOWN`` times it,
+    so a test that hangs costs seconds here too, not ``test_case_timeout_s``."""
     config = project.config
     base = config.test_argv(project.root)
     files = test_files(test_ids)
@@ -214,6 +217,8 @@ def collect(project: Project, sandbox: Sandbox, test_ids: Iterable[str],
     # a test that hangs stops at its own limit (and reads as failed) instead of the run's
     overrides = {f"{PLUGIN_DIR}/{PLUGIN_NAME}.py": PLUGIN, **guard_files()}
     limit = config.test_case_limit()
+    if limit and test_limit_s:
+        limit = min(limit, test_limit_s * COVERAGE_SLOWDOWN)
     argv = [*base, "-p", PLUGIN_NAME, *(guard_args(limit) if limit else ()),
             "-p", "no:cacheprovider", "-q", "--rootdir=.", "--tb=no",
             "-o", "console_output_style=classic", *files]
@@ -275,6 +280,8 @@ class Localizer:
         """The spectrum of the last localization that ran coverage (per-test line coverage)."""
         self.cancel: threading.Event | None = None
         """Set by the job that localizes (the TUI's x and q): kills a coverage run at once."""
+        self.test_limit_s: float | None = None
+        """A candidate's per-test limit, set by the healer from its baseline (``collect``)."""
 
     def suspects(self, diagnosis: Diagnosis, project: Project) -> tuple[list[Suspect], str]:
         """``(suspects, method)`` for the diagnosis; method is coverage | frames | ""."""
@@ -291,7 +298,8 @@ class Localizer:
         if failing and self.sandbox is not None:
             try:
                 self.runs += 1
-                spectrum = collect(project, self.sandbox, failing, cancel=self.cancel)
+                spectrum = collect(project, self.sandbox, failing, cancel=self.cancel,
+                                   test_limit_s=self.test_limit_s)
             except Exception as exc:  # localization is a help, never a reason to fail a heal
                 log.warning("coverage localization failed: %s", exc)
                 spectrum = None

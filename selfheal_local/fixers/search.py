@@ -43,7 +43,7 @@ from .module_level import (
     module_targets,
 )
 from .mutations import KIND_RANK, PRIOR, Mutation, SourceText, mutations_of
-from .slicing import backward_slice, crash_site, stuck_path
+from .slicing import backward_slice, crash_chain, stuck_path
 
 log = logging.getLogger(__name__)
 
@@ -190,7 +190,7 @@ def rank_mutations(diagnosis: Diagnosis, project: Project, graph: ImportGraph,
     if diagnosis.suspects:
         targets = _localized_targets(diagnosis, project, graph, targets)
     scores = {(s.file, s.line): s.score for s in diagnosis.suspects}
-    crash = crash_site(diagnosis.finding, project) if coverage else None
+    crashes = crash_chain(diagnosis.finding, project) if coverage else []
     stuck = stuck_path(diagnosis.finding, project) if coverage else frozenset()
     sources: dict[str, SourceText] = {}
     ranked: list[Scored] = []
@@ -210,8 +210,9 @@ def rank_mutations(diagnosis: Diagnosis, project: Project, graph: ImportGraph,
         control = condition_scores(node, {ln: sc for (f, ln), sc in scores.items()
                                           if f == rel}) if coverage else {}
         scope = tree if module_level else node  # module-level code slices over the module
-        in_slice = (backward_slice(scope, crash[1]) if crash and crash[0] == rel and (
-            module_level or node.lineno <= crash[1] <= (node.end_lineno or node.lineno)) else ())
+        in_slice = set().union(*(backward_slice(scope, line) for file, line in crashes
+                                 if file == rel and (module_level or node.lineno <= line <= (
+                                     node.end_lineno or node.lineno))))
         for mutation in mutations_of(src, node, tree, graph.imported_functions(rel)):
             if module_level and mutation.kind in FUNCTION_ONLY:
                 continue

@@ -31,6 +31,38 @@ def crash_site(finding: Finding, project: Project) -> tuple[str, int] | None:
     return site
 
 
+CALLERS = 2
+"""Calling frames followed from a crash whose values came in as arguments."""
+
+
+def crash_chain(finding: Finding, project: Project) -> list[tuple[str, int]]:
+    """The crash site (``crash_site``), then each calling statement the crash's values came
+    from: while the backward slice at a frame reads a parameter of its function, the frame
+    that called it passed that value (at most ``CALLERS`` callers, never a protected file)."""
+    site = crash_site(finding, project)
+    if site is None:
+        return []
+    frames = [f for f in finding.frames if f.in_project and f.file in project.python_files]
+    chain = [site]
+    for callee, caller in zip(reversed(frames), reversed(frames[:-1]), strict=False):
+        if len(chain) > CALLERS or project.is_protected(caller.file):
+            break
+        tree = project.tree(callee.file)
+        around = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
+                  and n.lineno <= callee.line <= (n.end_lineno or n.lineno)] if tree else []
+        if not around:
+            break
+        fn = max(around, key=lambda n: n.lineno)
+        params = {a.arg for a in (*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs,
+                                  fn.args.vararg, fn.args.kwarg) if a} - {"self", "cls"}
+        lines = backward_slice(fn, callee.line)
+        if not params & _names([h for st in _statements(fn) if st.lineno in lines
+                                for h in _header(st)], ast.Load):
+            break
+        chain.append((caller.file, caller.line))
+    return chain
+
+
 def stuck_path(finding: Finding, project: Project) -> frozenset[tuple[str, int]]:
     """For tests stopped by the per-test limit (``detect.hangguard``): the project lines a stuck
     loop kept running, empty otherwise. A loop that never ends has a condition that never
@@ -112,4 +144,4 @@ def backward_slice(fn: ast.AST, line: int) -> frozenset[int]:
     return frozenset(s.lineno for s in chosen)
 
 
-__all__ = ["backward_slice", "crash_site", "stuck_path"]
+__all__ = ["backward_slice", "crash_chain", "crash_site", "stuck_path"]

@@ -39,6 +39,7 @@ from selfheal_local.types import (
 )
 from selfheal_local.validation.batch import first_proved
 from selfheal_local.validation.evidence import TestCoverage
+from selfheal_local.validation.limits import per_test_limit
 from selfheal_local.validation.validator import Validation, Validator
 
 from .applying import ApplySteps
@@ -149,6 +150,7 @@ class Healer(ApplySteps):
             if not localize:
                 return self._plain.setdefault(finding.id, diagnose(finding, self.project))
             plain = self._plain.get(finding.id) or diagnose(finding, self.project)
+            self.localizer.test_limit_s = per_test_limit(self.project, self.baseline)
             self._diagnoses[finding.id] = self.localizer.localize(plain, self.project)
             self.coverage = self.localizer.coverage or self.coverage
         return self._diagnoses[finding.id]

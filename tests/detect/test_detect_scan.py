@@ -198,17 +198,25 @@ def test_tests_stuck_in_one_loop_are_one_finding_at_the_loop():
     from selfheal_local.detect.scan import merge_outcomes
     from selfheal_local.types import Frame, TestOutcome
 
-    def stuck(test: str, *where: tuple[str, int]) -> TestOutcome:
+    def stuck(test: str, *where: tuple[str, int, str]) -> TestOutcome:
         frames = (Frame("tests/test_c.py", 5, test, "", True),
-                  *(Frame(f, n, "fn", "", True) for f, n in where))
+                  *(Frame(f, n, fn, "", True) for f, n, fn in where))
         return TestOutcome(test_id=f"tests/test_c.py::{test}", outcome="failed",
                            exception_type="_selfheal_hang.TestTimeout", message="stopped",
                            frames=frames)
 
-    # the alarm landed in a different callee each time; the loop they share is cache.py:79
-    outcomes = [stuck("test_a", ("cache.py", 79), ("cache.py", 296), ("cache.py", 99)),
-                stuck("test_b", ("cache.py", 79), ("cache.py", 296), ("cache.py", 102)),
-                stuck("test_c", ("other.py", 3))]
+    # the alarm landed in a different callee each time; the call they share is cache.py:296
+    put, pop = ("cache.py", 79, "put"), ("cache.py", 296, "popitem")
+    outcomes = [stuck("test_a", put, pop, ("cache.py", 99, "__iter__")),
+                stuck("test_b", put, pop, ("cache.py", 102, "__len__")),
+                stuck("test_c", ("other.py", 3, "spin"))]
     found = {(f.file, f.line): f.test_ids for f in merge_outcomes(outcomes)}
     assert found == {("cache.py", 296): ("tests/test_c.py::test_a", "tests/test_c.py::test_b"),
+                     ("other.py", 3): ("tests/test_c.py::test_c",)}
+    # a third stopped on the loop's own condition, a line above: still one loop, at the line
+    # most of them share (one finding, so one search, not one per place the alarm landed)
+    outcomes.append(stuck("test_d", ("cache.py", 78, "put")))
+    found = {(f.file, f.line): f.test_ids for f in merge_outcomes(outcomes)}
+    assert found == {("cache.py", 79): ("tests/test_c.py::test_a", "tests/test_c.py::test_b",
+                                        "tests/test_c.py::test_d"),
                      ("other.py", 3): ("tests/test_c.py::test_c",)}

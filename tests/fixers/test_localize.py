@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
 
 from sandbox import Limits, Sandbox
-from selfheal_local.fixers.localize import Localizer, Spectrum, ochiai, rank, suspicious_functions
+from selfheal_local.fixers.localize import (
+    Localizer,
+    Spectrum,
+    collect,
+    ochiai,
+    rank,
+    suspicious_functions,
+)
 from selfheal_local.fixers.search import SearchSource
 from selfheal_local.project import Project
 from selfheal_local.service import Healer
@@ -305,3 +313,38 @@ def test_a_test_module_that_cannot_be_imported_is_localized_by_what_its_import_r
     diagnosis = next(iter(healer._diagnoses.values()))
     assert diagnosis.localized_by == "coverage"
     assert ("cfg/fields.py", 12) in [(s.file, s.line) for s in diagnosis.suspects]
+
+
+def test_a_test_that_hangs_under_coverage_costs_the_candidates_limit_not_the_configured_one(
+        tmp_path, sandbox):
+    """The healer hands the localizer a candidate's per-test limit (from the baseline run): a
+    stuck test under coverage stops after a few seconds, not after ``test_case_timeout_s``
+    (90 s here), and still counts as a failing test that ran the loop."""
+    root = write(tmp_path / "p", {
+        "spin.py": """
+            def drain(items):
+                while items:
+                    items[0]
+                return "done"
+            """,
+        "tests/test_spin.py": """
+            from spin import drain
+
+
+            def test_drains():
+                assert drain([1, 2]) == "done"
+
+
+            def test_empty():
+                assert drain([]) == "done"
+            """,
+    })
+    (root / "pyproject.toml").write_text("[tool.selfheal]\ntest_case_timeout_s = 90\n")
+    project = Project.open(root)
+    started = time.monotonic()
+    spectrum = collect(project, sandbox, ["tests/test_spin.py::test_drains"], test_limit_s=0.5)
+    assert time.monotonic() - started < 45
+    assert spectrum is not None
+    assert spectrum.outcomes == {"tests/test_spin.py::test_drains": "failed",
+                                 "tests/test_spin.py::test_empty": "passed"}
+    assert spectrum.tests_covering("spin.py", [3]) == {"tests/test_spin.py::test_drains"}

@@ -17,7 +17,7 @@ from selfheal_local.fixers.base import make_patch
 from selfheal_local.fixers.imports_graph import ImportGraph
 from selfheal_local.fixers.mutations import mutations_of
 from selfheal_local.fixers.search import rank_mutations
-from selfheal_local.fixers.slicing import backward_slice, crash_site, stuck_path
+from selfheal_local.fixers.slicing import backward_slice, crash_chain, crash_site, stuck_path
 from selfheal_local.project import Project
 from selfheal_local.types import Finding, Frame, Suspect
 
@@ -292,3 +292,54 @@ def test_a_test_stopped_in_an_endless_loop_searches_what_the_loop_kept_running_f
     (index, item), (plain, _) = ranked_at(project, stuck, fix), ranked_at(project, tied, fix)
     assert index < 12 and index < plain - 8, (index, plain)
     assert heals(project, item, "bounded.py", tmp_path / "fixed")
+
+
+LEDGER = {
+    "ledger.py": """
+        class Checked:
+            def add(self, book, amount):
+                assert amount > 0, "a positive amount"
+                book.append(amount)
+
+
+        class Ledger:
+            def __init__(self):
+                self.book = []
+                self.check = Checked()
+
+            def post(self, amount, fee):
+                net = amount - fee
+                if amount > 1000 and fee < 0:
+                    net = amount
+                self.check.add(self.book, fee)
+                return net
+        """,
+    "tests/test_ledger.py": """
+        from ledger import Ledger
+
+
+        def test_post():
+            ledger = Ledger()
+            assert ledger.post(100, 0) == 100
+            assert ledger.book == [100]
+        """,
+}
+
+
+def test_a_crash_on_a_parameter_searches_the_call_that_passed_it(tmp_path):
+    """The assertion fails in ``Checked.add`` on its parameter ``amount``: the value came from
+    the call in ``Ledger.post``, where ``fee`` is passed for ``amount``. The calling statement's
+    slice comes first too, ahead of the likelier comparison changes of the lines it does not
+    depend on."""
+    project = Project.open(write(tmp_path / "p", LEDGER))
+    tied = tied_diagnosis("tests/test_ledger.py", "test_post", "ledger.py", range(2, 18))
+    test = Frame("tests/test_ledger.py", 6, "test_post")
+    crash = Frame("ledger.py", 3, "add")
+    chained = replace(tied, finding=replace(tied.finding, code="AssertionError", frames=(
+        test, Frame("ledger.py", 16, "post"), crash)))
+    alone = replace(tied, finding=replace(tied.finding, code="AssertionError", frames=(test, crash)))
+    assert crash_chain(chained.finding, project) == [("ledger.py", 3), ("ledger.py", 16)]
+    fix = "replaced 'fee' with 'amount'"
+    (index, item), (plain, _) = ranked_at(project, chained, fix), ranked_at(project, alone, fix)
+    assert index < plain - 5, (index, plain)
+    assert heals(project, item, "ledger.py", tmp_path / "fixed")
