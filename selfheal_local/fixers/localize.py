@@ -170,10 +170,15 @@ def rank(spectrum: Spectrum, failing: Iterable[str], project: Project | None = N
         if project is not None and (rel not in project.python_files or project.is_protected(rel)):
             continue
         for line, tests in by_line.items():
-            shared = IMPORT_TIME in tests  # a tier after every line some test ran itself
-            ef, ep = (len(failed), len(passed)) if shared else (len(tests & failed),
-                                                                len(tests & passed))
-            score = ochiai(ef, ep, len(failed)) * (SHARED_WEIGHT if shared else 1.0)
+            # run at import: as run by every test, a tier after every line some test ran
+            # itself; unless the tests that ran it again (a lambda's body) score it higher
+            ef, ep = len(tests & failed), len(tests & passed)
+            score = ochiai(ef, ep, len(failed))
+            shared = IMPORT_TIME in tests and score < SHARED_WEIGHT * ochiai(
+                len(failed), len(passed), len(failed))
+            if shared:
+                ef, ep = len(failed), len(passed)
+                score = SHARED_WEIGHT * ochiai(ef, ep, len(failed))
             if score <= 0:
                 continue
             hint = abs(near_files[rel] - line) if rel in near_files else 10_000

@@ -250,7 +250,8 @@ def mutations_of(src: SourceText, fn: ast.FunctionDef | ast.AsyncFunctionDef,
                  module: ast.Module | None = None,
                  imported: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] | None = None,
                  ) -> list[Mutation]:
-    """Every mutation of the function's own body (nested functions are visited separately).
+    """Every mutation of the function's own body, its lambdas included (nested functions are
+    visited separately).
 
     ``module`` (the tree ``fn`` belongs to) lets operators use the enclosing class's attributes
     and methods and the module's functions; without it they use the function alone.
@@ -267,6 +268,7 @@ def mutations_of(src: SourceText, fn: ast.FunctionDef | ast.AsyncFunctionDef,
     dead = ops.dead_names(fn)
     attrs = ops.class_attributes(cls)
     literals = ops.function_literals(fn, src)
+    keyed = ops.keyword_keys(fn)
     local = {name for name, (line, _kind) in scope.items() if line < fn.body[0].lineno}
     bound_at = {name: line for name, (line, _kind) in scope.items()}
     found: list[Mutation] = []
@@ -274,7 +276,10 @@ def mutations_of(src: SourceText, fn: ast.FunctionDef | ast.AsyncFunctionDef,
     bodies: list[list[ast.stmt]] = [fn.body]
     while stack:
         node = stack.pop()
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            continue
+        if isinstance(node, ast.Lambda):  # no function of its own: its body is searched here
+            stack.append(node.body)
             continue
         stack.extend(c for c in ast.iter_child_nodes(node)
                      if not (isinstance(node, ast.AnnAssign) and c is node.annotation))
@@ -310,7 +315,7 @@ def mutations_of(src: SourceText, fn: ast.FunctionDef | ast.AsyncFunctionDef,
         elif isinstance(node, ast.Attribute):
             found.extend(ops.replace_attribute(src, node, attrs))
         elif isinstance(node, ast.Constant) and not _is_docstring(fn, node):
-            found.extend(ops.replace_literal(src, node, literals))
+            found.extend(ops.replace_literal(src, node, literals, keyed.get(id(node))))
         elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
             found.extend(st.drop_not(src, node))
         if isinstance(node, ast.For):

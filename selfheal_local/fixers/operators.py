@@ -169,9 +169,18 @@ def function_literals(fn: FunctionNode, src: SourceText | None = None) -> dict[s
     return out
 
 
-def replace_literal(src: SourceText, node: ast.Constant, nearby: dict[str, list[str]]
-                    ) -> Iterator[Mutation]:
-    """A literal -> 0/1/-1, "", None, an empty collection or another constant used nearby."""
+def keyword_keys(fn: ast.AST) -> dict[int, str]:
+    """``f(name=table["key"])``: by ``id`` of the ``"key"`` constant, ``name``: the likeliest
+    key where calls pass a mapping's entries under their own names."""
+    return {id(kw.value.slice): kw.arg for kw in ast.walk(fn)
+            if isinstance(kw, ast.keyword) and kw.arg and isinstance(kw.value, ast.Subscript)
+            and isinstance(kw.value.slice, ast.Constant) and isinstance(kw.value.slice.value, str)}
+
+
+def replace_literal(src: SourceText, node: ast.Constant, nearby: dict[str, list[str]],
+                    key: str | None = None) -> Iterator[Mutation]:
+    """A literal -> 0/1/-1, "", None, an empty collection or another constant used nearby
+    (``key``: the keyword a subscript's key is passed as, first)."""
     value = node.value
     start, end = src.span(node)
     old = src.text[start:end]
@@ -188,7 +197,8 @@ def replace_literal(src: SourceText, node: ast.Constant, nearby: dict[str, list[
     elif isinstance(value, int | float):
         choices = ["0", "1", "-1", *nearby.get("int", []), *nearby.get("float", [])]
     elif isinstance(value, str):
-        choices = ['""', *nearby.get("str", []), "None"]
+        quote = old[-1] if old[-1:] in ("'", '"') else '"'
+        choices = [*([quote + key + quote] if key else []), '""', *nearby.get("str", []), "None"]
     else:
         return
     seen = {old, repr(value)}

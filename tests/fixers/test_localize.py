@@ -135,6 +135,12 @@ def test_lines_run_at_import_count_for_every_test_after_the_lines_tests_ran():
     assert [(s.file, s.line) for s in ranked] == [("m.py", 2), ("m.py", 1), ("m.py", 3)]
     assert ranked[1].score == pytest.approx(0.5 * ochiai(2, 1, 2), abs=1e-3)
     assert spectrum.tests_covering("m.py", [1]) == {"t::a", "t::b", "t::c"}
+    # a line run at import and again by the failing tests alone (a lambda's body in a table
+    # built at import) is theirs: first, at full score, not a tier down with import-time code
+    lambdas = Spectrum(spectrum.outcomes, {"m.py": {**spectrum.lines["m.py"],
+                                                     4: frozenset({"", "t::b", "t::c"})}})
+    first = rank(lambdas, ["t::b", "t::c"])[0]
+    assert (first.line, first.score, first.at_import) == (4, 1.0, False)
 
 
 ALIASES = {

@@ -37,6 +37,11 @@ CASES = [
         def label(n):
             return "item" if n == 1 else "items "
         """, "return \"item\" if n == 1 else \"item\""),
+    ("literal", """
+        def span(parts):
+            return dict(days=parts["days"], hours=parts["Expected a number"],
+                        minutes=parts["minutes"])
+        """, 'hours=parts["hours"]'),
     ("conjunct", """
         def eligible(age, member):
             return age >= 18 if member else False
@@ -290,3 +295,14 @@ def test_a_name_bound_and_never_read_is_passed_first_where_neighbours_pass_by_na
     stub = "def hook(event, context):\n    raise NotImplementedError(event=event)\n"
     tree = ast.parse(stub)
     assert not [m for m in mutations_of(SourceText(stub), tree.body[0], tree) if m.kind == "arg_add"]
+
+
+def test_the_body_of_a_lambda_is_searched_with_its_function():
+    """A lambda has no function of its own to target: a slip in its body (a sort key, a
+    formatting table's entry) is mutated as part of the function or statement holding it."""
+    text = textwrap.dedent("""
+        def newest(rows):
+            return sorted(rows, key=lambda row: row.age < 0)
+        """).lstrip("\n")
+    made = {new.splitlines()[1].strip() for kind, new in mutants(text) if kind == "compare"}
+    assert "return sorted(rows, key=lambda row: row.age >= 0)" in made
