@@ -179,8 +179,8 @@ def keyword_keys(fn: ast.AST) -> dict[int, str]:
 
 def replace_literal(src: SourceText, node: ast.Constant, nearby: dict[str, list[str]],
                     key: str | None = None) -> Iterator[Mutation]:
-    """A literal -> 0/1/-1, "", None, an empty collection or another constant used nearby
-    (``key``: the keyword a subscript's key is passed as, first)."""
+    """A literal -> 0/1/-1, "", another constant used nearby, None (``key``: the keyword a
+    subscript's key is passed as, first)."""
     value = node.value
     start, end = src.span(node)
     old = src.text[start:end]
@@ -195,19 +195,19 @@ def replace_literal(src: SourceText, node: ast.Constant, nearby: dict[str, list[
     elif value is None:
         choices = ["0", '""', "[]"]
     elif isinstance(value, int | float):
-        choices = ["0", "1", "-1", *nearby.get("int", []), *nearby.get("float", [])]
+        near = [t for t in (*nearby.get("int", []), *nearby.get("float", [])) if t != old]
+        choices = ["0", "1", "-1", *near[:MAX_LITERALS], "None"]
     elif isinstance(value, str):
         quote = old[-1] if old[-1:] in ("'", '"') else '"'
-        choices = [*([quote + key + quote] if key else []), '""', *nearby.get("str", []), "None"]
+        near = [t for t in nearby.get("str", []) if t != old]
+        choices = [*([quote + key + quote] if key else []), '""', *near[:MAX_LITERALS], "None"]
     else:
         return
     seen = {old, repr(value)}
-    count = 0
     for new in choices:
-        if new in seen or count >= MAX_LITERALS + 2:
+        if new in seen:
             continue
         seen.add(new)
-        count += 1
         yield Mutation(node.lineno, node.col_offset, "literal", ((start, end, new),),
                        f"replaced literal {old} with {new}")
 

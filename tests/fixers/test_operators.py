@@ -38,6 +38,12 @@ CASES = [
             return "item" if n == 1 else "items "
         """, "return \"item\" if n == 1 else \"item\""),
     ("literal", """
+        def renamed(name, new=None):
+            if new is 0:
+                new = name
+            return new
+        """, "if new is None:"),
+    ("literal", """
         def span(parts):
             return dict(days=parts["days"], hours=parts["Expected a number"],
                         minutes=parts["minutes"])
