@@ -31,6 +31,16 @@ def crash_site(finding: Finding, project: Project) -> tuple[str, int] | None:
     return site
 
 
+_FUNCTIONS, _LOOPS = (ast.FunctionDef, ast.AsyncFunctionDef), (ast.While, ast.For, ast.AsyncFor)
+
+
+def _innermost(tree: ast.Module | None, line: int, kinds: tuple[type, ...]) -> ast.AST | None:
+    """The innermost node of ``kinds`` whose lines hold ``line`` (None: none, or no tree)."""
+    around = [n for n in ast.walk(tree) if isinstance(n, kinds)
+              and n.lineno <= line <= (n.end_lineno or n.lineno)] if tree is not None else []
+    return max(around, key=lambda n: n.lineno, default=None)
+
+
 CALLERS = 2
 """Calling frames followed from a crash whose values came in as arguments."""
 
@@ -47,12 +57,9 @@ def crash_chain(finding: Finding, project: Project) -> list[tuple[str, int]]:
     for callee, caller in zip(reversed(frames), reversed(frames[:-1]), strict=False):
         if len(chain) > CALLERS or project.is_protected(caller.file):
             break
-        tree = project.tree(callee.file)
-        around = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
-                  and n.lineno <= callee.line <= (n.end_lineno or n.lineno)] if tree else []
-        if not around:
+        fn = _innermost(project.tree(callee.file), callee.line, _FUNCTIONS)
+        if not isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef):
             break
-        fn = max(around, key=lambda n: n.lineno)
         params = {a.arg for a in (*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs,
                                   fn.args.vararg, fn.args.kwarg) if a} - {"self", "cls"}
         lines = backward_slice(fn, callee.line)
@@ -79,14 +86,7 @@ def stuck_path(finding: Finding, project: Project) -> frozenset[tuple[str, int]]
                  len(frames))
     out: set[tuple[str, int]] = set()
     for depth, frame in enumerate(frames[start:]):
-        tree = project.tree(frame.file)
-        if tree is None:
-            continue
-        kinds = (ast.While, ast.For, ast.AsyncFor) if depth == 0 else (
-            ast.FunctionDef, ast.AsyncFunctionDef)
-        around = [n for n in ast.walk(tree) if isinstance(n, kinds)
-                  and n.lineno <= frame.line <= (n.end_lineno or n.lineno)]
-        inner = max(around, key=lambda n: n.lineno, default=None)
+        inner = _innermost(project.tree(frame.file), frame.line, _LOOPS if depth == 0 else _FUNCTIONS)
         first, last = (inner.lineno, inner.end_lineno or inner.lineno) if inner else (frame.line,) * 2
         out.update((frame.file, n) for n in range(first, last + 1))
     return frozenset(out)
