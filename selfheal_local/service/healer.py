@@ -214,7 +214,9 @@ class Healer(ApplySteps):
 
             pick = choose(searched, self.project, self.sandbox)
             return next(pv for pv in passed if pv[0] is pick)
-        return min(passed, key=lambda pv: (pv[0].size, -pv[0].confidence))
+        # of proved fixes, the one that also turns more failing tests green first
+        return min(passed, key=lambda pv: (-len(pv[1].verdict.now_passing), pv[0].size,
+                                           -pv[0].confidence))
 
     def _try(
         self,

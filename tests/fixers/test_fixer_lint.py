@@ -35,6 +35,22 @@ def test_is_literal_becomes_eq(tmp_path):
     assert first_passing(project, found, tmp_path / "try") == 0
 
 
+def test_is_literal_on_a_name_that_holds_none_tries_is_none_first(tmp_path):
+    project = make_project(tmp_path / "p", {
+        "labels.py": "def label(name, title=None):\n    if title is 0:  # unset\n"
+                     "        title = name.capitalize()\n    return title\n",
+        "tests/test_labels.py": "from labels import label\n\n\ndef test_default():\n"
+                                "    assert label('ann') == 'Ann'\n\n\ndef test_given():\n"
+                                "    assert label('ann', 'Dr') == 'Dr'\n",
+    })
+    diag = diagnosis("lint", "F632", "Use `==` to compare constant literals", "labels.py", 2,
+                     source="ruff", code="F632")
+    found = candidates(diag, project)
+    assert [patched(p, "labels.py").splitlines()[1] for p in found] == [
+        "    if title is None:  # unset", "    if title == 0:  # unset"]
+    assert first_passing(project, found, tmp_path / "try") == 0
+
+
 def test_mutable_default_becomes_none(tmp_path):
     project = make_project(tmp_path / "p", {
         "tags.py": 'def tag(text: str, tags: list[str] = []) -> list[str]:\n'

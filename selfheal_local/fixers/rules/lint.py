@@ -24,21 +24,20 @@ from selfheal_local.types import Patch
 log = logging.getLogger(__name__)
 
 
-def _line_rewrite(site: Site, project: Project, subs, why: str) -> list[Patch]:
-    rel, text, line = site.path, site.text, site.line
-    if not line:
-        return []
-    lines = text.splitlines()
-    if line > len(lines):
-        return []
-    code, comment = split_comment(lines[line - 1])
+def _rewritten(site: Site, subs) -> dict[str, str]:
+    """``{path: text}`` with ``subs`` applied to the code (not the comment) of the site's line."""
+    lines = site.text.splitlines()
+    if not 0 < site.line <= len(lines):
+        return {}
+    code, comment = split_comment(lines[site.line - 1])
     fixed = code
     for pattern, repl in subs:
         fixed = re.sub(pattern, repl, fixed)
-    if fixed == code:
-        return []
-    return build_patches(site, project, [({rel: replace_line(text, line, fixed + comment)}, why)],
-                         single=0.9)
+    return {} if fixed == code else {site.path: replace_line(site.text, site.line, fixed + comment)}
+
+
+def _line_rewrite(site: Site, project: Project, subs, why: str) -> list[Patch]:
+    return build_patches(site, project, [(_rewritten(site, subs), why)], single=0.9)
 
 
 @rule("lint", needs="text")
@@ -53,17 +52,32 @@ def compare_none_with_is(site: Site, project: Project) -> list[Patch]:
                          "compared with None using 'is' (== None can be overridden)")
 
 
+_LITERAL = r"""(-?\d[\w.]*|'[^']*'|"[^"]*"|\(\)|\[\]|\{\})"""
+
+
 @rule("lint", needs="text")
 def compare_literal_with_eq(site: Site, project: Project) -> list[Patch]:
-    """``x is "admin"`` -> ``x == "admin"`` (F632: identity of literals is an accident)."""
-    message = site.diagnosis.message
-    if site.diagnosis.finding.code != "F632" and "is not" not in message \
-            and "`is`" not in message:
+    """``x is "admin"`` -> ``x == "admin"`` (F632: identity of literals is an accident); and
+    ``x is 0`` -> ``x is None`` where ``x`` is a name the code also holds ``None`` in (a
+    ``=None`` default, ``x = None``, ``x is None``): then the literal itself is the slip, first."""
+    code, message = site.diagnosis.finding.code, site.diagnosis.message
+    if code != "F632" and "is not" not in message and "`is`" not in message:
         return []
-    literal = r"""(-?\d[\w.]*|'[^']*'|"[^"]*"|\(\)|\[\]|\{\})"""
-    return _line_rewrite(site, project, [(rf"\bis\s+not\s+{literal}", r"!= \1"),
-                                              (rf"\bis\s+{literal}", r"== \1")],
-                         "compared the literal with '==' instead of 'is'")
+    eq = (_rewritten(site, [(rf"\bis\s+not\s+{_LITERAL}", r"!= \1"),
+                            (rf"\bis\s+{_LITERAL}", r"== \1")]),
+          "compared the literal with '==' instead of 'is'")
+    lines = site.text.splitlines()
+    line = split_comment(lines[site.line - 1])[0] if 0 < site.line <= len(lines) else ""
+    compared = [m.group(1) for m in re.finditer(rf"\b(\w+)\s+is\s+(?:not\s+)?{_LITERAL}", line)]
+    noneable = [name for name in compared if re.search(
+        rf"\b{name}\s*(?::[^=\n]*)?=\s*None\b|\b{name}\s+is\s+(?:not\s+)?None\b", site.text)]
+    if not noneable:
+        return build_patches(site, project, [eq], single=0.9)
+    none = (_rewritten(site, [(rf"\b({name})\s+is(\s+not)?\s+{_LITERAL}", r"\1 is\2 None")
+                              for name in noneable]),
+            f"compared {noneable[0]} with None: it holds None elsewhere, and 'is' with a "
+            "literal is never what was meant")
+    return build_patches(site, project, [none, eq], single=0.9)
 
 
 _MUTABLE = (ast.List, ast.Dict, ast.Set, ast.ListComp, ast.DictComp, ast.SetComp)
