@@ -266,6 +266,10 @@ def mutations_of(src: SourceText, fn: ast.FunctionDef | ast.AsyncFunctionDef,
     scope = ops.scope_names(fn)
     closure = {**_enclosing_names(module, fn), **scope}  # what a call here can still pass
     dead = ops.dead_names(fn)
+    dropped = ops.dead_stores(fn, dead)
+    seen_at: dict[str, list[int]] = {}
+    for name in (n for n in ast.walk(fn) if isinstance(n, ast.Name)):
+        seen_at.setdefault(name.id, []).append(name.lineno)
     attrs = ops.class_attributes(cls)
     literals = ops.function_literals(fn, src)
     keyed = ops.keyword_keys(fn)
@@ -311,7 +315,7 @@ def mutations_of(src: SourceText, fn: ast.FunctionDef | ast.AsyncFunctionDef,
                 found.extend(_subscript(src, node))
             found.extend(ops.slice_bounds(src, node))
         elif isinstance(node, ast.Name):
-            found.extend(ops.replace_name(src, fn, node, scope))
+            found.extend(ops.replace_name(src, fn, node, scope, dropped, seen_at))
         elif isinstance(node, ast.Attribute):
             found.extend(ops.replace_attribute(src, node, attrs))
         elif isinstance(node, ast.Constant) and not _is_docstring(fn, node):

@@ -95,20 +95,34 @@ def _same_kind(a: str, b: str) -> bool:
     return a == "?" or b == "?" or a == b or {a, b} == {"int", "float"}
 
 
+DEAD_STORE_WEIGHT = 1.5
+"""A variable replaced by a value the function computes and never reads: likelier than another
+name, less sure than a forgotten ``name=name`` argument beside its echoing neighbours."""
+
+
 def replace_name(src: SourceText, fn: FunctionNode, node: ast.Name,
-                 scope: dict[str, tuple[int, str]]) -> Iterator[Mutation]:
+                 scope: dict[str, tuple[int, str]], dead: set[str] | frozenset[str] = frozenset(),
+                 seen_at: dict[str, list[int]] | None = None) -> Iterator[Mutation]:
     """``x`` -> another in-scope variable of the same kind, bound on an earlier line (a name
     read on the line that first binds it would be unbound; comprehension variables live in
-    their own scope and are neither replaced nor used)."""
+    their own scope and are neither replaced nor used). A ``dead`` name (bound, never read)
+    comes first and weighs more: the variable the slip replaced leaves exactly that trace.
+    With ``seen_at`` (name -> lines it occurs on) the names used nearest the line come first
+    (above it before below it at one distance)."""
     if not isinstance(node.ctx, ast.Load) or node.id not in scope:
         return
     own_kind = scope[node.id][1]
     others = [n for n, (line, kind) in scope.items() if n != node.id
               and (line < node.lineno or line == fn.lineno) and _same_kind(own_kind, kind)]
+    if seen_at:
+        others.sort(key=lambda n: min(((abs(line - node.lineno), line > node.lineno)
+                                       for line in seen_at.get(n, ())), default=(1 << 20, True)))
+    others = [n for n in others if n in dead] + [n for n in others if n not in dead][:MAX_NAMES]
     start, end = src.span(node)
-    for name in others[:MAX_NAMES]:
+    for name in others:
         yield Mutation(node.lineno, node.col_offset, "var", ((start, end, name),),
-                       f"replaced '{node.id}' with '{name}'")
+                       f"replaced '{node.id}' with '{name}'",
+                       weight=DEAD_STORE_WEIGHT if name in dead else 1.0)
 
 
 def numeric_index(node: ast.Subscript, scope: dict[str, tuple[int, str]]) -> bool:
@@ -289,6 +303,15 @@ def dead_names(fn: FunctionNode) -> set[str]:
     return {b for b in bound - read if not b.startswith("_") and b not in ("self", "cls")}
 
 
+def dead_stores(fn: FunctionNode, dead: set[str]) -> set[str]:
+    """Of ``dead`` names, those an assignment binds (``x = ...`` never read): an unused loop
+    variable or parameter is common by design, a value computed and dropped is not."""
+    stored = {t.id for n in ast.walk(fn) if isinstance(n, ast.Assign | ast.AnnAssign)
+              for t in (n.targets if isinstance(n, ast.Assign) else [n.target])
+              if isinstance(t, ast.Name)}
+    return dead & stored
+
+
 def _echoes(node: ast.Call) -> bool:
     """The call already passes at least one argument as ``name=name``."""
     return any(isinstance(k.value, ast.Name) and k.value.id == k.arg for k in node.keywords)
@@ -376,6 +399,6 @@ def wrap_value(src: SourceText, node: ast.expr, why: str) -> Iterator[Mutation]:
                        f"wrapped {why} '{text}' in {wrapper}()")
 
 
-__all__ = ["change_arguments", "class_attributes", "dead_names", "function_literals",
+__all__ = ["change_arguments", "class_attributes", "dead_names", "dead_stores", "function_literals",
            "numeric_index", "replace_attribute", "replace_literal", "replace_method", "replace_name",
            "scope_names", "slice_bounds", "swap_identity", "wrap_value"]

@@ -303,6 +303,30 @@ def test_a_name_bound_and_never_read_is_passed_first_where_neighbours_pass_by_na
     assert not [m for m in mutations_of(SourceText(stub), tree.body[0], tree) if m.kind == "arg_add"]
 
 
+def test_a_variable_is_replaced_first_by_the_names_used_nearest_it():
+    """Of many same-kind names in scope, only a few are tried per use: those used nearest the
+    line (a local made on the line above beats the sixth parameter), a value computed and never
+    read first of all, weighted up."""
+    text = textwrap.dedent("""
+        def pair(lefts, rights, left_key, right_key, fill, strict):
+            seen = set()
+            mark = right_key.add
+            for item in rights:
+                mark(right_key(item))
+            return [x for x in lefts if left_key(x) in seen]
+        """).lstrip("\n")
+    fn = ast.parse(text).body[0]
+    swaps = [m for m in mutations_of(SourceText(text), fn, ast.parse(text))
+             if m.kind == "var" and m.line == 3]
+    assert swaps[0].apply(text).splitlines()[2].strip() == "mark = seen.add"
+    dropped = text.replace("left_key(x) in seen", "left_key(x)")
+    fn = ast.parse(dropped).body[0]
+    swaps = [m for m in mutations_of(SourceText(dropped), fn, ast.parse(dropped))
+             if m.kind == "var" and m.line == 3]
+    assert swaps[0].apply(dropped).splitlines()[2].strip() == "mark = seen.add"
+    assert swaps[0].weight > 1 and all(m.weight == 1 for m in swaps[1:])
+
+
 def test_the_body_of_a_lambda_is_searched_with_its_function():
     """A lambda has no function of its own to target: a slip in its body (a sort key, a
     formatting table's entry) is mutated as part of the function or statement holding it."""
