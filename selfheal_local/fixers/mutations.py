@@ -10,6 +10,7 @@ import ast
 from collections.abc import Iterator
 
 from . import operators as ops
+from . import scopes
 from . import statements as st
 from .mutants import Mutation, SourceText, between, negated, wrap
 
@@ -223,7 +224,7 @@ def _enclosing_names(module: ast.Module | None, fn: ast.AST) -> dict[str, tuple[
         for node in body:
             if node is fn:
                 for parent in outer:
-                    found.update(ops.scope_names(parent))
+                    found.update(scopes.scope_names(parent))
                 return True
             inner = [*outer, node] if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) \
                 else outer
@@ -263,14 +264,12 @@ def mutations_of(src: SourceText, fn: ast.FunctionDef | ast.AsyncFunctionDef,
     defs = _module_defs(module, cls)
     methods = {name: len(d.args.args) for name, d in defs.items()} if cls else {}
     callable_defs = {**(imported or {}), **defs}
-    scope = ops.scope_names(fn)
+    scope = scopes.scope_names(fn)
     closure = {**_enclosing_names(module, fn), **scope}  # what a call here can still pass
-    dead = ops.dead_names(fn)
-    dropped = ops.dead_stores(fn, dead)
-    seen_at: dict[str, list[int]] = {}
-    for name in (n for n in ast.walk(fn) if isinstance(n, ast.Name)):
-        seen_at.setdefault(name.id, []).append(name.lineno)
-    attrs = ops.class_attributes(cls)
+    dead = scopes.dead_names(fn)
+    dropped = scopes.dead_stores(fn, dead)
+    seen_at = scopes.name_lines(fn)
+    attrs = scopes.class_attributes(cls)
     literals = ops.function_literals(fn, src)
     keyed = ops.keyword_keys(fn)
     local = {name for name, (line, _kind) in scope.items() if line < fn.body[0].lineno}

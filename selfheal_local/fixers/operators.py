@@ -12,8 +12,7 @@ import ast
 from collections.abc import Iterator
 
 from .mutants import Mutation, SourceText, between
-
-FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+from .scopes import FunctionNode, kind_of, nearest_first, same_kind
 
 SIMILAR_METHODS: tuple[frozenset[str], ...] = tuple(frozenset(g) for g in (
     ("append", "extend", "insert"), ("pop", "remove", "discard"), ("find", "rfind", "index",
@@ -28,71 +27,6 @@ SIMILAR_METHODS: tuple[frozenset[str], ...] = tuple(frozenset(g) for g in (
 WRAPPERS = ("int", "str", "len", "list")
 MAX_NAMES = 4
 MAX_LITERALS = 3
-
-
-def _kind_of(value: ast.expr | None) -> str:
-    """A crude type of an assigned value: int | float | str | list | dict | set | bool | ?."""
-    if value is None:
-        return "?"
-    if isinstance(value, ast.Constant):
-        return {bool: "bool", int: "int", float: "float", str: "str"}.get(type(value.value), "?")
-    if isinstance(value, ast.List | ast.ListComp):
-        return "list"
-    if isinstance(value, ast.Dict | ast.DictComp):
-        return "dict"
-    if isinstance(value, ast.Set | ast.SetComp):
-        return "set"
-    if isinstance(value, ast.JoinedStr):
-        return "str"
-    if isinstance(value, ast.Compare | ast.BoolOp):
-        return "bool"
-    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name):
-        return {"len": "int", "int": "int", "str": "str", "float": "float", "list": "list",
-                "dict": "dict", "set": "set", "sorted": "list", "sum": "?", "bool": "bool"
-                }.get(value.func.id, "?")
-    if isinstance(value, ast.BinOp):
-        left, right = _kind_of(value.left), _kind_of(value.right)
-        return left if left == right or right == "?" else right if left == "?" else "?"
-    return "?"
-
-
-def _annotation_kind(annotation: ast.expr | None) -> str:
-    if isinstance(annotation, ast.Name):
-        return annotation.id if annotation.id in ("int", "float", "str", "bool", "list", "dict",
-                                                  "set") else "?"
-    if isinstance(annotation, ast.Subscript) and isinstance(annotation.value, ast.Name):
-        return _annotation_kind(annotation.value)
-    return "?"
-
-
-def scope_names(fn: FunctionNode) -> dict[str, tuple[int, str]]:
-    """Locals and parameters: name -> (first line bound, crude kind)."""
-    found: dict[str, tuple[int, str]] = {}
-    args = fn.args
-    for a in (*args.posonlyargs, *args.args, *args.kwonlyargs):
-        if a.arg not in ("self", "cls"):
-            found[a.arg] = (fn.lineno, _annotation_kind(a.annotation))
-    for node in ast.walk(fn):
-        pairs: list[tuple[ast.AST, ast.expr | None]] = []
-        if isinstance(node, ast.Assign):
-            pairs = [(t, node.value) for t in node.targets]
-        elif isinstance(node, ast.AnnAssign | ast.AugAssign):
-            pairs = [(node.target, node.value)]
-        elif isinstance(node, ast.For):
-            pairs = [(node.target, None)]
-        for target, value in pairs:
-            if isinstance(target, ast.Name) and target.id not in found:
-                kind = "int" if (isinstance(node, ast.For) and isinstance(node.iter, ast.Call)
-                                 and isinstance(node.iter.func, ast.Name)
-                                 and node.iter.func.id == "range") else _kind_of(value)
-                if kind == "?" and isinstance(node, ast.AnnAssign):
-                    kind = _annotation_kind(node.annotation)
-                found[target.id] = (target.lineno, kind)
-    return found
-
-
-def _same_kind(a: str, b: str) -> bool:
-    return a == "?" or b == "?" or a == b or {a, b} == {"int", "float"}
 
 
 DEAD_STORE_WEIGHT = 1.5
@@ -113,10 +47,9 @@ def replace_name(src: SourceText, fn: FunctionNode, node: ast.Name,
         return
     own_kind = scope[node.id][1]
     others = [n for n, (line, kind) in scope.items() if n != node.id
-              and (line < node.lineno or line == fn.lineno) and _same_kind(own_kind, kind)]
+              and (line < node.lineno or line == fn.lineno) and same_kind(own_kind, kind)]
     if seen_at:
-        others.sort(key=lambda n: min(((abs(line - node.lineno), line > node.lineno)
-                                       for line in seen_at.get(n, ())), default=(1 << 20, True)))
+        others = nearest_first(others, seen_at, node.lineno)
     others = [n for n in others if n in dead] + [n for n in others if n not in dead][:MAX_NAMES]
     start, end = src.span(node)
     for name in others:
@@ -136,21 +69,10 @@ def numeric_index(node: ast.Subscript, scope: dict[str, tuple[int, str]]) -> boo
     return not isinstance(node.ctx, ast.Del)
 
 
-def class_attributes(cls: ast.ClassDef | None) -> list[str]:
-    """Attributes assigned on ``self`` anywhere in the class, in order of appearance."""
-    if cls is None:
-        return []
-    names: list[str] = []
-    for node in ast.walk(cls):
-        if (isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store)
-                and isinstance(node.value, ast.Name) and node.value.id == "self"):
-            names.append(node.attr)
-    return list(dict.fromkeys(names))
-
-
-def replace_attribute(src: SourceText, node: ast.Attribute, attrs: list[str]
+def replace_attribute(src: SourceText, node: ast.Attribute, attrs: dict[str, list[int]]
                       ) -> Iterator[Mutation]:
-    """``self.a`` -> ``self.b`` for another data attribute of the same class."""
+    """``self.a`` -> ``self.b`` for another data attribute of the same class, those used nearest
+    the line first."""
     if not (isinstance(node.ctx, ast.Load) and isinstance(node.value, ast.Name)
             and node.value.id == "self" and node.attr in attrs):
         return
@@ -158,7 +80,8 @@ def replace_attribute(src: SourceText, node: ast.Attribute, attrs: list[str]
     end = start + len(node.attr)
     if src.text[start:end] != node.attr:
         return
-    for other in [a for a in attrs if a != node.attr][:MAX_NAMES]:
+    others = nearest_first([a for a in attrs if a != node.attr], attrs, node.lineno)
+    for other in others[:MAX_NAMES]:
         yield Mutation(node.lineno, node.col_offset, "attr", ((start, end, other),),
                        f"replaced 'self.{node.attr}' with 'self.{other}'")
 
@@ -168,7 +91,7 @@ def function_literals(fn: FunctionNode, src: SourceText | None = None) -> dict[s
     out: dict[str, list[str]] = {}
     for node in ast.walk(fn):
         if isinstance(node, ast.Constant) and not isinstance(node.value, bytes):
-            kind = _kind_of(node)
+            kind = kind_of(node)
             if kind in ("int", "float", "str"):
                 out.setdefault(kind, [])
                 text = repr(node.value)
@@ -284,34 +207,6 @@ never reads: the forgotten argument is the likeliest fix in that function (a dea
 unused parameter is the trace such a slip leaves), ahead of the commonest operator kinds."""
 
 
-def _is_stub(fn: FunctionNode) -> bool:
-    return all(isinstance(s, ast.Pass | ast.Raise) or (isinstance(s, ast.Expr) and isinstance(
-        s.value, ast.Constant)) for s in fn.body)
-
-
-def dead_names(fn: FunctionNode) -> set[str]:
-    """Parameters and locals the function binds but never reads (nested scopes count as
-    reads); none for a stub, whose parameters only state an interface."""
-    nodes = list(ast.walk(fn))
-    if _is_stub(fn) or any(isinstance(n, ast.Global | ast.Nonlocal) for n in nodes):
-        return set()
-    names = [n for n in nodes if isinstance(n, ast.Name)]
-    read = {n.id for n in names if not isinstance(n.ctx, ast.Store)}
-    args = fn.args
-    bound = {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)}
-    bound |= {n.id for n in names if isinstance(n.ctx, ast.Store)}
-    return {b for b in bound - read if not b.startswith("_") and b not in ("self", "cls")}
-
-
-def dead_stores(fn: FunctionNode, dead: set[str]) -> set[str]:
-    """Of ``dead`` names, those an assignment binds (``x = ...`` never read): an unused loop
-    variable or parameter is common by design, a value computed and dropped is not."""
-    stored = {t.id for n in ast.walk(fn) if isinstance(n, ast.Assign | ast.AnnAssign)
-              for t in (n.targets if isinstance(n, ast.Assign) else [n.target])
-              if isinstance(t, ast.Name)}
-    return dead & stored
-
-
 def _echoes(node: ast.Call) -> bool:
     """The call already passes at least one argument as ``name=name``."""
     return any(isinstance(k.value, ast.Name) and k.value.id == k.arg for k in node.keywords)
@@ -399,6 +294,6 @@ def wrap_value(src: SourceText, node: ast.expr, why: str) -> Iterator[Mutation]:
                        f"wrapped {why} '{text}' in {wrapper}()")
 
 
-__all__ = ["change_arguments", "class_attributes", "dead_names", "dead_stores", "function_literals",
-           "numeric_index", "replace_attribute", "replace_literal", "replace_method", "replace_name",
-           "scope_names", "slice_bounds", "swap_identity", "wrap_value"]
+__all__ = ["change_arguments", "function_literals", "keyword_keys", "numeric_index",
+           "replace_attribute", "replace_literal", "replace_method", "replace_name", "slice_bounds",
+           "swap_identity", "wrap_value"]

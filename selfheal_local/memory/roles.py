@@ -85,7 +85,7 @@ def dead_at(text: str, line: int) -> set[str]:
     import ast
 
     from selfheal_local.fixers.base import innermost_function
-    from selfheal_local.fixers.operators import dead_names
+    from selfheal_local.fixers.scopes import dead_names
 
     try:
         fn = innermost_function(ast.parse(text), line)

@@ -327,6 +327,31 @@ def test_a_variable_is_replaced_first_by_the_names_used_nearest_it():
     assert swaps[0].weight > 1 and all(m.weight == 1 for m in swaps[1:])
 
 
+def test_an_attribute_is_replaced_first_by_the_attributes_used_nearest_it():
+    """A class with many attributes: ``self.x`` is tried as those used nearest the line (the
+    flag set a few lines above), not the first assigned in the class."""
+    text = textwrap.dedent("""
+        class Job:
+            def __init__(self, name):
+                self.name = name
+                self.title = name.title()
+                self.owner = None
+                self.tags = []
+                self.cached = None
+
+            def ready(self, args):
+                if self.cached is None:
+                    self.cached = len(args)
+                    self.partial = self.cached < 2
+                return self.owner
+        """).lstrip("\n")
+    tree = ast.parse(text)
+    fn = tree.body[0].body[1]
+    swaps = [m for m in mutations_of(SourceText(text), fn, tree) if m.kind == "attr" and m.line == 13]
+    assert {m.description for m in swaps[:2]} == {"replaced 'self.owner' with 'self.partial'",
+                                                  "replaced 'self.owner' with 'self.cached'"}
+
+
 def test_the_body_of_a_lambda_is_searched_with_its_function():
     """A lambda has no function of its own to target: a slip in its body (a sort key, a
     formatting table's entry) is mutated as part of the function or statement holding it."""
