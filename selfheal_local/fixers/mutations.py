@@ -73,6 +73,10 @@ def _compare(src: SourceText, node: ast.Compare) -> Iterator[Mutation]:
                            f"changed '{old}' to '{new}'")
         for side in (operands[i + 1],) if old in ("<", "<=", ">", ">=") else ():
             yield from _plus_minus(src, side, "bound")
+        if old in ("==", "!="):  # ``len(x) == 4`` for 3: a count compared off by one
+            for side in (operands[i], operands[i + 1]):
+                if isinstance(side, ast.Constant) and type(side.value) is int:
+                    yield from _plus_minus(src, side, "count")
 
 
 def _is_text(node: ast.AST) -> bool:

@@ -188,6 +188,13 @@ CASES = [
         def last(xs):
             return xs[len(xs)]
         """, "return xs[len(xs) - 1]"),
+    ("bound", """
+        def unpack(spec):
+            if len(spec) == 4:
+                name, kind, default = spec
+                return name, kind, default
+            return spec[0], spec[1], None
+        """, "if len(spec) == 3:"),
 ]
 
 
