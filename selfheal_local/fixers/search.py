@@ -13,8 +13,10 @@ Where it looks:
                  frames and lines first.
 Two steps: the heal loop reports each verdict back (``record_outcome``); a candidate that
 makes some of the failing tests pass and breaks nothing becomes, inside the sandbox only, the
-base of a bounded second round whose candidates carry both edits. Such a partial candidate is
-itself a failed candidate and is never applied; only a final state that passes everything is.
+base of a bounded second round whose candidates carry both edits, taking turns with the single
+edits still to try (a partial that is an accident must not starve them). Such a partial
+candidate is itself a failed candidate and is never applied; only a final state that passes
+everything is. The ranking itself is ``fixers.ranking``.
 The heal loop validates the mutants in batches and keeps what passes; this source only proposes.
 """
 
@@ -22,28 +24,19 @@ from __future__ import annotations
 
 import ast
 import logging
-import re
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
 from selfheal_local.config import Config
-from selfheal_local.fixers.imports_graph import FunctionRef, ImportGraph
+from selfheal_local.fixers.imports_graph import ImportGraph
 from selfheal_local.project import Project
 from selfheal_local.protocols import SourceBase
 from selfheal_local.types import Diagnosis, Patch, Verdict
 
-from .base import function_named, make_patch
-from .control import condition_scores
-from .module_level import (
-    FUNCTION_ONLY,
-    MODULE_LEVEL,
-    module_ref,
-    module_statement,
-    module_targets,
-)
-from .mutations import KIND_RANK, PRIOR, Mutation, SourceText, mutations_of
-from .slicing import backward_slice, crash_chain, stuck_path
+from .base import make_patch
+from .module_level import MODULE_LEVEL
+from .mutations import PRIOR
+from .ranking import Scored, Target, find_targets, rank_mutations
 
 log = logging.getLogger(__name__)
 
@@ -51,195 +44,10 @@ SKIPPED_PATTERNS = frozenset({"syntax_error", "lint"})
 """Patterns where mutating operators cannot help (the file may not even parse); nor does a
 finding no test fails (deleting a statement clears ruff's F821 and proves nothing)."""
 
-CALLEE_DEPTH = 2
-"""How many call levels below the failing functions the search follows."""
-
 BASE_CONFIDENCE = 0.3
-
-SLICE_BOOST, STUCK_BOOST = 1.5, 2.0
-"""Weight of a mutation on the crashing statement's backward slice, and in what a stuck loop
-kept running (``fixers.slicing``: its condition, or a body that makes no progress)."""
-
-
-@dataclass(frozen=True)
-class Target:
-    """A function to mutate: how far it is from the failure and the line to start from."""
-
-    ref: FunctionRef
-    level: int
-    anchor: int = 0
-    """The frame's line inside the function (0 when reached as a callee)."""
-
-
-def _test_functions(diagnosis: Diagnosis, project: Project, graph: ImportGraph
-                    ) -> list[FunctionRef]:
-    """The failing tests themselves: from the frames in protected files and the test ids."""
-    found: list[FunctionRef] = []
-    for frame in diagnosis.finding.frames:
-        if frame.in_project and frame.file and project.is_protected(frame.file):
-            ref = graph.function_at(frame.file, frame.line)
-            if ref and ref not in found:
-                found.append(ref)
-    for test_id in (*diagnosis.test_ids, *diagnosis.finding.test_ids):
-        rel, _, rest = test_id.partition("::")
-        qualname = re.sub(r"\[.*\]$", "", rest).replace("::", ".")
-        if rel in project.python_files and qualname:
-            ref = graph.ref(rel, qualname)
-            if ref and ref not in found:
-                found.append(ref)
-    return found
-
-
-def find_targets(diagnosis: Diagnosis, project: Project, graph: ImportGraph) -> list[Target]:
-    """The functions worth mutating for this failure, nearest first."""
-    chosen: dict[tuple[str, str], Target] = {}
-
-    def add(ref: FunctionRef | None, level: int, anchor: int = 0) -> None:
-        if ref is None or project.is_protected(ref.rel):
-            return
-        key = (ref.rel, ref.qualname)
-        if key not in chosen or chosen[key].level > level:
-            chosen[key] = Target(ref, level, anchor)
-
-    sites = [(f.file, f.line) for f in reversed(diagnosis.finding.frames)
-             if f.in_project and f.file and f.file in project.python_files
-             and not project.is_protected(f.file)]
-    if (diagnosis.file and diagnosis.line and (diagnosis.file, diagnosis.line) not in sites
-            and diagnosis.file in project.python_files
-            and not project.is_protected(diagnosis.file)):
-        sites.insert(0, (diagnosis.file, diagnosis.line))
-    frontier: list[tuple[FunctionRef, int]] = []
-    for level, (rel, line) in enumerate(sites):
-        ref = graph.function_at(rel, line)
-        add(ref, level, line)
-        if ref:
-            frontier.append((ref, level + 1))
-        elif (tree := graph.tree(rel)) is not None:  # code run at import: no function holds it
-            for extra, found in enumerate(module_targets(tree, rel, line)):
-                add(found, level, line if not extra else found.start)
-    start = len(frontier)
-    frontier += [(ref, start) for ref in _test_functions(diagnosis, project, graph)]
-    for _ in range(CALLEE_DEPTH):
-        following: list[tuple[FunctionRef, int]] = []
-        for ref, level in frontier:
-            node = graph.functions(ref.rel).get(ref.qualname)
-            for callee in graph.callees(ref.rel, node) if node else ():
-                if (callee.rel, callee.qualname) not in chosen:
-                    following.append((callee, level + 1))
-                add(callee, level)
-        frontier = following
-    return sorted(chosen.values(), key=lambda t: t.level)
-
 
 ROUND2_BASES, ROUND2_MAX = 2, 40
 """How many partial candidates may each seed a second round; candidates per second round."""
-
-OrderKey = tuple[float, int, int, float, int, int]
-
-
-def _kind_order(mutation: Mutation) -> float:
-    """The kind's rank, a likelier instance (weight above 1) half a rank earlier."""
-    rank = float(KIND_RANK.get(mutation.kind, 99))
-    return rank - 0.5 if mutation.weight > 1 else rank + 0.5 if mutation.weight < 1 else rank
-
-
-def statement_starts(fn: ast.AST) -> dict[int, int]:
-    """line -> first line of the innermost statement holding it (coverage reports statements
-    at their first line)."""
-    starts: dict[int, int] = {}
-    for node in sorted((n for n in ast.walk(fn) if isinstance(n, ast.stmt)),
-                       key=lambda n: n.lineno):
-        for line in range(node.lineno, (node.end_lineno or node.lineno) + 1):
-            starts[line] = node.lineno
-    return starts
-
-
-@dataclass
-class Scored:
-    key: OrderKey
-    target: Target
-    mutation: Mutation
-    suspiciousness: float
-
-
-def _localized_targets(diagnosis: Diagnosis, project: Project, graph: ImportGraph,
-                       targets: list[Target]) -> list[Target]:
-    """The frame-walk targets plus every function (or module-level statement, run at import)
-    holding a coverage suspect."""
-    chosen = {(t.ref.rel, t.ref.qualname): t for t in targets}
-    for suspect in diagnosis.suspects:
-        if suspect.file not in project.python_files or project.is_protected(suspect.file):
-            continue
-        ref = graph.function_at(suspect.file, suspect.line)
-        tree = graph.tree(suspect.file) if ref is None else None
-        stmt = module_statement(tree, suspect.line) if tree is not None else None
-        if stmt is not None:
-            ref = module_ref(suspect.file, stmt)
-        if ref and (ref.rel, ref.qualname) not in chosen:
-            chosen[(ref.rel, ref.qualname)] = Target(ref, 0, suspect.line)
-    return list(chosen.values())
-
-
-def rank_mutations(diagnosis: Diagnosis, project: Project, graph: ImportGraph,
-                   texts: dict[str, str] | None = None) -> tuple[list[Scored], dict[str, SourceText]]:
-    """Every mutation of every target, best first, with the module texts they apply to.
-
-    ``texts`` overrides files (a second round mutates the partial candidate's files)."""
-    targets = find_targets(diagnosis, project, graph)
-    coverage = diagnosis.localized_by == "coverage" and bool(diagnosis.suspects)
-    if diagnosis.suspects:
-        targets = _localized_targets(diagnosis, project, graph, targets)
-    scores = {(s.file, s.line): s.score for s in diagnosis.suspects}
-    crashes = crash_chain(diagnosis.finding, project) if coverage else []
-    stuck = stuck_path(diagnosis.finding, project) if coverage else frozenset()
-    sources: dict[str, SourceText] = {}
-    ranked: list[Scored] = []
-    for target in targets:
-        rel = target.ref.rel
-        text = (texts or {}).get(rel)
-        tree = ast.parse(text) if text is not None else graph.tree(rel)
-        if tree is None:
-            continue
-        module_level = target.ref.qualname.startswith(MODULE_LEVEL)
-        node = (module_statement(tree, target.ref.start) if module_level
-                else function_named(tree, target.ref.qualname, target.ref.start))
-        if node is None:
-            continue
-        src = sources.setdefault(rel, SourceText(text if text is not None else project.read(rel)))
-        starts = statement_starts(node)
-        control = condition_scores(node, {ln: sc for (f, ln), sc in scores.items()
-                                          if f == rel}) if coverage else {}
-        scope = tree if module_level else node  # module-level code slices over the module
-        in_slice = set().union(*(backward_slice(scope, line) for file, line in crashes
-                                 if file == rel and (module_level or node.lineno <= line <= (
-                                     node.end_lineno or node.lineno))))
-        for mutation in mutations_of(src, node, tree, graph.imported_functions(rel)):
-            if module_level and mutation.kind in FUNCTION_ONLY:
-                continue
-            distance = abs(mutation.line - target.anchor) if target.anchor else 0
-            line = starts.get(mutation.line, mutation.line)
-            # coverage reports a statement at its first line, or (a condition split over
-            # lines) at the lines its bytecode comes from: the better of the two counts
-            # (a condition: the best of what it decides, ``fixers.control``)
-            scored = max(scores.get((rel, line), 0.0), scores.get((rel, mutation.line), 0.0),
-                         control.get(mutation.line, 0.0))
-            if coverage:
-                susp = scored
-            else:
-                susp = scored or (
-                    1.0 / (1 + target.level)) * (1 - min(distance, 20) / 40)
-            # coverage: suspiciousness x prior first; frames alone: nearest frame, nearest line
-            prior = PRIOR.get(mutation.kind, 0.3) * mutation.weight
-            if {(rel, line), (rel, mutation.line)} & stuck:
-                prior *= STUCK_BOOST
-            elif line in in_slice:  # spectrum ties broken toward what the crash's values came from
-                prior *= SLICE_BOOST
-            primary = -round(susp * prior, 6) if coverage else 0.0
-            key = (primary, target.level, distance,
-                   _kind_order(mutation), mutation.line, mutation.col)
-            ranked.append(Scored(key, target, mutation, susp))
-    ranked.sort(key=lambda item: item.key)
-    return ranked, sources
 
 
 def is_partial(verdict: Verdict, failing: int) -> bool:
@@ -306,26 +114,48 @@ class SearchSource(SourceBase):
         self._seen: set[tuple[tuple[str, str], ...]] = set()
         self._seeded = 0
         texts = {r: s.text for r, s in sources.items()}
-        for item in ranked:
-            yield from self._seed(diagnosis, project)
-            if not self._room():
-                break
-            patch = self._patch(diagnosis, project, texts, item, self._seen)
-            if patch is None:
-                continue
+        for patch in self._interleaved(diagnosis, project, self._first_round(
+                diagnosis, project, ranked, texts)):
             self.tried += 1
             yield from self._timed(patch)
-        else:
-            self.exhausted = True
-        yield from self._seed(diagnosis, project)
 
-    def _seed(self, diagnosis: Diagnosis, project: Project) -> Iterator[Patch]:
-        """Second rounds from the partial candidates found so far (at most ROUND2_BASES)."""
-        while self._seeded < min(len(self.partials), ROUND2_BASES) and self._room():
-            base = self.partials[self._seeded]
-            self._seeded += 1
-            log.info("search: second round from partial candidate '%s'", base.explanation)
-            yield from self._second_round(diagnosis, project, base, self._seen)
+    def _first_round(self, diagnosis: Diagnosis, project: Project, ranked: list[Scored],
+                     texts: dict[str, str]) -> Iterator[Patch]:
+        for item in ranked:
+            patch = self._patch(diagnosis, project, texts, item, self._seen)
+            if patch is not None:
+                yield patch
+        self.exhausted = True
+
+    def _interleaved(self, diagnosis: Diagnosis, project: Project, first: Iterator[Patch]
+                     ) -> Iterator[Patch]:
+        """First-round mutants and second rounds from the partial candidates found so far (at
+        most ROUND2_BASES), taking turns: a partial candidate that is not the way to the fix
+        (it made some tests pass by accident) must not starve the single edits behind it."""
+        rounds: list[Iterator[Patch]] = []
+        first_live = True
+        while self._room():
+            while self._seeded < min(len(self.partials), ROUND2_BASES):
+                base = self.partials[self._seeded]
+                self._seeded += 1
+                log.info("search: second round from partial candidate '%s'", base.explanation)
+                rounds.append(self._second_round(diagnosis, project, base, self._seen))
+            second = None
+            while rounds and second is None:
+                second = next(rounds[0], None)
+                turn = rounds.pop(0)
+                if second is not None:  # its turn again after the others
+                    rounds.append(turn)
+            if second is not None:
+                yield second
+                if not self._room():
+                    return
+            single = next(first, None) if first_live else None
+            first_live = single is not None
+            if single is not None:
+                yield single
+            elif second is None and self._seeded >= min(len(self.partials), ROUND2_BASES):
+                return
 
     def _room(self) -> bool:
         if self.tried >= self.max_candidates:
@@ -351,14 +181,12 @@ class SearchSource(SourceBase):
         ranked, _sources = rank_mutations(diagnosis, project, graph, texts)
         made = 0
         for item in ranked:
-            if made >= ROUND2_MAX or not self._room():
+            if made >= ROUND2_MAX:
                 return
             patch = self._patch(diagnosis, project, texts, item, seen, base=base)
-            if patch is None:
-                continue
-            made += 1
-            self.tried += 1
-            yield from self._timed(patch)
+            if patch is not None:
+                made += 1
+                yield patch
 
     def _patch(self, diagnosis: Diagnosis, project: Project, texts: dict[str, str],
                item: Scored, seen: set[tuple[tuple[str, str], ...]],

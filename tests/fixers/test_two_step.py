@@ -79,3 +79,19 @@ def test_two_edits_heal_in_one_step_and_partials_are_never_applied(tmp_path):
     (applied,) = result.applied
     assert applied.patch.metadata["round"] == 2
     assert search.partials and all(p.id != applied.patch.id for p in search.partials)
+
+
+def test_a_second_round_takes_turns_with_the_single_edits_still_to_try(tmp_path):
+    """A partial candidate may be an accident (it made some tests pass by breaking what they
+    check differently): its second round must not hold back the single edits ranked after it."""
+    root = write(tmp_path / "p", RANGE_COUNT)
+    project = Project.open(root)
+    healer = Healer(project, Sandbox(limits=Limits(timeout_s=120)), sources=[])
+    healer.scan()
+    search = SearchSource(project.config)
+    proposed = search.propose(healer.diagnose(healer.findings[0]), project)
+    first = next(proposed)
+    search.record_outcome(first, Verdict(False, "partial", "partial: 1 of 3",
+                                         still_failing=("a", "b"), now_passing=("c",)))
+    rounds = [next(proposed).metadata["round"] for _ in range(8)]
+    assert rounds == [2, 1, 2, 1, 2, 1, 2, 1]
