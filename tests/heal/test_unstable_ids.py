@@ -46,16 +46,22 @@ FILES = {
 }
 
 
-def test_renamed_parametrized_ids_do_not_block_a_proved_fix(tmp_path):
+def heal(tmp_path, files: dict[str, str]):
+    """Writes ``files`` into a project, heals it with the CLI; the project's root."""
     root = tmp_path / "proj"
-    for rel, text in FILES.items():
+    for rel, text in files.items():
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(textwrap.dedent(text).lstrip("\n"))
     proc = selfheal("heal", str(root), "--yes", "--json", "--no-model", home=tmp_path / "home")
     assert proc.returncode == 0, proc.stderr[-2000:]
     result = json.loads(proc.stdout)
-    assert result["healthy"] is True, proc.stdout[-2000:]
+    assert result["healthy"] is True, proc.stdout[-3000:]
+    return root
+
+
+def test_renamed_parametrized_ids_do_not_block_a_proved_fix(tmp_path):
+    root = heal(tmp_path, FILES)
     assert "width * height" in (root / "shapes/area.py").read_text()
     assert suite_passes(root)
 
@@ -65,16 +71,8 @@ def test_failing_tests_renamed_between_runs_are_healed_when_all_of_their_functio
     the function pass heals them (before, each renamed id counted as still failing, and the
     right fix was refused as partial), and pytest selects them by function, not by an id it
     cannot find."""
-    root = tmp_path / "proj"
-    files = {**FILES, "shapes/area.py": "def rectangle(width, height):\n    return width * height\n",
-             "shapes/point.py": FILES["shapes/point.py"].replace("self.x + dx", "self.x - dx")}
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip("\n"))
-    proc = selfheal("heal", str(root), "--yes", "--json", "--no-model", home=tmp_path / "home")
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    result = json.loads(proc.stdout)
-    assert result["healthy"] is True, proc.stdout[-3000:]
+    root = heal(tmp_path, {
+        **FILES, "shapes/area.py": "def rectangle(width, height):\n    return width * height\n",
+        "shapes/point.py": FILES["shapes/point.py"].replace("self.x + dx", "self.x - dx")})
     assert "self.x + dx" in (root / "shapes/point.py").read_text()
     assert suite_passes(root)
