@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 
 from ..detect.hangguard import guard_args, guard_files, with_guard_path
 from ..detect.importpath import import_env
-from ..detect.tests import is_pytest
+from ..detect.tests import function_id, is_pytest
 from ..project import Project
 from ..protocols import Sandbox
 from ..types import Diagnosis, Suspect
@@ -149,7 +149,7 @@ def ochiai(failed_s: int, passed_s: int, total_failed: int) -> float:
 def _matches(test_id: str, wanted: Iterable[str]) -> bool:
     """``test_id`` is one of ``wanted`` (a module id stands for every test in it)."""
     for w in wanted:
-        if test_id == w or test_id.startswith(w + "::") or test_id.split("[")[0] == w:
+        if test_id == w or test_id.startswith(w + "::") or function_id(test_id) == w:
             return True
     return False
 

@@ -35,12 +35,12 @@ name, less sure than a forgotten ``name=name`` argument beside its echoing neigh
 
 
 def replace_name(src: SourceText, fn: FunctionNode, node: ast.Name,
-                 scope: dict[str, tuple[int, str]], dead: set[str] | frozenset[str] = frozenset(),
+                 scope: dict[str, tuple[int, str]], dropped: set[str] | frozenset[str] = frozenset(),
                  seen_at: dict[str, list[int]] | None = None) -> Iterator[Mutation]:
     """``x`` -> another in-scope variable of the same kind, bound on an earlier line (a name
     read on the line that first binds it would be unbound; comprehension variables live in
-    their own scope and are neither replaced nor used). A ``dead`` name (bound, never read)
-    comes first and weighs more: the variable the slip replaced leaves exactly that trace.
+    their own scope and are neither replaced nor used). A ``dropped`` name (a value assigned,
+    never read) comes first and weighs more: the variable the slip replaced leaves exactly that trace.
     With ``seen_at`` (name -> lines it occurs on) the names used nearest the line come first
     (above it before below it at one distance)."""
     if not isinstance(node.ctx, ast.Load) or node.id not in scope:
@@ -50,12 +50,12 @@ def replace_name(src: SourceText, fn: FunctionNode, node: ast.Name,
               and (line < node.lineno or line == fn.lineno) and same_kind(own_kind, kind)]
     if seen_at:
         others = nearest_first(others, seen_at, node.lineno)
-    others = [n for n in others if n in dead] + [n for n in others if n not in dead][:MAX_NAMES]
+    others = [n for n in others if n in dropped] + [n for n in others if n not in dropped][:MAX_NAMES]
     start, end = src.span(node)
     for name in others:
         yield Mutation(node.lineno, node.col_offset, "var", ((start, end, name),),
                        f"replaced '{node.id}' with '{name}'",
-                       weight=DEAD_STORE_WEIGHT if name in dead else 1.0)
+                       weight=DEAD_STORE_WEIGHT if name in dropped else 1.0)
 
 
 def numeric_index(node: ast.Subscript, scope: dict[str, tuple[int, str]]) -> bool:

@@ -6,9 +6,9 @@ slice or what a stuck loop kept running), best first. ``fixers.search`` proposes
 from __future__ import annotations
 
 import ast
-import re
 from dataclasses import dataclass
 
+from selfheal_local.detect.tests import function_id
 from selfheal_local.fixers.imports_graph import FunctionRef, ImportGraph
 from selfheal_local.project import Project
 from selfheal_local.types import Diagnosis
@@ -53,8 +53,8 @@ def _test_functions(diagnosis: Diagnosis, project: Project, graph: ImportGraph
             if ref and ref not in found:
                 found.append(ref)
     for test_id in (*diagnosis.test_ids, *diagnosis.finding.test_ids):
-        rel, _, rest = test_id.partition("::")
-        qualname = re.sub(r"\[.*\]$", "", rest).replace("::", ".")
+        rel, _, rest = function_id(test_id).partition("::")
+        qualname = rest.replace("::", ".")
         if rel in project.python_files and qualname:
             ref = graph.ref(rel, qualname)
             if ref and ref not in found:

@@ -135,7 +135,7 @@ class SearchSource(SourceBase):
         rounds: list[Iterator[Patch]] = []
         first_live = True
         while self._room():
-            while self._seeded < min(len(self.partials), ROUND2_BASES):
+            while self._unseeded():
                 base = self.partials[self._seeded]
                 self._seeded += 1
                 log.info("search: second round from partial candidate '%s'", base.explanation)
@@ -154,8 +154,12 @@ class SearchSource(SourceBase):
             first_live = single is not None
             if single is not None:
                 yield single
-            elif second is None and self._seeded >= min(len(self.partials), ROUND2_BASES):
+            elif second is None and not self._unseeded():
                 return
+
+    def _unseeded(self) -> bool:
+        """A partial candidate found so far may still seed a second round."""
+        return self._seeded < min(len(self.partials), ROUND2_BASES)
 
     def _room(self) -> bool:
         if self.tried >= self.max_candidates:

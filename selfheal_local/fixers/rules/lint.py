@@ -24,12 +24,15 @@ from selfheal_local.types import Patch
 log = logging.getLogger(__name__)
 
 
+def _line_parts(site: Site) -> tuple[str, str]:
+    """The site's line as (code, comment); empty when the line is not in the file."""
+    lines = site.text.splitlines()
+    return split_comment(lines[site.line - 1]) if 0 < site.line <= len(lines) else ("", "")
+
+
 def _rewritten(site: Site, subs) -> dict[str, str]:
     """``{path: text}`` with ``subs`` applied to the code (not the comment) of the site's line."""
-    lines = site.text.splitlines()
-    if not 0 < site.line <= len(lines):
-        return {}
-    code, comment = split_comment(lines[site.line - 1])
+    code, comment = _line_parts(site)
     fixed = code
     for pattern, repl in subs:
         fixed = re.sub(pattern, repl, fixed)
@@ -66,18 +69,15 @@ def compare_literal_with_eq(site: Site, project: Project) -> list[Patch]:
     eq = (_rewritten(site, [(rf"\bis\s+not\s+{_LITERAL}", r"!= \1"),
                             (rf"\bis\s+{_LITERAL}", r"== \1")]),
           "compared the literal with '==' instead of 'is'")
-    lines = site.text.splitlines()
-    line = split_comment(lines[site.line - 1])[0] if 0 < site.line <= len(lines) else ""
-    compared = [m.group(1) for m in re.finditer(rf"\b(\w+)\s+is\s+(?:not\s+)?{_LITERAL}", line)]
+    compared = [m.group(1) for m in re.finditer(rf"\b(\w+)\s+is\s+(?:not\s+)?{_LITERAL}",
+                                                _line_parts(site)[0])]
     noneable = [name for name in compared if re.search(
         rf"\b{name}\s*(?::[^=\n]*)?=\s*None\b|\b{name}\s+is\s+(?:not\s+)?None\b", site.text)]
-    if not noneable:
-        return build_patches(site, project, [eq], single=0.9)
-    none = (_rewritten(site, [(rf"\b({name})\s+is(\s+not)?\s+{_LITERAL}", r"\1 is\2 None")
-                              for name in noneable]),
-            f"compared {noneable[0]} with None: it holds None elsewhere, and 'is' with a "
-            "literal is never what was meant")
-    return build_patches(site, project, [none, eq], single=0.9)
+    none = [(_rewritten(site, [(rf"\b({name})\s+is(\s+not)?\s+{_LITERAL}", r"\1 is\2 None")
+                               for name in noneable]),
+             f"compared {noneable[0]} with None: it holds None elsewhere, and 'is' with a "
+             "literal is never what was meant")] if noneable else []
+    return build_patches(site, project, [*none, eq], single=0.9)
 
 
 _MUTABLE = (ast.List, ast.Dict, ast.Set, ast.ListComp, ast.DictComp, ast.SetComp)
