@@ -276,6 +276,7 @@ def mutations_of(src: SourceText, fn: ast.FunctionDef | ast.AsyncFunctionDef,
     attrs = scopes.class_attributes(cls)
     literals = ops.function_literals(fn, src)
     keyed = ops.keyword_keys(fn)
+    calls = [n for n in ast.walk(fn) if isinstance(n, ast.Call)]
     local = {name for name, (line, _kind) in scope.items() if line < fn.body[0].lineno}
     bound_at = {name: line for name, (line, _kind) in scope.items()}
     found: list[Mutation] = []
@@ -287,6 +288,9 @@ def mutations_of(src: SourceText, fn: ast.FunctionDef | ast.AsyncFunctionDef,
             continue
         if isinstance(node, ast.Lambda):  # no function of its own: its body is searched here
             stack.append(node.body)
+            continue
+        if ops.negative_number(node):  # one literal: not a minus and a constant
+            found.extend(ops.replace_literal(src, node, literals))
             continue
         stack.extend(c for c in ast.iter_child_nodes(node)
                      if not (isinstance(node, ast.AnnAssign) and c is node.annotation))
@@ -312,7 +316,7 @@ def mutations_of(src: SourceText, fn: ast.FunctionDef | ast.AsyncFunctionDef,
         elif isinstance(node, ast.Call):
             found.extend(_call(src, node))
             found.extend(ops.replace_method(src, node, methods))
-            found.extend(ops.change_arguments(src, node, closure, callable_defs, dead))
+            found.extend(ops.change_arguments(src, node, closure, callable_defs, dead, calls))
         elif isinstance(node, ast.Subscript):
             if ops.numeric_index(node, scope):
                 found.extend(_subscript(src, node))

@@ -9,7 +9,7 @@ attributes), so a candidate only uses what is already in scope.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from .mutants import Mutation, SourceText, between
 from .scopes import FunctionNode, kind_of, nearest_first, same_kind
@@ -90,7 +90,12 @@ def function_literals(fn: FunctionNode, src: SourceText | None = None) -> dict[s
     """Constants used in the function, by crude kind, as written (for literal replacement)."""
     out: dict[str, list[str]] = {}
     for node in ast.walk(fn):
-        if isinstance(node, ast.Constant) and not isinstance(node.value, bytes):
+        if negative_number(node) and src is not None:
+            kind = type(node.operand.value).__name__
+            text = src.segment(node)
+            if text not in out.setdefault(kind, []) and len(text) <= 40:
+                out[kind].append(text)
+        elif isinstance(node, ast.Constant) and not isinstance(node.value, bytes):
             kind = kind_of(node)
             if kind in ("int", "float", "str"):
                 out.setdefault(kind, [])
@@ -114,11 +119,18 @@ def keyword_keys(fn: ast.AST) -> dict[int, str]:
             and isinstance(kw.value.slice, ast.Constant) and isinstance(kw.value.slice.value, str)}
 
 
-def replace_literal(src: SourceText, node: ast.Constant, nearby: dict[str, list[str]],
-                    key: str | None = None) -> Iterator[Mutation]:
-    """A literal -> 0/1/-1, "", another constant used nearby, None (``key``: the keyword a
-    subscript's key is passed as, first)."""
-    value = node.value
+def negative_number(node: ast.AST) -> bool:
+    """``-1``, ``-0.5``: one literal as written, though the AST holds a minus and a constant."""
+    return (isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub)
+            and isinstance(node.operand, ast.Constant)
+            and type(node.operand.value) in (int, float))
+
+
+def replace_literal(src: SourceText, node: ast.Constant | ast.UnaryOp,
+                    nearby: dict[str, list[str]], key: str | None = None) -> Iterator[Mutation]:
+    """A literal (or a negative number) -> 0/1/-1, "", another constant used nearby, None
+    (``key``: the keyword a subscript's key is passed as, first)."""
+    value = node.value if isinstance(node, ast.Constant) else -node.operand.value
     start, end = src.span(node)
     old = src.text[start:end]
     try:
@@ -132,7 +144,8 @@ def replace_literal(src: SourceText, node: ast.Constant, nearby: dict[str, list[
     elif value is None:
         choices = ["0", '""', "[]"]
     elif isinstance(value, int | float):
-        near = [t for t in (*nearby.get("int", []), *nearby.get("float", [])) if t != old]
+        near = [t for t in (*nearby.get("int", []), *nearby.get("float", []))
+                if t not in (old, "0", "1", "-1")]
         choices = ["0", "1", "-1", *near[:MAX_LITERALS], "None"]
     elif isinstance(value, str):
         quote = old[-1] if old[-1:] in ("'", '"') else '"'
@@ -214,9 +227,11 @@ def _echoes(node: ast.Call) -> bool:
 
 def change_arguments(src: SourceText, node: ast.Call, scope: dict[str, tuple[int, str]],
                      defs: dict[str, ast.FunctionDef | ast.AsyncFunctionDef],
-                     dead: set[str] = frozenset()) -> Iterator[Mutation]:
-    """Remove one argument; pass a forgotten optional parameter of a project function, or a
-    name the function binds and never reads to a call that passes its neighbours by name."""
+                     dead: set[str] = frozenset(), calls: Sequence[ast.Call] = ()
+                     ) -> Iterator[Mutation]:
+    """Remove one argument; pass a forgotten optional parameter of a project function, a name
+    the function binds and never reads to a call that passes its neighbours by name, or a
+    keyword a parallel call of the function (``calls``) passes and this one leaves out."""
     args = [*node.args, *node.keywords]
     if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None
                                                                  for k in node.keywords):
@@ -246,7 +261,8 @@ def change_arguments(src: SourceText, node: ast.Call, scope: dict[str, tuple[int
     if src.text[at:at + 1] != ")":
         return
     given = {k.arg for k in node.keywords}
-    sep = ", " if args else ""
+    sep = (" " if src.text[:at].rstrip().endswith(",") else ", ") if args else ""
+    yield from _parallel_keywords(src, node, calls, at, sep)
     if target is None:
         params, accepts_any = [], _echoes(node)  # an unknown callee: only by its neighbours
     else:
@@ -262,6 +278,40 @@ def change_arguments(src: SourceText, node: ast.Call, scope: dict[str, tuple[int
         yield Mutation(node.lineno, node.col_offset, "arg_add",
                        ((at, at, f"{sep}{param}={param}"),),
                        f"passed '{param}={param}' to {name}()", weight)
+
+
+PARALLEL_WEIGHT = 2.0
+"""A keyword that a parallel call passes (one sharing at least two and half of this call's
+keywords) and this call leaves out: the copy-and-edit slip of parallel code."""
+
+
+def _parallel_keywords(src: SourceText, node: ast.Call, calls: Sequence[ast.Call], at: int,
+                       sep: str) -> Iterator[Mutation]:
+    mine = {k.arg for k in node.keywords if k.arg}
+
+    def shared(other: ast.Call) -> int:
+        return len(mine & {k.arg for k in other.keywords})
+
+    def names(value: ast.AST) -> set[str]:
+        return {n.id for n in ast.walk(value) if isinstance(n, ast.Name)}
+
+    used = names(node)
+    offers = [(other, kw) for other in calls if other is not node
+              and shared(other) >= max(2, len(mine) / 2)
+              for kw in other.keywords if kw.arg and kw.arg not in mine]
+    # the value built from what this call already uses first, then the likest call, the nearest
+    offers.sort(key=lambda o: (not names(o[1].value) <= used, -shared(o[0]),
+                               abs(o[0].lineno - node.lineno)))
+    offered: set[tuple[str, str]] = set()
+    for other, kw in offers:
+        value = src.segment(kw.value)
+        if (kw.arg, value) in offered or "\n" in value:
+            continue
+        offered.add((kw.arg, value))
+        yield Mutation(node.lineno, node.col_offset, "arg_add",
+                       ((at, at, f"{sep}{kw.arg}={value}"),),
+                       f"passed '{kw.arg}={value}' as the call on line {other.lineno} does",
+                       PARALLEL_WEIGHT)
 
 
 def slice_bounds(src: SourceText, node: ast.Subscript) -> Iterator[Mutation]:
@@ -294,6 +344,6 @@ def wrap_value(src: SourceText, node: ast.expr, why: str) -> Iterator[Mutation]:
                        f"wrapped {why} '{text}' in {wrapper}()")
 
 
-__all__ = ["change_arguments", "function_literals", "keyword_keys", "numeric_index",
+__all__ = ["change_arguments", "function_literals", "keyword_keys", "negative_number", "numeric_index",
            "replace_attribute", "replace_literal", "replace_method", "replace_name", "slice_bounds",
            "swap_identity", "wrap_value"]

@@ -23,14 +23,15 @@ from .module_level import (
     module_targets,
 )
 from .mutations import KIND_RANK, PRIOR, Mutation, SourceText, mutations_of
-from .slicing import backward_slice, crash_chain, stuck_path
+from .slicing import backward_slice, crash_chain, expected_raise, raise_guards, stuck_path
 
 CALLEE_DEPTH = 2
 """How many call levels below the failing functions the search follows."""
 
-SLICE_BOOST, STUCK_BOOST = 1.5, 2.0
-"""Weight of a mutation on the crashing statement's backward slice, and in what a stuck loop
-kept running (``fixers.slicing``: its condition, or a body that makes no progress)."""
+SLICE_BOOST, STUCK_BOOST, RAISE_BOOST = 1.5, 2.0, 3.0
+"""Weight of a mutation on the crashing statement's backward slice, in what a stuck loop kept
+running (``fixers.slicing``: its condition, or a body that makes no progress), and on what
+decides a raise the failing test expected and did not get (``slicing.raise_guards``)."""
 
 
 @dataclass(frozen=True)
@@ -161,6 +162,7 @@ def rank_mutations(diagnosis: Diagnosis, project: Project, graph: ImportGraph,
     scores = {(s.file, s.line): s.score for s in diagnosis.suspects}
     crashes = crash_chain(diagnosis.finding, project) if coverage else []
     stuck = stuck_path(diagnosis.finding, project) if coverage else frozenset()
+    expected = expected_raise(diagnosis.finding) if coverage else ""
     sources: dict[str, SourceText] = {}
     ranked: list[Scored] = []
     for target in targets:
@@ -182,6 +184,7 @@ def rank_mutations(diagnosis: Diagnosis, project: Project, graph: ImportGraph,
         in_slice = set().union(*(backward_slice(scope, line) for file, line in crashes
                                  if file == rel and (module_level or node.lineno <= line <= (
                                      node.end_lineno or node.lineno))))
+        guards = raise_guards(node, expected) if expected else frozenset()
         for mutation in mutations_of(src, node, tree, graph.imported_functions(rel)):
             if module_level and mutation.kind in FUNCTION_ONLY:
                 continue
@@ -201,6 +204,8 @@ def rank_mutations(diagnosis: Diagnosis, project: Project, graph: ImportGraph,
             prior = PRIOR.get(mutation.kind, 0.3) * mutation.weight
             if {(rel, line), (rel, mutation.line)} & stuck:
                 prior *= STUCK_BOOST
+            elif mutation.line in guards:
+                prior *= RAISE_BOOST
             elif line in in_slice:  # spectrum ties broken toward what the crash's values came from
                 prior *= SLICE_BOOST
             primary = -round(susp * prior, 6) if coverage else 0.0
@@ -211,5 +216,5 @@ def rank_mutations(diagnosis: Diagnosis, project: Project, graph: ImportGraph,
     return ranked, sources
 
 
-__all__ = ["CALLEE_DEPTH", "SLICE_BOOST", "STUCK_BOOST", "Scored", "Target", "find_targets",
+__all__ = ["CALLEE_DEPTH", "RAISE_BOOST", "SLICE_BOOST", "STUCK_BOOST", "Scored", "Target", "find_targets",
            "rank_mutations", "statement_starts"]

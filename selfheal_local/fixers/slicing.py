@@ -11,6 +11,7 @@ the AST alone: a static over-approximation, never a reason to skip a statement).
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterable
 
 from selfheal_local.project import Project
@@ -144,4 +145,46 @@ def backward_slice(fn: ast.AST, line: int) -> frozenset[int]:
     return frozenset(s.lineno for s in chosen)
 
 
-__all__ = ["backward_slice", "crash_chain", "crash_site", "stuck_path"]
+_NOT_RAISED = re.compile(r"\b([A-Za-z_]\w*) not raised|DID NOT RAISE\s*(?:<class ')?"
+                         r"(?:[\w.]*\.)?([A-Za-z_]\w*)")
+
+
+def expected_raise(finding: Finding) -> str:
+    """The exception a failing test expected the project to raise and it did not
+    (unittest's ``X not raised``, pytest's ``DID NOT RAISE <class 'm.X'>``), "" otherwise."""
+    match = _NOT_RAISED.search(f"{finding.message}\n{finding.traceback}")
+    return (match.group(1) or match.group(2)) if match else ""
+
+
+def _raises(node: ast.Raise, name: str) -> bool:
+    exc = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+    return (isinstance(exc, ast.Name) and exc.id == name) or (
+        isinstance(exc, ast.Attribute) and exc.attr == name)
+
+
+def raise_guards(fn: ast.AST, name: str) -> frozenset[int]:
+    """For a test that expected ``name`` raised: the lines of ``fn`` that decide whether it is
+    (each ``raise name`` and the conditions of the ``if``/``while`` statements holding it; an
+    ``elif`` is held by the ``if`` before it). A missed raise is a guard that let the bad input
+    through (a condition too narrow, a clause too many) far more often than the raise itself."""
+    out: set[int] = set()
+
+    def visit(node: ast.AST, guards: tuple[ast.expr, ...]) -> None:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda
+                      ) and node is not fn:
+            return
+        if isinstance(node, ast.Raise) and node.exc is not None and _raises(node, name):
+            out.add(node.lineno)
+            for test in guards:
+                out.update(range(test.lineno, (test.end_lineno or test.lineno) + 1))
+        inner = (*guards, node.test) if isinstance(node, ast.If | ast.While) else guards
+        for child in ast.iter_child_nodes(node):
+            visit(child, guards if isinstance(node, ast.If | ast.While) and child is node.test
+                  else inner)
+
+    visit(fn, ())
+    return frozenset(out)
+
+
+__all__ = ["backward_slice", "crash_chain", "crash_site", "expected_raise", "raise_guards",
+           "stuck_path"]

@@ -48,6 +48,21 @@ CASES = [
             return dict(days=parts["days"], hours=parts["Expected a number"],
                         minutes=parts["minutes"])
         """, 'hours=parts["hours"]'),
+    ("literal", """
+        def to_millis(seconds, extra):
+            if extra:
+                return seconds * 1000 + extra
+            return seconds * -1
+        """, "return seconds * 1000\n"),
+    ("arg_add", """
+        def frames(box, margin):
+            inner = dict(left=box.left + margin, top=box.top + margin, width=box.width - margin)
+            outer = dict(
+                left=box.left,
+                top=box.top,
+            )
+            return inner, outer
+        """, "top=box.top,\n     width=box.width - margin)"),
     ("conjunct", """
         def eligible(age, member):
             return age >= 18 if member else False
