@@ -125,15 +125,35 @@ def _statements(fn: ast.AST) -> list[ast.stmt]:
     return out
 
 
+def _exit_guards(containers: list[ast.AST], line: int) -> list[ast.If]:
+    """The ``if`` statements before ``line`` in the blocks holding it whose body leaves the
+    block (``raise``, ``return``, …): reaching ``line`` depends on their conditions too."""
+    from .control import _exits
+
+    out: list[ast.If] = []
+    for container in containers:
+        for block in ("body", "orelse", "finalbody"):
+            stmts = getattr(container, block, None)
+            if not isinstance(stmts, list) or not any(
+                    isinstance(s, ast.stmt) and s.lineno <= line <= (s.end_lineno or s.lineno)
+                    for s in stmts):
+                continue
+            out += [s for s in stmts if isinstance(s, ast.If) and (s.end_lineno or s.lineno) < line
+                    and _exits(s.body)]
+    return out
+
+
 def backward_slice(fn: ast.AST, line: int) -> frozenset[int]:
     """First lines of the statements of ``fn`` the statement at ``line`` depends on (itself,
-    the compound statements enclosing it, and those that assign a name it uses, transitively)."""
+    the compound statements enclosing it, the ``if``s before it that could have left instead,
+    and those that assign a name it uses, transitively)."""
     statements = _statements(fn)
     holding = [s for s in statements if s.lineno <= line <= (s.end_lineno or s.lineno)]
     if not holding:
         return frozenset()
     crash = max(holding, key=lambda s: s.lineno)
-    chosen = {crash, *(s for s in holding if isinstance(s, _HEADERS))}
+    chosen = {crash, *(s for s in holding if isinstance(s, _HEADERS)),
+              *_exit_guards([fn, *holding], line)}
     wanted = set().union(*(_names(_header(s), ast.Load) for s in chosen))
     for _ in range(MAX_ROUNDS):
         grown = {s for s in statements if s not in chosen
