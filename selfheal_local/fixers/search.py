@@ -28,9 +28,10 @@ import time
 from collections.abc import Callable, Iterator
 
 from selfheal_local.config import Config
+from selfheal_local.detect.tests import function_id
 from selfheal_local.fixers.imports_graph import ImportGraph
 from selfheal_local.project import Project
-from selfheal_local.protocols import SourceBase
+from selfheal_local.protocols import Sandbox, SourceBase
 from selfheal_local.types import Diagnosis, Patch, Verdict
 
 from .base import make_patch
@@ -86,6 +87,13 @@ class SearchSource(SourceBase):
         self.partials: list[Patch] = []
         """Partial candidates of the current search, in the order they were found."""
         self._failing = 0
+        self.sandbox: Sandbox | None = None
+        """Where mutants are screened (``fixers.screen``); the healer attaches its own."""
+        self.screened = 0
+        """Mutants the last search screened in one process."""
+
+    def attach_sandbox(self, sandbox: Sandbox) -> None:
+        self.sandbox = sandbox
 
     def revise(self, diagnosis: Diagnosis, project: Project,
                failures: object = ()) -> Iterator[Patch]:
@@ -109,6 +117,7 @@ class SearchSource(SourceBase):
         self._began = self.clock()
         graph = ImportGraph(project)
         ranked, sources = rank_mutations(diagnosis, project, graph)
+        ranked = self._screen(diagnosis, project, ranked)
         log.debug("search: %d mutations for %s (localized by %s)", len(ranked),
                   diagnosis.finding.location, diagnosis.localized_by or "nothing")
         self._seen: set[tuple[tuple[str, str], ...]] = set()
@@ -118,6 +127,33 @@ class SearchSource(SourceBase):
                 diagnosis, project, ranked, texts)):
             self.tried += 1
             yield from self._timed(patch)
+
+    def _screen(self, diagnosis: Diagnosis, project: Project, ranked: list[Scored]
+                ) -> list[Scored]:
+        """``ranked`` with the mutants that made the failing tests pass in one in-process run
+        first (``fixers.screen``): a hint that lets a right fix ranked far down be validated
+        early; every candidate is still validated in full."""
+        self.screened = 0
+        if self.sandbox is None or diagnosis.localized_by != "coverage":
+            return ranked
+        from .screen import MAX_SCREENED, Candidate, screen
+
+        head = ranked[:MAX_SCREENED]
+        tests = list(dict.fromkeys(function_id(t) for t in (
+            diagnosis.test_ids or diagnosis.finding.test_ids)))
+        wanted = [Candidate(i, s.target.ref.rel, s.target.ref.qualname, s.mutation.splices)
+                  for i, s in enumerate(head) if not s.target.ref.qualname.startswith(MODULE_LEVEL)]
+        try:
+            result = screen(project, self.sandbox, tests, wanted, deadline_s=self.budget_s / 3)
+        except Exception as exc:  # a hint: never a reason to fail the search
+            log.warning("mutant screen failed: %s", exc)
+            return ranked
+        if result is None:
+            return ranked
+        self.screened = len(result.passed)
+        log.info("search: screened %d mutants, %d pass every failing test", self.screened,
+                 sum(v == result.total for v in result.passed.values()))
+        return [head[i] for i in result.order(range(len(head)))] + ranked[MAX_SCREENED:]
 
     def _first_round(self, diagnosis: Diagnosis, project: Project, ranked: list[Scored],
                      texts: dict[str, str]) -> Iterator[Patch]:

@@ -85,6 +85,10 @@ class Healer(ApplySteps):
         from selfheal_local.fixers.localize import Localizer
 
         self.localizer = Localizer(sandbox)
+        for source in self.sources:  # the search screens its mutants in the same sandbox
+            attach = getattr(source, "attach_sandbox", None)
+            if callable(attach):
+                attach(sandbox)
         recovered = self.journal.recover() if self.journal.dir.is_dir() else []
         if recovered:
             self.notes.append(f"rolled back {len(recovered)} interrupted apply(s): {', '.join(recovered)}")
