@@ -8,10 +8,11 @@ each mutant compiles the mutated function alone (inside its classes, at its own 
 and swaps it into the live function objects (``__code__``), runs the failing tests in-process
 (each under an alarm), and swaps it back.
 
-The answer is a hint, never a verdict: a mutant's side effects may leak into the next one, and
+The answer is a hint, never a verdict: a mutant's side effects may leak into the next one, a
+swap cannot reach code that already ran (at import, or a value computed once and cached), and
 nothing else is checked. The search tries the mutants that made every failing test pass first,
-then those that made some pass, then the rest, each still validated in full (its own workspace,
-ruff, the whole suite). Mutants of code run at import, of nested functions, or whose compiled
+then the rest in their ranked order (a failure here demotes nothing), each still validated in
+full (its own workspace, ruff, the whole suite). Mutants of code run at import, of nested functions, or whose compiled
 function does not fit the live one (a closure that changed) are left in their place, unscreened.
 """
 
@@ -33,6 +34,9 @@ SCREEN_DIR = ".selfheal-screen"
 PLUGIN_NAME = "_selfheal_screen"
 MAX_SCREENED = 400
 """Mutants screened per search (the best ranked ones)."""
+MAX_PROMOTED = 20
+"""Mutants moved to the front at most (a function the failing tests barely check can let
+many through)."""
 PER_TEST_S = 0.5
 """The least alarm on one failing test under one mutant (an endless loop reads as a failure);
 five times what the test took unmutated when that is more."""
@@ -175,8 +179,12 @@ def pytest_runtestloop(session):
         saved = _swap(live, code) if live else None
         if saved is None:
             continue
-        try:
-            got = sum(_passed(item, limit) for item in session.items)
+        try:  # to the first failing test: only a mutant that passes them all is promoted
+            got = 0
+            for item in session.items:
+                if not _passed(item, limit):
+                    break
+                got += 1
         finally:
             for f, old in zip(live, saved):
                 f.__code__ = old
@@ -196,15 +204,17 @@ class Screened:
     baseline: int
     """Of them, how many passed without any mutant."""
     passed: dict[int, int]
-    """Candidate key -> how many passed with it (absent: not screened)."""
+    """Candidate key -> how many passed with it before the first that failed (absent: not
+    screened)."""
 
     def order(self, keys: Sequence[int]) -> list[int]:
-        """``keys`` with the mutants that made every test pass first, then those that made
-        more pass than the baseline, then the rest (each group in its given order)."""
-        def group(key: int) -> int:
-            got = self.passed.get(key, -1)
-            return 0 if got == self.total > 0 else 1 if got > self.baseline else 2
-        return sorted(keys, key=group)
+        """``keys`` with the mutants that made every failing test pass first (at most
+        ``MAX_PROMOTED``), the rest in their given order: a mutant that failed here is not
+        demoted, since what a swap cannot reach (code run at import, a value computed once
+        and kept) fails here and may still be the fix."""
+        promoted = [k for k in keys if self.passed.get(k, -1) == self.total > 0][:MAX_PROMOTED]
+        chosen = set(promoted)
+        return promoted + [k for k in keys if k not in chosen]
 
 
 def screen(project: Project, sandbox: Sandbox, test_ids: Sequence[str],

@@ -47,6 +47,9 @@ finding no test fails (deleting a statement clears ruff's F821 and proves nothin
 
 BASE_CONFIDENCE = 0.3
 
+SCREEN_AFTER = 8
+"""Mutants validated in ranked order before the rest are screened (``fixers.screen``)."""
+
 ROUND2_BASES, ROUND2_MAX = 2, 40
 """How many partial candidates may each seed a second round; candidates per second round."""
 
@@ -117,7 +120,6 @@ class SearchSource(SourceBase):
         self._began = self.clock()
         graph = ImportGraph(project)
         ranked, sources = rank_mutations(diagnosis, project, graph)
-        ranked = self._screen(diagnosis, project, ranked)
         log.debug("search: %d mutations for %s (localized by %s)", len(ranked),
                   diagnosis.finding.location, diagnosis.localized_by or "nothing")
         self._seen: set[tuple[tuple[str, str], ...]] = set()
@@ -132,7 +134,7 @@ class SearchSource(SourceBase):
                 ) -> list[Scored]:
         """``ranked`` with the mutants that made the failing tests pass in one in-process run
         first (``fixers.screen``): a hint that lets a right fix ranked far down be validated
-        early; every candidate is still validated in full."""
+        early; every candidate is still validated in full, the rest keep their order."""
         self.screened = 0
         if self.sandbox is None or diagnosis.localized_by != "coverage":
             return ranked
@@ -144,7 +146,7 @@ class SearchSource(SourceBase):
         wanted = [Candidate(i, s.target.ref.rel, s.target.ref.qualname, s.mutation.splices)
                   for i, s in enumerate(head) if not s.target.ref.qualname.startswith(MODULE_LEVEL)]
         try:
-            result = screen(project, self.sandbox, tests, wanted, deadline_s=self.budget_s / 3)
+            result = screen(project, self.sandbox, tests, wanted, deadline_s=self.budget_s / 6)
         except Exception as exc:  # a hint: never a reason to fail the search
             log.warning("mutant screen failed: %s", exc)
             return ranked
@@ -157,7 +159,19 @@ class SearchSource(SourceBase):
 
     def _first_round(self, diagnosis: Diagnosis, project: Project, ranked: list[Scored],
                      texts: dict[str, str]) -> Iterator[Patch]:
-        for item in ranked:
+        """The ranked mutants; after the first ``SCREEN_AFTER`` the rest are screened (only
+        when the search is asked for more: an easy fix costs no screen)."""
+        rest = ranked[SCREEN_AFTER:]
+        for n, item in enumerate(ranked):
+            if n == SCREEN_AFTER:
+                rest = self._screen(diagnosis, project, rest)
+                break
+            patch = self._patch(diagnosis, project, texts, item, self._seen)
+            if patch is not None:
+                yield patch
+        else:
+            rest = []
+        for item in rest:
             patch = self._patch(diagnosis, project, texts, item, self._seen)
             if patch is not None:
                 yield patch

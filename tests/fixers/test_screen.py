@@ -13,7 +13,7 @@ from test_two_step import write
 
 from sandbox import Limits, Sandbox
 from selfheal_local.fixers.imports_graph import ImportGraph
-from selfheal_local.fixers.search import SearchSource, rank_mutations
+from selfheal_local.fixers.search import SCREEN_AFTER, SearchSource, rank_mutations
 from selfheal_local.project import Project
 from selfheal_local.service import Healer
 
@@ -82,7 +82,10 @@ def test_the_fix_ranked_far_down_is_proposed_first_after_the_screen(tmp_path):
 
     search = SearchSource(project.config)
     search.attach_sandbox(sandbox)
-    first = next(search.propose(diagnosis, project))
+    proposed = search.propose(diagnosis, project)
+    ranked_first = [next(proposed) for _ in range(SCREEN_AFTER)]  # an easy fix costs no screen
+    assert search.screened == 0 and not any(p.explanation.startswith(FIX) for p in ranked_first)
+    first = next(proposed)
     assert search.screened >= 20  # the endless loops among them did not stop it
     assert passes(root, first, tmp_path / "fixed"), first.explanation
 
@@ -94,5 +97,6 @@ def test_without_a_sandbox_or_coverage_the_ranking_is_left_alone(tmp_path):
     healer.scan()
     (finding,) = [f for f in healer.findings if f.test_ids]
     search = SearchSource(project.config)  # not attached
-    first = next(search.propose(healer.diagnose(finding), project))
-    assert search.screened == 0 and first.explanation.split(" in ")[0] != FIX
+    proposed = search.propose(healer.diagnose(finding), project)
+    after = [next(proposed) for _ in range(SCREEN_AFTER + 1)][-1]
+    assert search.screened == 0 and not after.explanation.startswith(FIX)
