@@ -275,6 +275,7 @@ def mutations_of(src: SourceText, fn: ast.FunctionDef | ast.AsyncFunctionDef,
     seen_at = scopes.name_lines(fn)
     attrs = scopes.class_attributes(cls)
     literals = ops.function_literals(fn, src)
+    literal_at = ops.literal_lines(fn, src)
     keyed = ops.keyword_keys(fn)
     calls = [n for n in ast.walk(fn) if isinstance(n, ast.Call)]
     local = {name for name, (line, _kind) in scope.items() if line < fn.body[0].lineno}
@@ -290,7 +291,7 @@ def mutations_of(src: SourceText, fn: ast.FunctionDef | ast.AsyncFunctionDef,
             stack.append(node.body)
             continue
         if ops.negative_number(node):  # one literal: not a minus and a constant
-            found.extend(ops.replace_literal(src, node, literals))
+            found.extend(ops.replace_literal(src, node, literals, seen_at=literal_at))
             continue
         stack.extend(c for c in ast.iter_child_nodes(node)
                      if not (isinstance(node, ast.AnnAssign) and c is node.annotation))
@@ -326,7 +327,7 @@ def mutations_of(src: SourceText, fn: ast.FunctionDef | ast.AsyncFunctionDef,
         elif isinstance(node, ast.Attribute):
             found.extend(ops.replace_attribute(src, node, attrs))
         elif isinstance(node, ast.Constant) and not _is_docstring(fn, node):
-            found.extend(ops.replace_literal(src, node, literals, keyed.get(id(node))))
+            found.extend(ops.replace_literal(src, node, literals, keyed.get(id(node)), literal_at))
         elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
             found.extend(st.drop_not(src, node))
         if isinstance(node, ast.For):

@@ -88,27 +88,46 @@ def replace_attribute(src: SourceText, node: ast.Attribute, attrs: dict[str, lis
 
 def function_literals(fn: FunctionNode, src: SourceText | None = None) -> dict[str, list[str]]:
     """Constants used in the function, by crude kind, as written (for literal replacement)."""
+    return {kind: list(texts) for kind, texts in _literals(fn, src)[0].items()}
+
+
+def literal_lines(fn: FunctionNode, src: SourceText | None = None) -> dict[str, list[int]]:
+    """Each constant's text (as ``function_literals`` writes it) -> the lines it is used on, and
+    each data attribute the function uses (not a method it calls), quoted, -> its lines (a string naming an
+    attribute, as ``getattr`` and ``__dict__`` keys do, is likelier one of those)."""
+    return _literals(fn, src)[1]
+
+
+def _literals(fn: FunctionNode, src: SourceText | None) -> tuple[dict[str, list[str]],
+                                                                 dict[str, list[int]]]:
     out: dict[str, list[str]] = {}
+    lines: dict[str, list[int]] = {}
+    called = {id(n.func) for n in ast.walk(fn) if isinstance(n, ast.Call)}
     for node in ast.walk(fn):
         if negative_number(node) and src is not None:
             kind = type(node.operand.value).__name__
             text = src.segment(node)
-            if text not in out.setdefault(kind, []) and len(text) <= 40:
-                out[kind].append(text)
         elif isinstance(node, ast.Constant) and not isinstance(node.value, bytes):
             kind = kind_of(node)
-            if kind in ("int", "float", "str"):
-                out.setdefault(kind, [])
-                text = repr(node.value)
-                if src is not None:
-                    written = src.segment(node)
-                    try:
-                        text = written if ast.literal_eval(written) == node.value else text
-                    except (ValueError, SyntaxError):
-                        pass
-                if text not in out[kind] and len(text) <= 40:
-                    out[kind].append(text)
-    return out
+            if kind not in ("int", "float", "str"):
+                continue
+            text = repr(node.value)
+            if src is not None:
+                written = src.segment(node)
+                try:
+                    text = written if ast.literal_eval(written) == node.value else text
+                except (ValueError, SyntaxError):
+                    pass
+        elif isinstance(node, ast.Attribute) and id(node) not in called:  # data, not a method
+            lines.setdefault(repr(node.attr), []).append(node.lineno)
+            continue
+        else:
+            continue
+        if len(text) <= 40:
+            if text not in out.setdefault(kind, []):
+                out[kind].append(text)
+            lines.setdefault(text, []).append(node.lineno)
+    return out, lines
 
 
 def keyword_keys(fn: ast.AST) -> dict[int, str]:
@@ -127,9 +146,12 @@ def negative_number(node: ast.AST) -> bool:
 
 
 def replace_literal(src: SourceText, node: ast.Constant | ast.UnaryOp,
-                    nearby: dict[str, list[str]], key: str | None = None) -> Iterator[Mutation]:
-    """A literal (or a negative number) -> 0/1/-1, "", another constant used nearby, None
-    (``key``: the keyword a subscript's key is passed as, first)."""
+                    nearby: dict[str, list[str]], key: str | None = None,
+                    seen_at: dict[str, list[int]] | None = None) -> Iterator[Mutation]:
+    """A literal (or a negative number) -> 0/1/-1, "", another constant of the function, None
+    (``key``: the keyword a subscript's key is passed as, first). With ``seen_at`` (from
+    ``literal_lines``) the constants used nearest come first, and a string that is an
+    identifier may become the name of an attribute the function reads."""
     value = node.value if isinstance(node, ast.Constant) else -node.operand.value
     start, end = src.span(node)
     old = src.text[start:end]
@@ -144,13 +166,17 @@ def replace_literal(src: SourceText, node: ast.Constant | ast.UnaryOp,
     elif value is None:
         choices = ["0", '""', "[]"]
     elif isinstance(value, int | float):
-        near = [t for t in (*nearby.get("int", []), *nearby.get("float", []))
-                if t not in (old, "0", "1", "-1")]
+        near = _nearest([t for t in (*nearby.get("int", []), *nearby.get("float", []))
+                         if t not in (old, "0", "1", "-1")], seen_at, node.lineno)
         choices = ["0", "1", "-1", *near[:MAX_LITERALS], "None"]
     elif isinstance(value, str):
         quote = old[-1] if old[-1:] in ("'", '"') else '"'
-        near = [t for t in nearby.get("str", []) if t != old]
-        choices = [*([quote + key + quote] if key else []), '""', *near[:MAX_LITERALS], "None"]
+        near = _nearest([t for t in nearby.get("str", []) if t != old], seen_at, node.lineno)
+        named = [t for t in seen_at or () if value.isidentifier() and t[:1] == "'"
+                 and t[1:-1].isidentifier() and t[1:-1] != value and t not in near]
+        named = [quote + t[1:-1] + quote for t in _nearest(named, seen_at, node.lineno)]
+        choices = [*([quote + key + quote] if key else []), '""', *near[:MAX_LITERALS],
+                   *named[:MAX_LITERALS], "None"]
     else:
         return
     seen = {old, repr(value)}
@@ -160,6 +186,10 @@ def replace_literal(src: SourceText, node: ast.Constant | ast.UnaryOp,
         seen.add(new)
         yield Mutation(node.lineno, node.col_offset, "literal", ((start, end, new),),
                        f"replaced literal {old} with {new}")
+
+
+def _nearest(texts: list[str], seen_at: dict[str, list[int]] | None, line: int) -> list[str]:
+    return nearest_first(texts, seen_at, line) if seen_at else texts
 
 
 def swap_identity(src: SourceText, node: ast.Compare) -> Iterator[Mutation]:
@@ -344,6 +374,6 @@ def wrap_value(src: SourceText, node: ast.expr, why: str) -> Iterator[Mutation]:
                        f"wrapped {why} '{text}' in {wrapper}()")
 
 
-__all__ = ["change_arguments", "function_literals", "keyword_keys", "negative_number", "numeric_index",
-           "replace_attribute", "replace_literal", "replace_method", "replace_name", "slice_bounds",
+__all__ = ["change_arguments", "function_literals", "keyword_keys", "literal_lines",
+           "negative_number", "numeric_index", "replace_attribute", "replace_literal", "replace_method", "replace_name", "slice_bounds",
            "swap_identity", "wrap_value"]

@@ -144,9 +144,9 @@ class SearchSource(SourceBase):
         tests = list(dict.fromkeys(function_id(t) for t in (
             diagnosis.test_ids or diagnosis.finding.test_ids)))
         wanted = [Candidate(i, s.target.ref.rel, s.target.ref.qualname, s.mutation.splices)
-                  for i, s in enumerate(head) if not s.target.ref.qualname.startswith(MODULE_LEVEL)]
+                  for i, s in enumerate(head)]
         try:
-            result = screen(project, self.sandbox, tests, wanted, deadline_s=self.budget_s / 6)
+            result = screen(project, self.sandbox, tests, wanted, deadline_s=self.budget_s / 4)
         except Exception as exc:  # a hint: never a reason to fail the search
             log.warning("mutant screen failed: %s", exc)
             return ranked

@@ -54,6 +54,24 @@ CASES = [
                 return seconds * 1000 + extra
             return seconds * -1
         """, "return seconds * 1000\n"),
+    ("literal", """
+        def parse_span(fields):
+            unit = fields.get("unit", "seconds")
+            label = fields.get("label", "span")
+            scale = fields.get("scale", "linear")
+            if "start" not in fields or fields["start"] is None:
+                start = 0
+            else:
+                start = int(fields["label"])
+            return start, unit, label, scale
+        """, 'start = int(fields["start"])'),
+    ("literal", """
+        def snapshot(record):
+            state = record.__dict__.copy()
+            state.pop("secret", None)
+            state["version"] = record.revision
+            return state
+        """, 'state["revision"] = record.revision'),
     ("arg_add", """
         def frames(box, margin):
             inner = dict(left=box.left + margin, top=box.top + margin, width=box.width - margin)
