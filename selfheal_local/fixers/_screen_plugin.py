@@ -25,7 +25,6 @@ import types
 from _pytest.runner import runtestprotocol
 
 _DIR = os.path.dirname(os.path.abspath(__file__))  # written beside the job and its result
-_PARENT = os.getpid()
 
 
 _RAN = set()  # (file, first line) of the code run from here to the end of collection: imports
@@ -61,25 +60,51 @@ def _items(node):
     return [item for child in node.collect() for item in _items(child)]
 
 
-def _failing_passed(session, limit):
-    """The failing tests passed, to the first that fails; a module that could not be
-    collected counts as one, passed when it is collected now and all its tests pass (only
-    in a child: its import stays in this process)."""
-    got = 0
+def _recollected(session):
+    """The failing tests collected again from their modules, imported afresh (a test module
+    that took names from the mutated module at its import holds the old objects); None when
+    one no longer imports, the old items when the new ones do not match them."""
+    import pytest
+    modules = {}
     for item in session.items:
+        module = item.getparent(pytest.Module)
+        if module is None:
+            return session.items
+        modules.setdefault(module.path, module)
+    fresh = {}
+    try:
+        for path, module in modules.items():
+            sys.modules.pop(module.obj.__name__, None)
+            fresh.update((i.nodeid, i) for i in _items(pytest.Module.from_parent(session, path=path)))
+    except BaseException:
+        return None
+    if any(item.nodeid not in fresh for item in session.items):
+        return session.items
+    return [fresh[item.nodeid] for item in session.items]
+
+
+def _fresh_passed(session, limit):
+    """In a child, once the mutated module ran afresh: the failing tests passed, to the first
+    that fails, collected again (``_recollected``); a module that could not be collected
+    before counts as one, passed when it is collected now and its tests pass (or skip, as a
+    run of them would)."""
+    import pathlib
+
+    import pytest
+    got = 0
+    for item in _recollected(session) or ():
         if not _passed(item, limit):
             return got
         got += 1
-    for path in _UNCOLLECTED if os.getpid() != _PARENT else ():
+    if got < len(session.items):
+        return got
+    for path in _UNCOLLECTED:
         try:
-            import pathlib
-
-            import pytest
             items = _items(pytest.Module.from_parent(session, path=pathlib.Path(path)))
         except BaseException:  # (``session.genitems`` would format the error first: slow)
             return got
-        outcomes = [_outcome(item, limit) for item in items]  # as a run of it would: skips
-        if None in outcomes or "passed" not in outcomes:      # where it skips
+        outcomes = [_outcome(item, limit) for item in items]
+        if None in outcomes or "passed" not in outcomes:
             return got
         got += 1
     return got
@@ -245,7 +270,7 @@ def _reloaded(session, module, path, text, starts, splices, found, limit):
             else:  # its import failed: the failing test modules import it again, mutated
                 sys.meta_path.insert(0, _Mutated(path, code))
             signal.setitimer(signal.ITIMER_REAL, 0)
-            got = _failing_passed(session, limit)
+            got = _fresh_passed(session, limit)
         except BaseException:
             pass
         os.write(write, str(got).encode())

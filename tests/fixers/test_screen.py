@@ -1,6 +1,8 @@
 """Screening mutants in one process (``fixers.screen``): the right fix ranked far down by the
 search is proposed first, through the real sandbox, real pytest and a class whose method uses
-private (name-mangled) attributes; mutants that loop forever are stopped by the alarm."""
+private (name-mangled) attributes; mutants that loop forever are stopped by the alarm; code run
+at import (a table built by a function, a module whose import fails so that its tests cannot
+even be collected) is screened by running the mutated module afresh."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from test_two_step import write
 
 from sandbox import Limits, Sandbox
@@ -100,3 +103,119 @@ def test_without_a_sandbox_or_coverage_the_ranking_is_left_alone(tmp_path):
     proposed = search.propose(healer.diagnose(finding), project)
     after = [next(proposed) for _ in range(SCREEN_AFTER + 1)][-1]
     assert search.screened == 0 and not after.explanation.startswith(FIX)
+
+
+UNITS = {  # the table is built at import: a swapped function would never run again
+    "units.py": """
+        def _scale(names, step):
+            table = {}
+            factor = 1
+            for name in names:
+                table[name] = factor
+                factor = factor / step
+            return table
+
+
+        LENGTHS = _scale(["mm", "cm", "dm", "m"], 10)
+
+
+        def convert(value, source, target):
+            if source == target:
+                return value
+            if source not in LENGTHS or target not in LENGTHS:
+                raise ValueError(f"cannot convert {source!r} to {target!r}")
+            ratio = LENGTHS[source] / LENGTHS[target]
+            result = value * ratio
+            if abs(result - round(result)) < 1e-9:
+                result = round(result)
+            return result
+
+
+        def label(value, unit):
+            if unit not in LENGTHS:
+                raise ValueError(f"unknown unit {unit!r}")
+            return f"{value:g} {unit}"
+        """,
+    "tests/test_units.py": """
+        import pytest
+
+        from units import LENGTHS, convert, label
+
+
+        def test_the_same_unit_is_unchanged():
+            assert convert(3, "m", "m") == 3
+
+
+        def test_a_label_names_its_unit():
+            assert label(2.5, "cm") == "2.5 cm"
+
+
+        def test_an_unknown_unit_is_refused():
+            with pytest.raises(ValueError):
+                label(1, "yd")
+
+
+        def test_centimetres_to_millimetres():
+            assert convert(2, "cm", "mm") == 20
+            assert [LENGTHS[unit] for unit in ("mm", "cm", "m")] == [1, 10, 1000]
+        """,
+}
+COLORS = {  # the import fails: the test module that imports it cannot be collected
+    "colors.py": """
+        def _parse(spec):
+            name, _, code = spec.partition("=")
+            return name.strip(), int(16, code)
+
+
+        PALETTE = dict(_parse(spec) for spec in ["red=ff0000", "green=00ff00", "blue=0000ff"])
+
+
+        def hex_of(name):
+            return f"#{PALETTE[name]:06x}"
+
+
+        def names():
+            return sorted(PALETTE)
+        """,
+    "tests/test_colors.py": """
+        from colors import hex_of, names
+
+
+        def test_red_is_full_red():
+            assert hex_of("red") == "#ff0000"
+
+
+        def test_names_are_sorted():
+            assert names() == ["blue", "green", "red"]
+        """,
+    "tests/test_other.py": """
+        def test_arithmetic_still_works():
+            assert 1 + 1 == 2
+        """,
+}
+
+
+@pytest.mark.parametrize(("files", "fix"), [(UNITS, "changed '/' to '*'"),
+                                            (COLORS, "swapped arguments '16' and 'code'")],
+                         ids=["table-built-at-import", "module-fails-at-import"])
+def test_code_run_at_import_is_screened_by_a_fresh_run_of_its_module(tmp_path, files, fix):
+    root = write(tmp_path / "p", files)
+    project = Project.open(root)
+    sandbox = Sandbox(limits=Limits(timeout_s=120))
+    healer = Healer(project, sandbox, sources=[])
+    healer.scan()
+    (finding,) = [f for f in healer.findings if f.test_ids]
+    diagnosis = healer.diagnose(finding)
+    ranked, _ = rank_mutations(diagnosis, project, ImportGraph(project))
+    unscreened = next(i for i, s in enumerate(ranked) if s.mutation.description == fix)
+    assert unscreened > SCREEN_AFTER, unscreened
+
+    search = SearchSource(project.config)
+    search.attach_sandbox(sandbox)
+    proposed = search.propose(diagnosis, project)
+    for _ in range(SCREEN_AFTER):
+        next(proposed)
+    first = next(proposed)
+    assert search.screened > 0
+    assert first.explanation.startswith(fix), first.explanation
+    assert passes(root, first, tmp_path / "fixed"), first.explanation
