@@ -70,8 +70,9 @@ def passes(root: Path, patch, scratch: Path) -> bool:
     return run.returncode == 0
 
 
-def test_the_fix_ranked_far_down_is_proposed_first_after_the_screen(tmp_path):
-    root = write(tmp_path / "p", SHELF)
+def searched(root: Path, fix: str):
+    """(where ``fix`` ranks without the screen, a search attached to the real sandbox, its
+    proposals for the project's one failing test)."""
     project = Project.open(root)
     sandbox = Sandbox(limits=Limits(timeout_s=120))
     healer = Healer(project, sandbox, sources=[])
@@ -80,12 +81,16 @@ def test_the_fix_ranked_far_down_is_proposed_first_after_the_screen(tmp_path):
     diagnosis = healer.diagnose(finding)
     assert diagnosis.localized_by == "coverage"
     ranked, _ = rank_mutations(diagnosis, project, ImportGraph(project))
-    unscreened = next(i for i, s in enumerate(ranked) if s.mutation.description == FIX)
-    assert unscreened >= 20, unscreened  # without the screen, far down the ranking
-
+    unscreened = next(i for i, s in enumerate(ranked) if s.mutation.description == fix)
     search = SearchSource(project.config)
     search.attach_sandbox(sandbox)
-    proposed = search.propose(diagnosis, project)
+    return unscreened, search, search.propose(diagnosis, project)
+
+
+def test_the_fix_ranked_far_down_is_proposed_first_after_the_screen(tmp_path):
+    root = write(tmp_path / "p", SHELF)
+    unscreened, search, proposed = searched(root, FIX)
+    assert unscreened >= 20, unscreened  # without the screen, far down the ranking
     ranked_first = [next(proposed) for _ in range(SCREEN_AFTER)]  # an easy fix costs no screen
     assert search.screened == 0 and not any(p.explanation.startswith(FIX) for p in ranked_first)
     first = next(proposed)
@@ -200,19 +205,8 @@ COLORS = {  # the import fails: the test module that imports it cannot be collec
                          ids=["table-built-at-import", "module-fails-at-import"])
 def test_code_run_at_import_is_screened_by_a_fresh_run_of_its_module(tmp_path, files, fix):
     root = write(tmp_path / "p", files)
-    project = Project.open(root)
-    sandbox = Sandbox(limits=Limits(timeout_s=120))
-    healer = Healer(project, sandbox, sources=[])
-    healer.scan()
-    (finding,) = [f for f in healer.findings if f.test_ids]
-    diagnosis = healer.diagnose(finding)
-    ranked, _ = rank_mutations(diagnosis, project, ImportGraph(project))
-    unscreened = next(i for i, s in enumerate(ranked) if s.mutation.description == fix)
+    unscreened, search, proposed = searched(root, fix)
     assert unscreened > SCREEN_AFTER, unscreened
-
-    search = SearchSource(project.config)
-    search.attach_sandbox(sandbox)
-    proposed = search.propose(diagnosis, project)
     for _ in range(SCREEN_AFTER):
         next(proposed)
     first = next(proposed)
