@@ -24,6 +24,7 @@ from .module_level import (
 )
 from .mutations import KIND_RANK, PRIOR, Mutation, SourceText, mutations_of
 from .slicing import backward_slice, crash_chain, expected_raise, raise_guards, stuck_path
+from .templates import data_attributes, ordering_keys, unorderable
 
 CALLEE_DEPTH = 2
 """How many call levels below the failing functions the search follows."""
@@ -150,6 +151,13 @@ def _localized_targets(diagnosis: Diagnosis, project: Project, graph: ImportGrap
     return list(chosen.values())
 
 
+def _attributes(graph: ImportGraph, project: Project, rel: str, name: str) -> list[str]:
+    """The data attributes of class ``name``: looked for in ``rel``, what it imports, then the
+    rest of the project."""
+    rels = dict.fromkeys([rel, *graph.imported_modules(rel), *project.python_files])
+    return data_attributes((t for r in rels if (t := graph.tree(r)) is not None), name)
+
+
 def rank_mutations(diagnosis: Diagnosis, project: Project, graph: ImportGraph,
                    texts: dict[str, str] | None = None) -> tuple[list[Scored], dict[str, SourceText]]:
     """Every mutation of every target, best first, with the module texts they apply to.
@@ -163,6 +171,8 @@ def rank_mutations(diagnosis: Diagnosis, project: Project, graph: ImportGraph,
     crashes = crash_chain(diagnosis.finding, project) if coverage else []
     stuck = stuck_path(diagnosis.finding, project) if coverage else frozenset()
     expected = expected_raise(diagnosis.finding) if coverage else ""
+    unordered = unorderable(diagnosis.finding)  # instances compared that have no order
+    ordered_at = {*(crashes or crash_chain(diagnosis.finding, project))} if unordered else set()
     sources: dict[str, SourceText] = {}
     ranked: list[Scored] = []
     for target in targets:
@@ -185,7 +195,9 @@ def rank_mutations(diagnosis: Diagnosis, project: Project, graph: ImportGraph,
                                  if file == rel and (module_level or node.lineno <= line <= (
                                      node.end_lineno or node.lineno))))
         guards = raise_guards(node, expected) if expected else frozenset()
-        for mutation in mutations_of(src, node, tree, graph.imported_functions(rel)):
+        keys = ordering_keys(src, node, {line for file, line in ordered_at if file == rel},
+                             _attributes(graph, project, rel, unordered)) if ordered_at else ()
+        for mutation in (*mutations_of(src, node, tree, graph.imported_functions(rel)), *keys):
             if module_level and mutation.kind in FUNCTION_ONLY:
                 continue
             distance = abs(mutation.line - target.anchor) if target.anchor else 0
