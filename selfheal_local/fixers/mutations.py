@@ -9,8 +9,8 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from . import forgotten, scopes
 from . import operators as ops
-from . import scopes
 from . import statements as st
 from .mutants import Mutation, SourceText, between, negated, wrap
 
@@ -278,6 +278,8 @@ def mutations_of(src: SourceText, fn: ast.FunctionDef | ast.AsyncFunctionDef,
     literal_at = ops.literal_lines(fn, src)
     keyed = ops.keyword_keys(fn)
     calls = [n for n in ast.walk(fn) if isinstance(n, ast.Call)]
+    unused = (forgotten.unused_definitions(module) if module is not None and any(
+        forgotten.keyword_style(c) for c in calls) else [])
     local = {name for name, (line, _kind) in scope.items() if line < fn.body[0].lineno}
     bound_at = {name: line for name, (line, _kind) in scope.items()}
     found: list[Mutation] = []
@@ -318,6 +320,7 @@ def mutations_of(src: SourceText, fn: ast.FunctionDef | ast.AsyncFunctionDef,
             found.extend(_call(src, node))
             found.extend(ops.replace_method(src, node, methods))
             found.extend(ops.change_arguments(src, node, closure, callable_defs, dead, calls))
+            found.extend(forgotten.pass_forgotten(src, node, unused))
         elif isinstance(node, ast.Subscript):
             if ops.numeric_index(node, scope):
                 found.extend(_subscript(src, node))

@@ -73,6 +73,26 @@ CASES = [
             return state
         """, 'state["revision"] = record.revision'),
     ("arg_add", """
+        class JsonReader:
+            pass
+
+
+        class JsonWriter:
+            pass
+
+
+        class CsvReader:
+            pass
+
+
+        class CsvWriter:
+            pass
+
+
+        def registry():
+            return dict(json_reader=JsonReader, json_writer=JsonWriter, csv_reader=CsvReader)
+        """, "csv_reader=CsvReader, csv_writer=CsvWriter)"),
+    ("arg_add", """
         def frames(box, margin):
             inner = dict(left=box.left + margin, top=box.top + margin, width=box.width - margin)
             outer = dict(
@@ -401,3 +421,28 @@ def test_the_body_of_a_lambda_is_searched_with_its_function():
         """).lstrip("\n")
     made = {new.splitlines()[1].strip() for kind, new in mutants(text) if kind == "compare"}
     assert "return sorted(rows, key=lambda row: row.age >= 0)" in made
+
+
+def test_an_unused_definition_is_passed_only_where_the_keywords_spell_their_names():
+    from selfheal_local.fixers.forgotten import keyword_style, unused_definitions
+
+    module = ast.parse(textwrap.dedent("""
+        __all__ = ["Exported"]
+
+        class Exported:
+            pass
+
+        class Unused:
+            pass
+
+        def used():
+            return dict(parser=parse_row, writer=write_row, reader=Unused.read)
+
+        def make():
+            return Codec(streamwriter=StreamWriter, streamreader=StreamReader, name="x")
+        """))
+    assert unused_definitions(module) == ["used", "make"]  # not the exported or the read one
+    parser_call, codec_call = [n for n in ast.walk(module) if isinstance(n, ast.Call)
+                               and isinstance(n.func, ast.Name) and n.func.id in ("dict", "Codec")]
+    assert keyword_style(parser_call) is None  # keywords that do not spell their values
+    assert keyword_style(codec_call)("IncrementalDecoder") == "incrementaldecoder"
