@@ -16,12 +16,14 @@ import bisect
 import gc
 import json
 import os
+import pathlib
 import select
 import signal
 import sys
 import time
 import types
 
+import pytest
 from _pytest.runner import runtestprotocol
 
 _DIR = os.path.dirname(os.path.abspath(__file__))  # written beside the job and its result
@@ -54,7 +56,6 @@ def pytest_collectreport(report):
 
 
 def _items(node):
-    import pytest
     if isinstance(node, pytest.Item):
         return [node]
     return [item for child in node.collect() for item in _items(child)]
@@ -64,7 +65,6 @@ def _recollected(session):
     """The failing tests collected again from their modules, imported afresh (a test module
     that took names from the mutated module at its import holds the old objects); None when
     one no longer imports, the old items when the new ones do not match them."""
-    import pytest
     modules = {}
     for item in session.items:
         module = item.getparent(pytest.Module)
@@ -88,9 +88,6 @@ def _fresh_passed(session, limit):
     that fails, collected again (``_recollected``); a module that could not be collected
     before counts as one, passed when it is collected now and its tests pass (or skip, as a
     run of them would)."""
-    import pathlib
-
-    import pytest
     got = 0
     for item in _recollected(session) or ():
         if not _passed(item, limit):
