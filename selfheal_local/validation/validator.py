@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ast
 import logging
+import random
 import threading
 import time
 from collections import Counter
@@ -30,6 +31,7 @@ from selfheal_local.detect.triage import ERROR_RULES, is_error_rule  # noqa: F40
 from selfheal_local.project import Project, parse_or_none
 from selfheal_local.protocols import Sandbox
 from selfheal_local.types import Diagnosis, Patch, TestReport, Verdict
+from selfheal_local.validation import flaky
 from selfheal_local.validation.evidence import Exercise, TestCoverage, regressed
 from selfheal_local.validation.limits import per_test_limit, validation_timeout, xdist_args
 
@@ -180,10 +182,11 @@ class Validator:
         baseline = self.baseline
         limit = self.timeout_s
 
-        def run(ids: tuple[str, ...] = ()) -> TestReport:
+        def run(ids: tuple[str, ...] = (), seed: str | None = None) -> TestReport:
+            env = {**self.project.test_env, **({"PYTHONHASHSEED": seed} if seed else {})}
             return run_tests(ws, self.sandbox, config, test_ids=ids, timeout_s=limit,
                              cancel=cancel, extra_args=() if ids else self.suite_args,
-                             source_roots=self.project.source_roots, env=self.project.test_env,
+                             source_roots=self.project.source_roots, env=env,
                              test_limit_s=self.test_limit_s)
 
         with self.sandbox.workspace(self.project.root, overrides) as ws:
@@ -212,10 +215,19 @@ class Validator:
                                       newly_failing=newly, tests_run=_ran(second))
             report = run()
             unimportable = self._import_check(patch, diagnosis, modules, ws, limit)
+            validation = None if unimportable else self._judge(report, targets, modules, started)
+            seed = str(random.randrange(1, 2**32))
+            unsteady = (flaky.unsteady(report, run(flaky.again(targets, modules, staged),
+                                                    seed), targets, modules)
+                        if validation is not None and validation.verdict.passed else ())
         if unimportable:
             return self._fail("evidence", unimportable, started, report=report,
                               tests_run=_ran(report), output=_tail(report.output))
-        validation = self._judge(report, targets, modules, started)
+        if unsteady:
+            return self._fail("flaky", f"the candidate's tests pass only sometimes: "
+                              f"{', '.join(unsteady[:3])} passed, then failed when run again "
+                              f"(PYTHONHASHSEED={seed})", started, report=report,
+                              tests_run=_ran(report), output=_tail(report.output))
         untested = self._untested(patch, modules)
         if validation.verdict.passed and untested:
             what = ("parse + ruff + import only: no test exercises " + ", ".join(untested)

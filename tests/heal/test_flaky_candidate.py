@@ -1,0 +1,56 @@
+"""A candidate that makes its test pass only sometimes is never validated: its tests run a
+second time under another hash seed (``validation.flaky``). A real cachetools mutant was
+"healed" by a candidate whose test passed by chance in the sandbox and failed in the person's
+next run (issue 11: 0 false claims)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from selfheal_local.analyze import diagnose
+from selfheal_local.validation.validator import Validator
+
+from .test_evidence import edit, healer_for, write
+
+WORDS = [f"word{i:02d}" for i in range(24)]
+ORDERED = '''
+WORDS = {words!r}
+
+
+def vocabulary():
+    return sorted(WORDS, reverse=True)
+'''
+
+
+def seed_zero_order() -> list[str]:
+    """The order a set of ``WORDS`` has under the sandbox's first-run hash seed (0)."""
+    code = f"print(list(set({WORDS!r})))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={**os.environ, "PYTHONHASHSEED": "0"}, check=True).stdout
+    return eval(out)  # noqa: S307 - our own subprocess printing a list of our own strings
+
+
+def test_a_candidate_that_passes_by_the_hash_seed_is_flaky_and_the_real_fix_is_proved(
+        tmp_path: Path) -> None:
+    expected = seed_zero_order()
+    tests = ("from vocab import vocabulary\n\n\n"
+             f"def test_the_vocabulary_order():\n    assert vocabulary() == {expected!r}\n")
+    root = write(tmp_path / "p", {"vocab.py": ORDERED.format(words=WORDS),
+                                  "tests/test_vocab.py": tests})
+    healer = healer_for(root)
+    healer.scan()
+    assert healer.baseline.failed == {"tests/test_vocab.py::test_the_vocabulary_order"}
+    finding = next(f for f in healer.findings if f.test_ids)
+    diagnosis = diagnose(finding, healer.project)
+    validator = Validator(healer.project, healer.sandbox, healer.baseline)
+    by_chance = edit(healer.project, "vocab.py", "sorted(WORDS, reverse=True)", "list(set(WORDS))",
+                     "iterated a set")
+    verdict = validator.validate(by_chance, diagnosis).verdict
+    assert not verdict.passed and verdict.stage == "flaky", verdict
+    assert "test_the_vocabulary_order" in verdict.reason
+    steady = edit(healer.project, "vocab.py", "sorted(WORDS, reverse=True)",
+                  f"{expected!r}", "listed the words")
+    assert validator.validate(steady, diagnosis).verdict.passed
