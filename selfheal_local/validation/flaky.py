@@ -12,6 +12,7 @@ staged validation ran first (its targets and the test modules that exercise the 
 from __future__ import annotations
 
 from selfheal_local.types import TestReport
+from selfheal_local.validation.evidence import regressed
 
 
 def again(targets: tuple[str, ...], modules: tuple[str, ...], staged: bool) -> tuple[str, ...]:
@@ -22,13 +23,11 @@ def again(targets: tuple[str, ...], modules: tuple[str, ...], staged: bool) -> t
 def unsteady(first: TestReport, second: TestReport, targets: tuple[str, ...],
              modules: tuple[str, ...]) -> tuple[str, ...]:
     """Tests of the candidate (its targets, and every test of a module that exercises the
-    change) that passed in ``first`` and did not pass in ``second``; all of them when the
-    second run timed out."""
+    change) that passed in ``first`` and did not pass in ``second`` (tests renamed between
+    runs, as parametrized ids built from objects are, count as ``regressed`` counts them);
+    all of them when the second run timed out."""
     mine = sorted(t for t in first.passed if t in targets or t.split("::")[0] in modules)
-    if second.timed_out:
-        return tuple(mine)
-    skipped = {o.test_id for o in second.outcomes if o.outcome == "skipped"}
-    return tuple(t for t in mine if t not in second.passed and t not in skipped)
+    return tuple(mine) if second.timed_out else regressed(mine, second)
 
 
 __all__ = ["again", "unsteady"]
