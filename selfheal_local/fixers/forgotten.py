@@ -14,7 +14,7 @@ import ast
 import re
 from collections.abc import Callable, Iterator
 
-from .mutants import Mutation, SourceText
+from .mutants import Mutation, SourceText, argument_slot
 
 WEIGHT = 3.0
 """As likely as a local the function binds and never reads, passed by name: the definition is
@@ -58,11 +58,11 @@ def pass_forgotten(src: SourceText, node: ast.Call, unused: list[str]) -> Iterat
     """``keyword=Name`` added to ``node`` for each unused definition its keywords' spelling
     names and it does not pass yet."""
     style = keyword_style(node) if unused else None
-    at = src.offset(node.end_lineno or node.lineno, (node.end_col_offset or 1) - 1)
-    if style is None or src.text[at:at + 1] != ")":
+    slot = argument_slot(src, node) if style else None
+    if slot is None:
         return
+    at, sep = slot
     given = {k.arg for k in node.keywords}
-    sep = " " if src.text[:at].rstrip().endswith(",") else ", "
     for name in unused:
         keyword = style(name)
         if keyword not in given and keyword.isidentifier():

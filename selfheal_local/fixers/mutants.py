@@ -82,6 +82,18 @@ def between(src: SourceText, left: ast.AST, right: ast.AST, op: str) -> tuple[in
     return (start + matches[0].start(), start + matches[0].end())
 
 
+def argument_slot(src: SourceText, node: ast.Call) -> tuple[int, str] | None:
+    """Where a new argument goes in ``node`` (the offset of its closing parenthesis) and the
+    separator before it (none for a call without arguments, no second comma after a trailing
+    one); None when the call does not end in a parenthesis there."""
+    at = src.offset(node.end_lineno or node.lineno, (node.end_col_offset or 1) - 1)
+    if src.text[at:at + 1] != ")":
+        return None
+    if not (node.args or node.keywords):
+        return at, ""
+    return at, " " if src.text[:at].rstrip().endswith(",") else ", "
+
+
 def wrap(src: SourceText, node: ast.expr) -> str:
     text = src.segment(node)
     return text if isinstance(node, _SIMPLE) else f"({text})"
@@ -94,4 +106,4 @@ def negated(src: SourceText, node: ast.expr) -> str:
     return f"not {wrap(src, node)}"
 
 
-__all__ = ["Mutation", "SourceText", "between", "negated", "wrap"]
+__all__ = ["Mutation", "SourceText", "argument_slot", "between", "negated", "wrap"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator, Sequence
 
-from .mutants import Mutation, SourceText, between
+from .mutants import Mutation, SourceText, argument_slot, between
 from .scopes import FunctionNode, kind_of, nearest_first, same_kind
 
 SIMILAR_METHODS: tuple[frozenset[str], ...] = tuple(frozenset(g) for g in (
@@ -287,11 +287,11 @@ def change_arguments(src: SourceText, node: ast.Call, scope: dict[str, tuple[int
     own = isinstance(func, ast.Name) or (isinstance(func, ast.Attribute) and isinstance(
         func.value, ast.Name) and func.value.id in ("self", "cls"))  # else another object's
     target = defs.get(name) if own else None
-    at = src.offset(node.end_lineno or node.lineno, (node.end_col_offset or 1) - 1)
-    if src.text[at:at + 1] != ")":
+    slot = argument_slot(src, node)
+    if slot is None:
         return
+    at, sep = slot
     given = {k.arg for k in node.keywords}
-    sep = (" " if src.text[:at].rstrip().endswith(",") else ", ") if args else ""
     yield from _parallel_keywords(src, node, calls, at, sep)
     if target is None:
         params, accepts_any = [], _echoes(node)  # an unknown callee: only by its neighbours

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 from ..types import Finding
-from .mutants import Mutation, SourceText
+from .mutants import Mutation, SourceText, argument_slot
 
 _UNORDERABLE = re.compile(r"not supported between instances of '(\w+)' and '(\w+)'")
 ORDERING = frozenset({"sorted", "min", "max", "sort", "nsmallest", "nlargest", "merge",
@@ -80,12 +80,10 @@ def ordering_keys(src: SourceText, fn: ast.AST, lines: set[int],
                 and _callee(node) in ORDERING and node.args
                 and not any(k.arg == "key" for k in node.keywords)):
             continue
-        start, end = src.span(node)
-        head = src.text[start:end - 1].rstrip()
-        if src.text[end - 1:end] != ")" or head.endswith("("):
+        slot = argument_slot(src, node)
+        if slot is None:
             continue
-        at = start + len(head)
-        sep = " " if head.endswith(",") else ", "
+        at, sep = slot
         for attr in attributes[:MAX_KEYS]:
             key = f"key=lambda item: item.{attr}"
             yield Mutation(node.lineno, node.col_offset, "arg_add", ((at, at, sep + key),),
