@@ -217,8 +217,7 @@ class Validator:
             unimportable = self._import_check(patch, diagnosis, modules, ws, limit)
             validation = None if unimportable else self._judge(report, targets, modules, started)
             seed = str(random.randrange(1, 2**32))
-            unsteady = (flaky.unsteady(report, run(flaky.again(targets, modules, staged),
-                                                    seed), targets, modules)
+            unsteady = (flaky.recheck(report, run, targets, modules, staged, seed)
                         if validation is not None and validation.verdict.passed else ())
         if unimportable:
             return self._fail("evidence", unimportable, started, report=report,

@@ -54,3 +54,38 @@ def test_a_candidate_that_passes_by_the_hash_seed_is_flaky_and_the_real_fix_is_p
     steady = edit(healer.project, "vocab.py", "sorted(WORDS, reverse=True)",
                   f"{expected!r}", "listed the words")
     assert validator.validate(steady, diagnosis).verdict.passed
+
+
+ORDER_TESTS = '''
+from shop import total
+
+CALLS = []
+
+
+def test_nothing_called_yet():
+    assert CALLS == []  # holds when the module runs in file order, as the suite runs it
+
+
+def test_total():
+    CALLS.append("total")
+    assert total([1, 2]) == 3
+'''
+
+
+def test_a_test_that_depends_on_file_order_is_not_flaky_when_the_fix_is_rerun(
+        tmp_path: Path) -> None:
+    # a slow suite (over a second) is validated in stages and its second run is a part of it;
+    # that part runs in the suite's own order, so a test written to run before the target in
+    # its file is not run after it and the real fix is not refused as "flaky" (six's test_lazy)
+    root = write(tmp_path / "p", {
+        "shop.py": "def total(prices):\n    return sum(prices) + 1\n",
+        "tests/test_shop.py": ORDER_TESTS,
+        "tests/test_slow.py": "import time\n\n\ndef test_slow():\n    time.sleep(1.2)\n"})
+    healer = healer_for(root)
+    healer.scan()
+    assert healer.baseline.failed == {"tests/test_shop.py::test_total"}
+    finding = next(f for f in healer.findings if f.test_ids)
+    validator = Validator(healer.project, healer.sandbox, healer.baseline)
+    fix = edit(healer.project, "shop.py", "sum(prices) + 1", "sum(prices)", "removed the + 1")
+    verdict = validator.validate(fix, diagnose(finding, healer.project)).verdict
+    assert verdict.passed, verdict
