@@ -14,6 +14,7 @@ import functools
 import importlib
 import logging
 import re
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -131,6 +132,13 @@ def load_builtin_rules() -> None:
     """Import the built-in rule modules once (registration happens at import)."""
     for name in BUILTIN_RULE_MODULES:
         importlib.import_module(f"selfheal_local.fixers.rules.{name}")
+
+
+def _load_quietly() -> None:
+    try:
+        load_builtin_rules()
+    except Exception:  # the first proposal imports them again and reports what fails
+        log.debug("rules not imported ahead", exc_info=True)
 
 
 def rule(*patterns: str, needs: Needs = "tree") -> Callable[[Rule], Rule]:
@@ -255,6 +263,10 @@ class RuleSource(SourceBase):
     """Candidate source over the registered rules; a rule that crashes is logged and skipped."""
 
     name = "rule"
+
+    def __init__(self) -> None:
+        # the rule modules import while the scan's test run is waited for, not in the first fix
+        threading.Thread(target=_load_quietly, name="selfheal-rules-import", daemon=True).start()
 
     def propose(self, diagnosis: Diagnosis, project: Project) -> Iterator[Patch]:
         seen: set[str] = set()

@@ -171,6 +171,8 @@ class Healer(ApplySteps):
         self, outcome: FixOutcome, patches: list[Patch], cancel: threading.Event | None
     ) -> list[tuple[Patch, Validation]]:
         validator = self.validator()
+        # a candidate validated alone (a replay, a rule) runs its second run on the free core
+        validator.spare = len(patches) < self.project.config.workers()
         for patch in patches:
             self.emit("validate.start", patch.explanation, finding_id=outcome.finding.id,
                       patch_id=patch.id, data={"source": patch.source})

@@ -10,19 +10,69 @@ staged validation ran first (its targets and the test modules that exercise the 
 the order the whole suite ran them: a test that depends on what ran before it in its process
 (six's ``test_lazy`` asserts ``html.parser`` is not imported yet, and a target imports it) is
 not flaky for having been run after a target it follows in the suite. What such a part run
-calls unsteady is confirmed on the whole suite under the same seed before it counts.
+calls unsteady is confirmed on the whole suite under the same seed before it counts, and a
+test the candidate did not make pass (a target) is not held against it when the unchanged
+project fails it too under that seed (a test that was flaky before the candidate).
+
+When a core is spare (a candidate validated alone, as a replay from memory is) the second run
+starts beside the first, in a workspace of its own, and is stopped when the first fails: the
+candidate's proof then costs about one run of wall time, not two.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+import threading
+from collections.abc import Callable, Mapping
+from pathlib import Path
 
+from selfheal_local.protocols import Sandbox
 from selfheal_local.types import TestReport
 from selfheal_local.validation.evidence import regressed
 
+log = logging.getLogger(__name__)
+
+Run = Callable[..., TestReport]
+"""``run(ids, seed, where, stop)``: the validator's test run (``ids`` ``()``: the whole suite),
+in the workspace ``where``, stopped when the event ``stop`` is set."""
+
+
+def in_copy(sandbox: Sandbox, root: Path, overrides: Mapping[str, str], run: Run,
+            ids: tuple[str, ...], seed: str, stop: threading.Event | None = None) -> TestReport:
+    """``run`` in a workspace of its own: the project with ``overrides`` written in."""
+    with sandbox.workspace(root, overrides) as where:
+        return run(ids, seed, where, stop)
+
+
+class Beside:
+    """The second run, started now in a thread beside the first; ``report()`` waits for it
+    (None when it was stopped or could not run), ``stop()`` kills it."""
+
+    def __init__(self, sandbox: Sandbox, root: Path, overrides: Mapping[str, str], run: Run,
+                 ids: tuple[str, ...], seed: str) -> None:
+        self._stop = threading.Event()
+        self._report: TestReport | None = None
+
+        def go() -> None:
+            try:
+                self._report = in_copy(sandbox, root, overrides, run, ids, seed, self._stop)
+            except Exception:  # the second run is then made after the first, as without a spare core
+                log.exception("the second run beside the first failed")
+
+        self._thread = threading.Thread(target=go, name="selfheal-second-run", daemon=True)
+        self._thread.start()
+
+    def report(self) -> TestReport | None:
+        self._thread.join()
+        return None if self._stop.is_set() else self._report
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
 
 def again(targets: tuple[str, ...], modules: tuple[str, ...], staged: bool,
-          first: TestReport) -> tuple[str, ...]:
+          first: TestReport | None) -> tuple[str, ...]:
     """What the second run runs: the whole suite (``()``) unless it is staged (slow); then the
     test modules whole and the targets of other modules, in the order ``first`` ran them."""
     if not staged:
@@ -30,22 +80,31 @@ def again(targets: tuple[str, ...], modules: tuple[str, ...], staged: bool,
     whole = set(modules)
     chosen = dict.fromkeys([*modules, *(t for t in targets if t.split("::")[0] not in whole)])
     position: dict[str, int] = {}
-    for index, outcome in enumerate(first.outcomes):
+    for index, outcome in enumerate(first.outcomes if first is not None else ()):
         position.setdefault(outcome.test_id, index)
         position.setdefault(outcome.test_id.split("::")[0], index)
     return tuple(sorted(chosen, key=lambda t: position.get(t, len(position))))
 
 
-def recheck(first: TestReport, run: Callable[[tuple[str, ...], str], TestReport],
-            targets: tuple[str, ...], modules: tuple[str, ...], staged: bool,
-            seed: str) -> tuple[str, ...]:
+def recheck(first: TestReport, run: Run, targets: tuple[str, ...], modules: tuple[str, ...],
+            staged: bool, seed: str, *, second: TestReport | None = None,
+            original: Callable[[str], TestReport] | None = None) -> tuple[str, ...]:
     """The candidate's tests that passed in ``first`` and fail when run again under ``seed``
-    (``run(ids, seed)``; ``()`` is the whole suite); a staged part run's verdict is confirmed
-    on the whole suite, as ``first`` was run, before it stands."""
-    shaky = unsteady(first, run(again(targets, modules, staged, first), seed), targets, modules)
-    if shaky and staged:
-        shaky = unsteady(first, run((), seed), targets, modules)
-    return shaky
+    (``second``, made beside the first, or ``run(ids, seed)``). A test that is not a target
+    (the candidate did not make it pass) is held against it only when it fails on the whole
+    suite, as ``first`` was run, and passes in ``original(seed)`` (the unchanged project's
+    suite under that seed): otherwise its order or the test itself is to blame."""
+    if second is None:
+        second = run(again(targets, modules, staged, first), seed)
+    shaky = unsteady(first, second, targets, modules)
+    mine = [t for t in shaky if t in targets]
+    others = [t for t in shaky if t not in targets]
+    if others and staged:
+        others = list(regressed(others, run((), seed)))
+    if others and original is not None:
+        before = set(regressed(others, original(seed)))
+        others = [t for t in others if t not in before]
+    return tuple(mine + others)
 
 
 def unsteady(first: TestReport, second: TestReport, targets: tuple[str, ...],
@@ -58,4 +117,4 @@ def unsteady(first: TestReport, second: TestReport, targets: tuple[str, ...],
     return tuple(mine) if second.timed_out else regressed(mine, second)
 
 
-__all__ = ["again", "recheck", "unsteady"]
+__all__ = ["Beside", "again", "in_copy", "recheck", "unsteady"]

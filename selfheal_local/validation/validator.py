@@ -26,6 +26,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from selfheal_local.detect.triage import ERROR_RULES, is_error_rule  # noqa: F401  (ERROR_RULES: re-exported)
 from selfheal_local.project import Project, parse_or_none
@@ -103,6 +104,8 @@ class Validator:
         self.timeout_s = validation_timeout(project, baseline)
         self.test_limit_s = per_test_limit(project, baseline)
         self.suite_args = xdist_args(project, baseline)
+        self.spare = False
+        """A core is free beside this validation: a candidate's second run starts with its first."""
 
     def _fail(self, stage: str, reason: str, started: float, **extra) -> Validation:
         report = extra.pop("report", None)  # the Validation carries it, not the Verdict
@@ -182,10 +185,11 @@ class Validator:
         baseline = self.baseline
         limit = self.timeout_s
 
-        def run(ids: tuple[str, ...] = (), seed: str | None = None) -> TestReport:
+        def run(ids: tuple[str, ...] = (), seed: str | None = None, where: Path | None = None,
+                stop: threading.Event | None = cancel) -> TestReport:
             env = {**self.project.test_env, **({"PYTHONHASHSEED": seed} if seed else {})}
-            return run_tests(ws, self.sandbox, config, test_ids=ids, timeout_s=limit,
-                             cancel=cancel, extra_args=() if ids else self.suite_args,
+            return run_tests(where or ws, self.sandbox, config, test_ids=ids, timeout_s=limit,
+                             cancel=stop, extra_args=() if ids else self.suite_args,
                              source_roots=self.project.source_roots, env=env,
                              test_limit_s=self.test_limit_s)
 
@@ -213,12 +217,23 @@ class Validator:
                            f"({', '.join(newly[:3])})")
                     return self._fail("touching", why, started, output=_tail(second.output),
                                       newly_failing=newly, tests_run=_ran(second))
-            report = run()
-            unimportable = self._import_check(patch, diagnosis, modules, ws, limit)
-            validation = None if unimportable else self._judge(report, targets, modules, started)
             seed = str(random.randrange(1, 2**32))
-            unsteady = (flaky.recheck(report, run, targets, modules, staged, seed)
-                        if validation is not None and validation.verdict.passed else ())
+            beside = (flaky.Beside(self.sandbox, self.project.root, overrides, run, flaky.again(
+                targets, modules, staged, baseline), seed) if self.spare else None)
+            try:
+                report = run()
+                unimportable = self._import_check(patch, diagnosis, modules, ws, limit)
+                validation = None if unimportable else self._judge(report, targets, modules,
+                                                                   started)
+                proved = validation is not None and validation.verdict.passed
+                unsteady = flaky.recheck(
+                    report, run, targets, modules, staged, seed,
+                    second=beside.report() if beside and proved else None,
+                    original=lambda s: flaky.in_copy(self.sandbox, self.project.root, {}, run,
+                                                     (), s, cancel)) if proved else ()
+            finally:
+                if beside is not None:
+                    beside.stop()
         if unimportable:
             return self._fail("evidence", unimportable, started, report=report,
                               tests_run=_ran(report), output=_tail(report.output))

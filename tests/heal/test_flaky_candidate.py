@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from selfheal_local.analyze import diagnose
 from selfheal_local.validation.validator import Validator
 
@@ -33,8 +35,10 @@ def seed_zero_order() -> list[str]:
     return eval(out)  # noqa: S307 - our own subprocess printing a list of our own strings
 
 
+@pytest.mark.parametrize("spare", [False, True], ids=["after", "beside"])
 def test_a_candidate_that_passes_by_the_hash_seed_is_flaky_and_the_real_fix_is_proved(
-        tmp_path: Path) -> None:
+        tmp_path: Path, spare: bool) -> None:
+    # "beside": with a core to spare the second run starts with the first, in its own workspace
     expected = seed_zero_order()
     tests = ("from vocab import vocabulary\n\n\n"
              f"def test_the_vocabulary_order():\n    assert vocabulary() == {expected!r}\n")
@@ -46,6 +50,7 @@ def test_a_candidate_that_passes_by_the_hash_seed_is_flaky_and_the_real_fix_is_p
     finding = next(f for f in healer.findings if f.test_ids)
     diagnosis = diagnose(finding, healer.project)
     validator = Validator(healer.project, healer.sandbox, healer.baseline)
+    validator.spare = spare
     by_chance = edit(healer.project, "vocab.py", "sorted(WORDS, reverse=True)", "list(set(WORDS))",
                      "iterated a set")
     verdict = validator.validate(by_chance, diagnosis).verdict
@@ -81,6 +86,26 @@ def test_a_test_that_depends_on_file_order_is_not_flaky_when_the_fix_is_rerun(
         "shop.py": "def total(prices):\n    return sum(prices) + 1\n",
         "tests/test_shop.py": ORDER_TESTS,
         "tests/test_slow.py": "import time\n\n\ndef test_slow():\n    time.sleep(1.2)\n"})
+    healer = healer_for(root)
+    healer.scan()
+    assert healer.baseline.failed == {"tests/test_shop.py::test_total"}
+    finding = next(f for f in healer.findings if f.test_ids)
+    validator = Validator(healer.project, healer.sandbox, healer.baseline)
+    fix = edit(healer.project, "shop.py", "sum(prices) + 1", "sum(prices)", "removed the + 1")
+    verdict = validator.validate(fix, diagnose(finding, healer.project)).verdict
+    assert verdict.passed, verdict
+
+
+def test_a_test_that_was_flaky_before_the_candidate_is_not_held_against_it(
+        tmp_path: Path) -> None:
+    # a test of the changed module that passes under the sandbox's seed 0 and fails under most
+    # others, in the unchanged project too: the fix did not make it flaky and is proved
+    expected = seed_zero_order()
+    tests = ("from shop import total\n\n\n"
+             "def test_total():\n    assert total([1, 2]) == 3\n\n\n"
+             f"def test_word_order():\n    assert list(set({WORDS!r})) == {expected!r}\n")
+    root = write(tmp_path / "p", {"shop.py": "def total(prices):\n    return sum(prices) + 1\n",
+                                  "tests/test_shop.py": tests})
     healer = healer_for(root)
     healer.scan()
     assert healer.baseline.failed == {"tests/test_shop.py::test_total"}
