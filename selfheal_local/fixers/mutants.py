@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 _OP_RE = {op: re.compile(r"(?<![<>=!/*])" + re.escape(op) + r"(?![<>=/*])") for op in
           ["<", "<=", ">", ">=", "==", "!=", "+", "-", "*", "/", "//", "+=", "-=", "*=", "/=",
-           "//=", "%", "%="]}
+           "//=", "%", "%=", "^", "&", "|", "<<", ">>", "**", "^=", "&=", "|=", "<<=", ">>=",
+           "**="]}
 _OP_RE["="] = re.compile(r"(?<![<>=!/*+\-%&|^@:])=(?!=)")
 _SIMPLE = (ast.Name, ast.Attribute, ast.Call, ast.Subscript, ast.Constant)
 

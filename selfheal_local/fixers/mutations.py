@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from . import expressions as ex
 from . import forgotten, scopes
 from . import operators as ops
 from . import statements as st
@@ -19,7 +20,8 @@ PRIOR: dict[str, float] = {
     "identity": 0.8, "membership": 0.8, "negate": 0.75, "not": 0.7, "arith": 0.8,
     "augassign": 0.6, "div": 0.75, "minmax": 0.7, "var": 0.7, "attr": 0.7, "literal": 0.65, "method": 0.6,
     "return": 0.6, "swap_args": 0.6, "conjunct": 0.5, "arg_remove": 0.4, "arg_add": 0.45,
-    "early_return": 0.4, "guard": 0.35, "delete": 0.3, "wrap": 0.3,
+    "early_return": 0.4, "guard": 0.35, "delete": 0.3, "wrap": 0.3, "bitwise": 0.6,
+    "operands": 0.4, "builtin": 0.7,
 }
 """How often each operator kind is the right fix, relative to a comparison flip (after the
 fix-pattern frequencies TBar, PraPR and Astor report: condition and bound changes lead,
@@ -310,6 +312,9 @@ def mutations_of(src: SourceText, fn: ast.FunctionDef | ast.AsyncFunctionDef,
                     found.extend(ops.wrap_value(src, side, "operand"))
         elif isinstance(node, ast.BinOp | ast.AugAssign):
             found.extend(_arith(src, node))
+            found.extend(ex.bitwise(src, node))
+            if isinstance(node, ast.BinOp):
+                found.extend(ex.swap_operands(src, node))
             if (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Sub)
                     and isinstance(node.right, ast.Constant) and node.right.value in (1, 2)):
                 found.extend(_plus_minus(src, node, "offset"))  # ``n - 1`` computed anywhere
@@ -318,6 +323,7 @@ def mutations_of(src: SourceText, fn: ast.FunctionDef | ast.AsyncFunctionDef,
             found.extend(st.negate_operand(src, node))
         elif isinstance(node, ast.Call):
             found.extend(_call(src, node))
+            found.extend(ex.twin_builtin(src, node))
             found.extend(ops.replace_method(src, node, methods))
             found.extend(ops.change_arguments(src, node, closure, callable_defs, dead, calls))
             found.extend(forgotten.pass_forgotten(src, node, unused))

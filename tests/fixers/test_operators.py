@@ -248,6 +248,26 @@ CASES = [
                 return name, kind, default
             return spec[0], spec[1], None
         """, "if len(spec) == 3:"),
+    ("bitwise", """
+        def revoke(permissions, mask):
+            return permissions | ~mask
+        """, "return permissions & ~mask"),
+    ("bitwise", """
+        def pack(high, low, width):
+            return (high >> width) | low
+        """, "return (high << width) | low"),
+    ("operands", """
+        def elapsed(started, stopped):
+            return started - stopped
+        """, "return stopped - started"),
+    ("operands", """
+        def with_suffix(stem, suffix):
+            return "." + suffix + stem
+        """, 'return stem + ("." + suffix)'),
+    ("builtin", """
+        def all_positive(values):
+            return any(v > 0 for v in values)
+        """, "return all(v > 0 for v in values)"),
 ]
 
 
