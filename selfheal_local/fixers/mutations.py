@@ -13,6 +13,7 @@ from . import expressions as ex
 from . import forgotten, scopes
 from . import operators as ops
 from . import statements as st
+from . import updates as upd
 from .mutants import Mutation, SourceText, between, negated, wrap
 
 PRIOR: dict[str, float] = {
@@ -21,7 +22,7 @@ PRIOR: dict[str, float] = {
     "augassign": 0.6, "div": 0.75, "minmax": 0.7, "var": 0.7, "attr": 0.7, "literal": 0.65, "method": 0.6,
     "return": 0.6, "swap_args": 0.6, "conjunct": 0.5, "arg_remove": 0.4, "arg_add": 0.45,
     "early_return": 0.4, "guard": 0.35, "delete": 0.3, "wrap": 0.3, "bitwise": 0.6,
-    "operands": 0.4, "builtin": 0.7,
+    "operands": 0.4, "builtin": 0.7, "insert": 0.35,
 }
 """How often each operator kind is the right fix, relative to a comparison flip (after the
 fix-pattern frequencies TBar, PraPR and Astor report: condition and bound changes lead,
@@ -354,6 +355,8 @@ def mutations_of(src: SourceText, fn: ast.FunctionDef | ast.AsyncFunctionDef,
         for stmt in body:
             found.extend(st.delete_statement(src, body, stmt, bound_at))
     found.extend(_add_return(src, fn))
+    found.extend(upd.fill_collections(src, fn))
+    found.extend(upd.advance_loops(src, fn, module))
     found.extend(st.early_return(src, fn))
     return found
 

@@ -268,6 +268,47 @@ CASES = [
         def all_positive(values):
             return any(v > 0 for v in values)
         """, "return all(v > 0 for v in values)"),
+    ("insert", """
+        def reachable(graph, start):
+            seen = set()
+            stack = [start]
+            while stack:
+                node = stack.pop()
+                if node in seen:
+                    continue
+                stack.extend(graph.get(node, ()))
+            return seen
+        """, "continue\n        seen.add(node)\n        stack.extend"),
+    ("insert", """
+        def dedupe(items):
+            seen = set()
+            out = []
+            for item in items:
+                if item not in seen:
+                    out.append(item)
+            return out
+        """, "not in seen:\n            seen.add(item)\n            out.append(item)"),
+    ("insert", """
+        class Link:
+            def __init__(self, value, rest=None):
+                self.value = value
+                self.rest = rest
+
+
+        def total(link):
+            result = 0
+            while link:
+                result += link.value
+            return result
+        """, "result += link.value\n        link = link.rest\n"),
+    ("insert", """
+        def first_negative(values):
+            i = 0
+            while i < len(values):
+                if values[i] < 0:
+                    return i
+            return -1
+        """, "return i\n        i += 1\n    return -1"),
 ]
 
 
