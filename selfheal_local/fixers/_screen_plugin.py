@@ -33,8 +33,9 @@ _RAN = set()  # (file, first line) of the code run from here to the end of colle
 
 
 def _profile(frame, event, arg):
-    if event == "call":
-        _RAN.add((frame.f_code.co_filename, frame.f_code.co_firstlineno))
+    if event == "call":  # a module's own code as line 0: a def on its first line did not run
+        code = frame.f_code
+        _RAN.add((code.co_filename, 0 if code.co_name == "<module>" else code.co_firstlineno))
 
 
 def pytest_load_initial_conftests(early_config, parser, args):
@@ -234,14 +235,21 @@ class _Mutated:
         exec(self.code, module.__dict__)
 
 
-def _at_import(m, starts, ran, spans, module_level):
+def _at_import(m, starts, ran, spans, module_level, tree):
     """Whether the mutant changes code that ran while the tests were collected (module level,
-    or a function called at import): only a fresh run of its module reaches that."""
+    a function called at import, a parameter's default value): only a fresh run of its module
+    reaches that."""
     if not ran or not m["splices"]:
         return False
     if m["qualname"].startswith(module_level):
         return True
     line = bisect.bisect_right(starts, m["splices"][0][0])
+    try:
+        found = _chain(tree, m["qualname"])
+    except (ValueError, TypeError):
+        found = None
+    if found is not None and line < found[0].body[0].lineno:
+        return True
     return any(first <= line <= last for first, last in spans)
 
 
@@ -343,8 +351,8 @@ def _files(mutants, module_level):
                 text = handle.read()
             tree = ast.parse(text)
             files[path] = (text, starts_of(text), tree, *_ran_at_import(path, tree))
-        _text, starts, _tree, module, ran, spans = files[path]
-        if hasattr(os, "fork") and _at_import(m, starts, ran, spans, module_level):
+        _text, starts, tree, module, ran, spans = files[path]
+        if hasattr(os, "fork") and _at_import(m, starts, ran, spans, module_level, tree):
             fresh.append((m, module))
     return files, fresh
 

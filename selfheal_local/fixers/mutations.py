@@ -7,6 +7,7 @@ bytes; ``SourceText`` converts them), so comments and formatting elsewhere stay 
 from __future__ import annotations
 
 import ast
+import dataclasses
 from collections.abc import Iterator
 
 from . import expressions as ex
@@ -355,10 +356,24 @@ def mutations_of(src: SourceText, fn: ast.FunctionDef | ast.AsyncFunctionDef,
         for stmt in body:
             found.extend(st.delete_statement(src, body, stmt, bound_at))
     found.extend(_add_return(src, fn))
+    found.extend(_defaults(src, fn, literals, literal_at))
     found.extend(upd.fill_collections(src, fn))
     found.extend(upd.advance_loops(src, fn, module))
     found.extend(st.early_return(src, fn))
     return found
+
+
+def _defaults(src: SourceText, fn: ast.FunctionDef | ast.AsyncFunctionDef,
+              literals: dict[str, list[str]], literal_at: dict[str, list[int]]
+              ) -> Iterator[Mutation]:
+    """A parameter's literal default replaced, scored where the function's body starts: the
+    default is read when the function runs, though the ``def`` line runs at import."""
+    body = fn.body[0].lineno
+    for node in (*fn.args.defaults, *(d for d in fn.args.kw_defaults if d is not None)):
+        if isinstance(node, ast.Constant) or ops.negative_number(node):
+            for mutation in ops.replace_literal(src, node, literals, seen_at=literal_at):
+                yield dataclasses.replace(mutation, line=body, description=(
+                    f"{mutation.description} (a default)"))
 
 
 def _is_docstring(fn: ast.AST, node: ast.Constant) -> bool:

@@ -268,6 +268,10 @@ CASES = [
         def all_positive(values):
             return any(v > 0 for v in values)
         """, "return all(v > 0 for v in values)"),
+    ("literal", """
+        def by_name(names, reverse=True):
+            return sorted(names, key=str.lower, reverse=reverse)
+        """, "def by_name(names, reverse=False):"),
     ("insert", """
         def reachable(graph, start):
             seen = set()

@@ -2,7 +2,8 @@
 search is proposed first, through the real sandbox, real pytest and a class whose method uses
 private (name-mangled) attributes; mutants that loop forever are stopped by the alarm; code run
 at import (a table built by a function, a module whose import fails so that its tests cannot
-even be collected) is screened by running the mutated module afresh."""
+even be collected, a parameter's default value) is screened by running the mutated module
+afresh."""
 
 from __future__ import annotations
 
@@ -213,3 +214,39 @@ def test_code_run_at_import_is_screened_by_a_fresh_run_of_its_module(tmp_path, f
     assert search.screened > 0
     assert first.explanation.startswith(fix), first.explanation
     assert passes(root, first, tmp_path / "fixed"), first.explanation
+
+
+ORDERED = {  # the default is evaluated when the ``def`` runs, at import: no swap of code reaches it
+    "names.py": """
+        def ordered(names, descending=True):
+            \"\"\"Names in alphabetical order, case ignored (``descending``: the other way).\"\"\"
+            cleaned = [name.strip() for name in names if name.strip()]
+            unique = list(dict.fromkeys(cleaned))
+            return sorted(unique, key=str.lower, reverse=descending)
+        """,
+    "tests/test_names.py": """
+        from names import ordered
+
+
+        def test_alphabetical_by_default():
+            assert ordered(["b", "A", "c"]) == ["A", "b", "c"]
+
+
+        def test_descending_when_asked():
+            assert ordered(["b", "A", "c"], descending=True) == ["c", "b", "A"]
+        """,
+}
+
+
+def test_a_wrong_default_value_is_screened_by_a_fresh_run(tmp_path):
+    fix = "replaced literal True with False (a default)"
+    root = write(tmp_path / "p", ORDERED)
+    unscreened, search, proposed = searched(root, fix)
+    assert unscreened > SCREEN_AFTER + 8, unscreened
+    for _ in range(SCREEN_AFTER):
+        next(proposed)
+    # the first proposals after the screen are the mutants that passed the failing test there
+    after = [next(proposed) for _ in range(2)]
+    assert search.screened > 0
+    chosen = next(p for p in after if p.explanation.startswith(fix))
+    assert passes(root, chosen, tmp_path / "fixed"), chosen.explanation
