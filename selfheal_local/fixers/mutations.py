@@ -23,7 +23,7 @@ PRIOR: dict[str, float] = {
     "augassign": 0.6, "div": 0.75, "minmax": 0.7, "var": 0.7, "attr": 0.7, "literal": 0.65, "method": 0.6,
     "return": 0.6, "swap_args": 0.6, "conjunct": 0.5, "arg_remove": 0.4, "arg_add": 0.45,
     "early_return": 0.4, "guard": 0.35, "delete": 0.3, "wrap": 0.3, "bitwise": 0.6,
-    "operands": 0.4, "builtin": 0.7, "insert": 0.35,
+    "operands": 0.4, "builtin": 0.7, "insert": 0.35, "raise": 0.5, "handler": 0.5,
 }
 """How often each operator kind is the right fix, relative to a comparison flip (after the
 fix-pattern frequencies TBar, PraPR and Astor report: condition and bound changes lead,
@@ -352,6 +352,8 @@ def mutations_of(src: SourceText, fn: ast.FunctionDef | ast.AsyncFunctionDef,
             before = local | {n for n, line in bound_at.items() if line < node.lineno}
             found.extend(st.assign_kind(src, node, before))
             found.extend(st.guard_statement(src, node, before))
+            found.extend(st.forgotten_raise(src, node))
+            found.extend(st.lost_attribute(src, node, dropped, attrs))
     for body in bodies:
         for stmt in body:
             found.extend(st.delete_statement(src, body, stmt, bound_at))

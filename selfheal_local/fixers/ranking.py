@@ -24,7 +24,13 @@ from .module_level import (
 )
 from .mutations import KIND_RANK, PRIOR, Mutation, SourceText, mutations_of
 from .slicing import backward_slice, crash_chain, expected_raise, raise_guards, stuck_path
-from .templates import data_attributes, ordering_keys, unorderable
+from .templates import (
+    NOT_CAUGHT,
+    data_attributes,
+    handler_types,
+    ordering_keys,
+    unorderable,
+)
 
 CALLEE_DEPTH = 2
 """How many call levels below the failing functions the search follows."""
@@ -173,6 +179,8 @@ def rank_mutations(diagnosis: Diagnosis, project: Project, graph: ImportGraph,
     expected = expected_raise(diagnosis.finding) if coverage else ""
     unordered = unorderable(diagnosis.finding)  # instances compared that have no order
     ordered_at = {*(crashes or crash_chain(diagnosis.finding, project))} if unordered else set()
+    escaped = {*(crashes or crash_chain(diagnosis.finding, project))} if (
+        diagnosis.exception_type and diagnosis.exception_type not in NOT_CAUGHT) else set()
     sources: dict[str, SourceText] = {}
     ranked: list[Scored] = []
     for target in targets:
@@ -197,7 +205,10 @@ def rank_mutations(diagnosis: Diagnosis, project: Project, graph: ImportGraph,
         guards = raise_guards(node, expected) if expected else frozenset()
         keys = ordering_keys(src, node, {line for file, line in ordered_at if file == rel},
                              _attributes(graph, project, rel, unordered)) if ordered_at else ()
-        for mutation in (*mutations_of(src, node, tree, graph.imported_functions(rel)), *keys):
+        caught = handler_types(src, node, {line for file, line in escaped if file == rel},
+                               diagnosis.exception_type, tree) if escaped else ()
+        for mutation in (*mutations_of(src, node, tree, graph.imported_functions(rel)), *keys,
+                         *caught):
             if module_level and mutation.kind in FUNCTION_ONLY:
                 continue
             distance = abs(mutation.line - target.anchor) if target.anchor else 0

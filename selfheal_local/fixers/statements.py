@@ -1,5 +1,7 @@
 """Statement- and condition-level repair operators: delete a statement, insert a guard or an
-early return, add or drop a clause of a condition or a ``not``, ``+=`` <-> ``=``.
+early return, add or drop a clause of a condition or a ``not``, ``+=`` <-> ``=``, the
+``raise`` an exception built and dropped lacks, the ``self.`` a value stored in a local that
+is never read lacks.
 
 Statements are only edited when they sit on whole lines of their own (no ``;``, no comment
 in the removed text), so each edit keeps the module's layout.
@@ -8,6 +10,7 @@ in the removed text), so each edit keeps the module's layout.
 from __future__ import annotations
 
 import ast
+import builtins
 from collections.abc import Iterator
 
 from .mutants import Mutation, SourceText, between, negated, wrap
@@ -191,5 +194,45 @@ def assign_kind(src: SourceText, stmt: ast.stmt, bound_before: set[str]) -> Iter
                                f"changed '=' to '{op}'")
 
 
+FORGOTTEN_RAISE_WEIGHT = 4.0
+"""An exception built and dropped is all but certainly a missing ``raise``."""
+LOST_ATTRIBUTE_WEIGHT = 2.0
+"""A value stored in a local never read, named as an attribute the class keeps on ``self``."""
+
+
+def _exception_name(func: ast.expr) -> str:
+    name = func.id if isinstance(func, ast.Name) else (
+        func.attr if isinstance(func, ast.Attribute) else "")
+    known = getattr(builtins, name, None)
+    if isinstance(known, type) and issubclass(known, BaseException):
+        return name
+    return name if name.endswith(("Error", "Exception", "Warning")) else ""
+
+
+def forgotten_raise(src: SourceText, stmt: ast.stmt) -> Iterator[Mutation]:
+    """``ValueError("bad")`` alone on its line -> ``raise ValueError("bad")``."""
+    if not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)):
+        return
+    name = _exception_name(stmt.value.func)
+    if name:
+        at = src.offset(stmt.lineno, stmt.col_offset)
+        yield Mutation(stmt.lineno, stmt.col_offset, "raise", ((at, at, "raise "),),
+                       f"raised the {name} built on line {stmt.lineno}", FORGOTTEN_RAISE_WEIGHT)
+
+
+def lost_attribute(src: SourceText, stmt: ast.stmt, dropped: set[str],
+                   attrs: dict[str, list[int]]) -> Iterator[Mutation]:
+    """``total = value`` (``total`` never read) in a class that keeps ``self.total`` ->
+    ``self.total = value``."""
+    if not (isinstance(stmt, ast.Assign | ast.AnnAssign) and attrs):
+        return
+    targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+    for target in targets:
+        if isinstance(target, ast.Name) and target.id in dropped and target.id in attrs:
+            start, end = src.span(target)
+            yield Mutation(stmt.lineno, stmt.col_offset, "attr", ((start, end, f"self.{target.id}"),),
+                           f"stored '{target.id}' on self", LOST_ATTRIBUTE_WEIGHT)
+
+
 __all__ = ["assign_kind", "clauses", "delete_statement", "drop_not", "early_return",
-           "guard_statement", "negate_operand"]
+           "forgotten_raise", "guard_statement", "lost_attribute", "negate_operand"]

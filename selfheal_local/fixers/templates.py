@@ -5,6 +5,10 @@ instances of 'Link' and 'Link'``: the call that orders them (``sorted``, ``min``
 ``.sort``, ``heapq.nsmallest`` …) lost its ``key``, or never had one. The candidates order by
 each data attribute of that class (its ``__slots__``, annotated fields and the attributes its
 methods set on ``self``), nearest the error's own lines.
+
+An exception that escaped through a ``try`` whose handlers catch something else (a
+``KeyError`` past ``except IndexError:``): the handler names the wrong exception, or one too
+few. The candidates catch the one raised instead, or as well.
 """
 
 from __future__ import annotations
@@ -90,5 +94,53 @@ def ordering_keys(src: SourceText, fn: ast.AST, lines: set[int],
                            f"ordered by '{key}'", KEY_WEIGHT)
 
 
-__all__ = ["KEY_WEIGHT", "MAX_KEYS", "ORDERING", "data_attributes", "ordering_keys",
-           "unorderable"]
+NOT_CAUGHT = frozenset({"AssertionError", "SyntaxError", "IndentationError", "NameError",
+                        "ImportError", "ModuleNotFoundError", "RecursionError", "SystemExit",
+                        "KeyboardInterrupt", "Failed", "TimeoutError"})
+"""Exceptions a handler is not the fix for (a failed assertion, a broken module, a stuck test)."""
+
+
+def _defined(tree: ast.Module | None, name: str) -> bool:
+    """``name`` is a builtin exception, or a class or import of the module."""
+    import builtins
+
+    known = getattr(builtins, name, None)
+    if isinstance(known, type) and issubclass(known, BaseException):
+        return True
+    for node in ast.walk(tree) if tree is not None else ():
+        if isinstance(node, ast.ClassDef) and node.name == name:
+            return True
+        if isinstance(node, ast.Import | ast.ImportFrom) and any(
+                (a.asname or a.name.split(".")[0]) == name for a in node.names):
+            return True
+    return False
+
+
+def handler_types(src: SourceText, fn: ast.AST, lines: set[int], raised: str,
+                  tree: ast.Module | None = None) -> Iterator[Mutation]:
+    """For each ``try`` in ``fn`` whose body holds one of ``lines`` (where ``raised`` escaped)
+    and whose typed handlers do not name it: each handler's type replaced by ``raised``, and
+    ``raised`` added to it."""
+    if not raised.isidentifier() or not _defined(tree, raised):
+        return
+    for node in ast.walk(fn):
+        if not isinstance(node, ast.Try) or not node.body or not any(
+                node.body[0].lineno <= line <= (node.body[-1].end_lineno or 0) for line in lines):
+            continue
+        typed = [h for h in node.handlers if h.type is not None]
+        named = {n.id for h in typed for n in ast.walk(h.type) if isinstance(n, ast.Name)} | {
+            n.attr for h in typed for n in ast.walk(h.type) if isinstance(n, ast.Attribute)}
+        if raised in named or len(typed) != len(node.handlers):
+            continue
+        for handler in typed:
+            start, end = src.span(handler.type)
+            old = src.segment(handler.type)
+            inner = old[1:-1] if isinstance(handler.type, ast.Tuple) and old.startswith("(") else old
+            for new in (raised, f"({inner}, {raised})"):
+                yield Mutation(handler.lineno, handler.col_offset, "handler",
+                               ((start, end, new),), f"caught {new} instead of {old}",
+                               KEY_WEIGHT)
+
+
+__all__ = ["KEY_WEIGHT", "MAX_KEYS", "ORDERING", "data_attributes", "handler_types",
+           "NOT_CAUGHT", "ordering_keys", "unorderable"]

@@ -272,6 +272,24 @@ CASES = [
         def by_name(names, reverse=True):
             return sorted(names, key=str.lower, reverse=reverse)
         """, "def by_name(names, reverse=False):"),
+    ("raise", """
+        def checked_age(age):
+            if age < 0:
+                ValueError(f"an age cannot be negative: {age}")
+            return age
+        """, '        raise ValueError(f"an age cannot be negative'),
+    ("attr", """
+        class Meter:
+            def __init__(self):
+                self.reading = 0
+
+            def record(self, value):
+                reading = value
+                return value
+
+            def latest(self):
+                return self.reading
+        """, "        self.reading = value\n"),
     ("insert", """
         def reachable(graph, start):
             seen = set()
@@ -345,7 +363,7 @@ def test_operator_produces_the_fix(kind, buggy, fixed):
 
 def test_every_kind_has_a_case():
     assert {k for k, _b, _f in CASES} >= set(PRIOR) - {"range", "minmax", "negate", "boolop",
-                                                        "arith", "return"}
+                                                        "arith", "return", "handler"}
 
 
 def test_replacements_stay_in_scope_and_kind():

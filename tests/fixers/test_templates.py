@@ -12,7 +12,7 @@ from test_search_ranking import heals, ranked_at
 
 from sandbox import Limits, Sandbox
 from selfheal_local.fixers.mutations import SourceText
-from selfheal_local.fixers.templates import data_attributes, ordering_keys
+from selfheal_local.fixers.templates import data_attributes, handler_types, ordering_keys
 from selfheal_local.project import Project
 from selfheal_local.service import Healer
 
@@ -94,3 +94,49 @@ def test_a_key_is_added_once_and_a_trailing_comma_is_kept_valid():
     for mutant in mutants:
         ast.parse(mutant.apply(text))
     assert "min(items, key=lambda item: item.size)" in mutants[0].apply(text)
+
+
+SETTINGS = {
+    "settings.py": """
+        DEFAULTS = {"colour": "auto", "width": 80}
+
+
+        def option(values, name):
+            \"\"\"The value set for ``name``, else its default, else None.\"\"\"
+            try:
+                return values[name]
+            except IndexError:
+                return DEFAULTS.get(name)
+        """,
+    "tests/test_settings.py": """
+        from settings import option
+
+
+        def test_a_value_that_is_set():
+            assert option({"width": 100}, "width") == 100
+
+
+        def test_a_missing_value_falls_back_to_its_default():
+            assert option({}, "colour") == "auto"
+
+
+        def test_an_unknown_option_is_none():
+            assert option({}, "font") is None
+        """,
+}
+
+
+def test_an_exception_that_escaped_the_wrong_handler_is_caught_by_it(tmp_path):
+    project = Project.open(write(tmp_path / "p", SETTINGS))
+    healer = Healer(project, Sandbox(limits=Limits(timeout_s=120)), sources=[])
+    healer.scan()
+    finding = next(f for f in healer.findings if f.test_ids)
+    assert "KeyError" in f"{finding.code} {finding.message} {finding.traceback}"
+    index, item = ranked_at(project, healer.diagnose(finding), "caught KeyError instead of IndexError")
+    assert index < 5, index
+    assert heals(project, item, "settings.py", tmp_path / "fixed")
+    # only an exception the module can name is caught
+    tree = ast.parse(textwrap.dedent(SETTINGS["settings.py"]))
+    src = SourceText(textwrap.dedent(SETTINGS["settings.py"]))
+    assert list(handler_types(src, tree.body[1], {8}, "KeyError", tree))
+    assert not list(handler_types(src, tree.body[1], {8}, "NoSuchError", tree))
