@@ -24,6 +24,7 @@ PRIOR: dict[str, float] = {
     "return": 0.6, "swap_args": 0.6, "conjunct": 0.5, "arg_remove": 0.4, "arg_add": 0.45,
     "early_return": 0.4, "guard": 0.35, "delete": 0.3, "wrap": 0.3, "bitwise": 0.6,
     "operands": 0.4, "builtin": 0.7, "insert": 0.35, "raise": 0.5, "handler": 0.5,
+    "copy": 0.45,
 }
 """How often each operator kind is the right fix, relative to a comparison flip (after the
 fix-pattern frequencies TBar, PraPR and Astor report: condition and bound changes lead,
@@ -361,6 +362,7 @@ def mutations_of(src: SourceText, fn: ast.FunctionDef | ast.AsyncFunctionDef,
     found.extend(_defaults(src, fn, literals, literal_at))
     found.extend(upd.fill_collections(src, fn))
     found.extend(upd.advance_loops(src, fn, module))
+    found.extend(upd.copy_aliases(src, fn))
     found.extend(st.early_return(src, fn))
     return found
 

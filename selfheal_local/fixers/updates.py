@@ -8,6 +8,9 @@ advances them was forgotten. TBar's and Astor's catalogues list statement insert
 the fix patterns of real bugs; these templates insert only what the function's own names
 say is missing, at the places such a statement goes: the top and the end of a loop's body,
 and right after a membership test that leaves the loop.
+
+The opposite slip, an update that reaches too far: ``merged = defaults`` then
+``merged.update(extra)`` changes the caller's ``defaults`` too; the alias wanted a copy.
 """
 
 from __future__ import annotations
@@ -195,4 +198,36 @@ def advance_loops(src: SourceText, fn: ast.AST, module: ast.Module | None = None
                            f"added '{text}' at the end of the loop (line {node.lineno})")
 
 
-__all__ = ["advance_loops", "fill_collections", "unfilled"]
+def _updated(nodes: list[ast.AST]) -> set[str]:
+    """Names whose object the function changes: a method that is not a read, an item stored
+    or deleted, ``+=``."""
+    out: set[str] = set()
+    for node in nodes:
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and isinstance(
+                node.func.value, ast.Name) and node.func.attr not in READS:
+            out.add(node.func.value.id)
+        elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store | ast.Del) and (
+                isinstance(node.value, ast.Name)):
+            out.add(node.value.id)
+        elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+            out.add(node.target.id)
+    return out
+
+
+def copy_aliases(src: SourceText, fn: ast.AST) -> Iterator[Mutation]:
+    """``x = other`` (a name or attribute, not a new object) that the function then changes
+    through ``x`` -> ``x = other.copy()``."""
+    nodes = _inner(fn)
+    changed = _updated(nodes)
+    for node in nodes:
+        if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(
+                node.targets[0], ast.Name) and node.targets[0].id in changed and isinstance(
+                node.value, ast.Name | ast.Attribute)):
+            continue
+        start, end = src.span(node.value)
+        text = src.segment(node.value)
+        yield Mutation(node.lineno, node.col_offset, "copy", ((start, end, f"{text}.copy()"),),
+                       f"copied '{text}' before changing it as '{node.targets[0].id}'")
+
+
+__all__ = ["advance_loops", "copy_aliases", "fill_collections", "unfilled"]

@@ -290,6 +290,12 @@ CASES = [
             def latest(self):
                 return self.reading
         """, "        self.reading = value\n"),
+    ("copy", """
+        def with_overrides(defaults, overrides):
+            merged = defaults
+            merged.update(overrides)
+            return merged
+        """, "merged = defaults.copy()"),
     ("insert", """
         def reachable(graph, start):
             seen = set()
