@@ -33,6 +33,9 @@ PURE = frozenset({"len", "sorted", "list", "set", "tuple", "frozenset", "bool", 
                   "isinstance"})
 """Builtins a collection may be passed to without being filled by them."""
 PER_SITE = 6
+ASKED_WEIGHT = 2.0
+"""The item a membership test asks about is likelier the one to add than a loop's target
+(``if tag not in seen`` in ``for raw in tags``: ``seen.add(tag)``, not ``seen.add(raw)``)."""
 
 
 def _empty_kind(value: ast.expr | None) -> str | None:
@@ -122,7 +125,7 @@ def fill_collections(src: SourceText, fn: ast.AST) -> Iterator[Mutation]:
         return
     nodes = _inner(fn)
     for name, add in empty.items():
-        made: list[tuple[tuple[int, int, str], str, int]] = []
+        made: list[tuple[tuple[int, int, str], str, int, float]] = []
         for node in nodes:
             if isinstance(node, ast.If) and isinstance(node.test, ast.Compare) and len(
                     node.test.ops) == 1 and isinstance(node.test.comparators[0], ast.Name) and (
@@ -132,21 +135,23 @@ def fill_collections(src: SourceText, fn: ast.AST) -> Iterator[Mutation]:
                     continue
                 text = f"{name}.{add}({item})"
                 if isinstance(node.test.ops[0], ast.NotIn):
-                    made.append((_before(src, node.body[0], text), text, node.body[0].lineno))
+                    made.append((_before(src, node.body[0], text), text, node.body[0].lineno,
+                                 ASKED_WEIGHT))
                 elif isinstance(node.body[-1], ast.Continue | ast.Return | ast.Break):
                     made.append((_after(src, node, src.indent_of(node.lineno), text), text,
-                                 node.lineno))
+                                 node.lineno, ASKED_WEIGHT))
             elif isinstance(node, ast.For | ast.AsyncFor) and _own_lines(node.body, node):
                 item = _text(src, node.target)
                 if item is None:
                     continue
                 text = f"{name}.{add}({item})"
                 first, last = node.body[0], node.body[-1]
-                made.append((_before(src, first, text), text, first.lineno))
+                made.append((_before(src, first, text), text, first.lineno, 1.0))
                 made.append((_after(src, last, src.indent_of(first.lineno), text), text,
-                             last.lineno))
-        for splice, text, line in made[:PER_SITE]:
-            yield Mutation(line, 0, "insert", (splice,), f"added '{text}' (line {line})")
+                             last.lineno, 1.0))
+        made.sort(key=lambda m: -m[3])
+        for splice, text, line, weight in made[:PER_SITE]:
+            yield Mutation(line, 0, "insert", (splice,), f"added '{text}' (line {line})", weight)
 
 
 def _assigned(body: list[ast.stmt]) -> set[str]:
