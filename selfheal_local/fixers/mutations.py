@@ -10,8 +10,8 @@ import ast
 import dataclasses
 from collections.abc import Iterator
 
+from . import blocks, forgotten, scopes
 from . import expressions as ex
-from . import forgotten, scopes
 from . import operators as ops
 from . import statements as st
 from . import updates as upd
@@ -24,7 +24,7 @@ PRIOR: dict[str, float] = {
     "return": 0.6, "swap_args": 0.6, "conjunct": 0.5, "arg_remove": 0.4, "arg_add": 0.45,
     "early_return": 0.4, "guard": 0.35, "delete": 0.3, "wrap": 0.3, "bitwise": 0.6,
     "operands": 0.4, "builtin": 0.7, "insert": 0.35, "raise": 0.5, "handler": 0.5,
-    "copy": 0.45,
+    "copy": 0.45, "indent": 0.45,
 }
 """How often each operator kind is the right fix, relative to a comparison flip (after the
 fix-pattern frequencies TBar, PraPR and Astor report: condition and bound changes lead,
@@ -363,6 +363,7 @@ def mutations_of(src: SourceText, fn: ast.FunctionDef | ast.AsyncFunctionDef,
     found.extend(upd.fill_collections(src, fn))
     found.extend(upd.advance_loops(src, fn, module))
     found.extend(upd.copy_aliases(src, fn))
+    found.extend(blocks.move_across_blocks(src, fn))
     found.extend(st.early_return(src, fn))
     return found
 

@@ -296,6 +296,31 @@ CASES = [
             merged.update(overrides)
             return merged
         """, "merged = defaults.copy()"),
+    ("indent", """
+        def first_long_word(words, size):
+            for word in words:
+                if len(word) >= size:
+                    return word
+                return None
+        """, "            return word\n    return None\n"),
+    ("indent", """
+        def count_matches(items, wanted):
+            count = 0
+            for item in items:
+                matched = item == wanted
+            count += matched
+            return count
+        """, "        matched = item == wanted\n        count += matched\n"),
+    ("indent", """
+        def totals(rows):
+            sums = []
+            for row in rows:
+                total = 0
+                for cell in row:
+                    total += cell
+            sums.append(total)
+            return sums
+        """, "            total += cell\n        sums.append(total)\n"),
     ("insert", """
         def reachable(graph, start):
             seen = set()
