@@ -2,7 +2,8 @@
 bitwise or shift operator confused with its neighbour (``n ^= m`` for ``n &= m``, ``<<`` for
 ``>>``, ``**`` for ``*``), the operands of an operator that does not commute written the
 wrong way round (``total - discount`` for ``discount - total``, ``suffix + text`` for
-``text + suffix``), and a builtin confused with its twin (``any``/``all``).
+``text + suffix``), and a function confused with its twin (``any``/``all``,
+``math.floor``/``math.ceil``, ``os.path.basename``/``os.path.dirname``).
 
 PraPR's and Astor's catalogues list operator replacement across every binary operator and
 operand order among the mutators of real one-line fixes; these are the ones people make in
@@ -22,7 +23,14 @@ BITWISE_ALTERNATIVES = {"^": ("&", "|"), "&": ("|", "^"), "|": ("&", "^"), "<<":
                         ">>": ("<<",), "**": ("*",)}
 ORDERED = (ast.Sub, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow, ast.LShift, ast.RShift, ast.Add)
 """Operators whose operands do not commute (``+`` joins text and sequences in order)."""
-TWINS = {"any": "all", "all": "any"}
+TWINS = {"any": "all", "all": "any", "floor": "ceil", "ceil": "floor", "basename": "dirname",
+         "dirname": "basename", "copy": "deepcopy", "deepcopy": "copy", "str": "repr",
+         "repr": "str", "isfile": "isdir", "isdir": "isfile"}
+"""Functions confused with their twin (builtins, and ``math.``/``os.path.``/``copy.`` ones)."""
+TWIN_MODULES = {"math": {"floor", "ceil"}, "copy": {"copy", "deepcopy"},
+                "os.path": {"basename", "dirname", "isfile", "isdir"},
+                "path": {"basename", "dirname", "isfile", "isdir"}}
+"""Which twins a module's functions may be: ``math.floor``, not ``self.floor``."""
 
 
 def bitwise(src: SourceText, node: ast.BinOp | ast.AugAssign) -> Iterator[Mutation]:
@@ -64,11 +72,22 @@ def swap_operands(src: SourceText, node: ast.BinOp) -> Iterator[Mutation]:
 
 
 def twin_builtin(src: SourceText, node: ast.Call) -> Iterator[Mutation]:
-    """``any(...)`` <-> ``all(...)``."""
-    if not isinstance(node.func, ast.Name) or node.func.id not in TWINS:
+    """``any(...)`` <-> ``all(...)``, ``math.floor`` <-> ``math.ceil``, ``os.path.basename``
+    <-> ``os.path.dirname`` …"""
+    func = node.func
+    if isinstance(func, ast.Name):
+        name = func.id
+    elif isinstance(func, ast.Attribute) and func.attr in TWIN_MODULES.get(
+            ast.unparse(func.value), ()):
+        name = func.attr
+    else:
         return
-    name = node.func.id
-    start, end = src.span(node.func)
+    if name not in TWINS:
+        return
+    end = src.offset(func.end_lineno or func.lineno, func.end_col_offset or 0)
+    start = end - len(name)
+    if src.text[start:end] != name:
+        return
     yield Mutation(node.lineno, node.col_offset, "builtin", ((start, end, TWINS[name]),),
                    f"changed '{name}' to '{TWINS[name]}'")
 

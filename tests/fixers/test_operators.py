@@ -268,6 +268,13 @@ CASES = [
         def all_positive(values):
             return any(v > 0 for v in values)
         """, "return all(v > 0 for v in values)"),
+    ("builtin", """
+        import math
+
+
+        def pages(items, per_page):
+            return math.floor(len(items) / per_page)
+        """, "return math.ceil(len(items) / per_page)"),
     ("literal", """
         def by_name(names, reverse=True):
             return sorted(names, key=str.lower, reverse=reverse)
