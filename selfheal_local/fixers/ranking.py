@@ -28,11 +28,16 @@ from .templates import (
     NOT_CAUGHT,
     data_attributes,
     handler_types,
+    operand_error,
     ordering_keys,
     unorderable,
 )
 
 CALLEE_DEPTH = 2
+OPERAND_BOOST = 3.0
+OPERATION_KINDS = frozenset({"augassign", "arith", "wrap"})
+"""A ``TypeError`` about an operation's operands: the crash line's operation changed (``+=``
+for ``=``, ``-`` for ``+``) or an operand converted comes first."""
 """How many call levels below the failing functions the search follows."""
 
 SLICE_BOOST, STUCK_BOOST, RAISE_BOOST = 1.5, 2.0, 3.0
@@ -179,6 +184,8 @@ def rank_mutations(diagnosis: Diagnosis, project: Project, graph: ImportGraph,
     expected = expected_raise(diagnosis.finding) if coverage else ""
     unordered = unorderable(diagnosis.finding)  # instances compared that have no order
     ordered_at = {*(crashes or crash_chain(diagnosis.finding, project))} if unordered else set()
+    # an operation given operands of the wrong types: its own line first (``fixers.templates``)
+    operand_at = crashes[:1] if crashes and operand_error(diagnosis.finding) else []
     escaped = {*(crashes or crash_chain(diagnosis.finding, project))} if (
         diagnosis.exception_type and diagnosis.exception_type not in NOT_CAUGHT) else set()
     sources: dict[str, SourceText] = {}
@@ -227,6 +234,8 @@ def rank_mutations(diagnosis: Diagnosis, project: Project, graph: ImportGraph,
             prior = PRIOR.get(mutation.kind, 0.3) * mutation.weight
             if {(rel, line), (rel, mutation.line)} & stuck:
                 prior *= STUCK_BOOST
+            elif (rel, mutation.line) in operand_at and mutation.kind in OPERATION_KINDS:
+                prior *= OPERAND_BOOST
             elif mutation.line in guards:
                 prior *= RAISE_BOOST
             elif line in in_slice:  # spectrum ties broken toward what the crash's values came from
@@ -239,5 +248,5 @@ def rank_mutations(diagnosis: Diagnosis, project: Project, graph: ImportGraph,
     return ranked, sources
 
 
-__all__ = ["CALLEE_DEPTH", "RAISE_BOOST", "SLICE_BOOST", "STUCK_BOOST", "Scored", "Target", "find_targets",
+__all__ = ["CALLEE_DEPTH", "OPERAND_BOOST", "RAISE_BOOST", "SLICE_BOOST", "STUCK_BOOST", "Scored", "Target", "find_targets",
            "rank_mutations", "statement_starts"]

@@ -29,6 +29,17 @@ KEY_WEIGHT = 2.0
 """The error names the class and the call: likelier than a mutation found by suspicion alone."""
 
 
+_OPERANDS = re.compile(r"unsupported operand type\(s\) for|can only concatenate|"
+                       r"can't multiply sequence|bad operand type for unary|"
+                       r"must be str, not|can't concat")
+
+
+def operand_error(finding: Finding) -> bool:
+    """The error says an operation got operands of the wrong types (``None -= 'x'``, ``'a' +
+    1``): the operation on the crash's own line is the likeliest fault."""
+    return bool(_OPERANDS.search(f"{finding.code} {finding.message}"))
+
+
 def unorderable(finding: Finding) -> str:
     """The class whose instances were compared without an order, or ""."""
     match = _UNORDERABLE.search(f"{finding.message}\n{finding.traceback}")
@@ -143,4 +154,4 @@ def handler_types(src: SourceText, fn: ast.AST, lines: set[int], raised: str,
 
 
 __all__ = ["KEY_WEIGHT", "MAX_KEYS", "ORDERING", "data_attributes", "handler_types",
-           "NOT_CAUGHT", "ordering_keys", "unorderable"]
+           "NOT_CAUGHT", "operand_error", "ordering_keys", "unorderable"]

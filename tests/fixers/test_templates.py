@@ -140,3 +140,42 @@ def test_an_exception_that_escaped_the_wrong_handler_is_caught_by_it(tmp_path):
     src = SourceText(textwrap.dedent(SETTINGS["settings.py"]))
     assert list(handler_types(src, tree.body[1], {8}, "KeyError", tree))
     assert not list(handler_types(src, tree.body[1], {8}, "NoSuchError", tree))
+
+
+NAMES = {
+    "people.py": """
+        def display_name(user):
+            \"\"\"The nickname, else the first name, else the e-mail address, stripped.\"\"\"
+            name = None
+            if user.get("nick"):
+                name += user["nick"]
+            elif user.get("first"):
+                name = user["first"]
+            if name is None or not name.strip():
+                name = user.get("email", "?")
+            return name.strip()
+        """,
+    "tests/test_people.py": """
+        from people import display_name
+
+
+        def test_a_nickname_comes_first():
+            assert display_name({"nick": " bo ", "first": "Robert"}) == "bo"
+
+
+        def test_the_address_without_names():
+            assert display_name({"email": "x@y.z"}) == "x@y.z"
+        """,
+}
+
+
+def test_an_operation_given_the_wrong_operand_types_is_looked_at_first(tmp_path):
+    # "unsupported operand type(s) for +=: 'NoneType' and 'str'": the operation on the
+    # crash's own line is the likeliest fault, ahead of the conditions that led to it
+    project = Project.open(write(tmp_path / "p", NAMES))
+    healer = Healer(project, Sandbox(limits=Limits(timeout_s=120)), sources=[])
+    healer.scan()
+    finding = next(f for f in healer.findings if f.test_ids)
+    index, item = ranked_at(project, healer.diagnose(finding), "changed '+=' to '='")
+    assert index < 3, index
+    assert heals(project, item, "people.py", tmp_path / "fixed")
