@@ -135,7 +135,8 @@ def keyword_keys(fn: ast.AST) -> dict[int, str]:
     key where calls pass a mapping's entries under their own names."""
     return {id(kw.value.slice): kw.arg for kw in ast.walk(fn)
             if isinstance(kw, ast.keyword) and kw.arg and isinstance(kw.value, ast.Subscript)
-            and isinstance(kw.value.slice, ast.Constant) and isinstance(kw.value.slice.value, str)}
+            and isinstance(kw.value.slice, ast.Constant)
+            and (isinstance(kw.value.slice.value, str) or kw.value.slice.value is None)}
 
 
 def negative_number(node: ast.AST) -> bool:
@@ -163,8 +164,8 @@ def replace_literal(src: SourceText, node: ast.Constant | ast.UnaryOp,
     choices: list[str]
     if isinstance(value, bool):
         choices = [str(not value)]
-    elif value is None:
-        choices = ["0", '""', "[]"]
+    elif value is None:  # a key lost to None (``seconds=groups[None]``): its keyword first
+        choices = [*([f'"{key}"'] if key else []), "0", '""', "[]"]
     elif isinstance(value, int | float):
         near = _nearest([t for t in (*nearby.get("int", []), *nearby.get("float", []))
                          if t not in (old, "0", "1", "-1")], seen_at, node.lineno)

@@ -49,6 +49,10 @@ CASES = [
                         minutes=parts["minutes"])
         """, 'hours=parts["hours"]'),
     ("literal", """
+        def span(parts):
+            return dict(days=parts["days"], hours=parts[None], minutes=parts["minutes"])
+        """, 'hours=parts["hours"]'),
+    ("literal", """
         def to_millis(seconds, extra):
             if extra:
                 return seconds * 1000 + extra
