@@ -277,6 +277,7 @@ def mutations_of(src: SourceText, fn: ast.FunctionDef | ast.AsyncFunctionDef,
     closure = {**_enclosing_names(module, fn), **scope}  # what a call here can still pass
     dead = scopes.dead_names(fn)
     dropped = scopes.dead_stores(fn, dead)
+    forgotten_value = dead | scopes.unread_last(fn)  # what a call may have forgotten to pass
     seen_at = scopes.name_lines(fn)
     attrs = scopes.class_attributes(cls)
     literals = ops.function_literals(fn, src)
@@ -328,7 +329,8 @@ def mutations_of(src: SourceText, fn: ast.FunctionDef | ast.AsyncFunctionDef,
             found.extend(_call(src, node))
             found.extend(ex.twin_builtin(src, node))
             found.extend(ops.replace_method(src, node, methods))
-            found.extend(ops.change_arguments(src, node, closure, callable_defs, dead, calls))
+            found.extend(ops.change_arguments(src, node, closure, callable_defs, forgotten_value,
+                                              calls))
             found.extend(forgotten.pass_forgotten(src, node, unused))
         elif isinstance(node, ast.Subscript):
             if ops.numeric_index(node, scope):

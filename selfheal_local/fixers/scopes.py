@@ -133,5 +133,32 @@ def dead_stores(fn: FunctionNode, dead: set[str]) -> set[str]:
     return dead & stored
 
 
+def unread_last(fn: FunctionNode) -> set[str]:
+    """Locals whose last assignment comes after their last read (``default = no_default`` on
+    the line before a call that no longer passes ``default``): the value set last is dropped,
+    as a dead name's is, though an earlier one was read."""
+    stores: dict[str, int] = {}
+    loads: dict[str, int] = {}
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Name) and not node.id.startswith("_"):
+            table = stores if isinstance(node.ctx, ast.Store) else loads
+            table[node.id] = max(table.get(node.id, 0), node.lineno)
+    loops = [n for n in ast.walk(fn) if isinstance(n, ast.For | ast.While | ast.AsyncFor)]
+    return {name for name, line in stores.items() if name in loads and line > loads[name]
+            and not any(loop.lineno <= loads[name] and line <= (loop.end_lineno or 0) and (
+                loop.lineno <= line) and _loop_carried(loop, name) for loop in loops)}
+
+
+def _loop_carried(loop: ast.AST, name: str) -> bool:
+    """``name`` is read in ``loop`` before it is first assigned there (the next round reads
+    what this one stored), unless the round starts by assigning it."""
+    body = getattr(loop, "body", [])
+    first_store = min((n.lineno for s in body for n in ast.walk(s) if isinstance(n, ast.Name)
+                       and n.id == name and isinstance(n.ctx, ast.Store)), default=0)
+    first_load = min((n.lineno for s in body for n in ast.walk(s) if isinstance(n, ast.Name)
+                      and n.id == name and isinstance(n.ctx, ast.Load)), default=0)
+    return bool(first_load) and (not first_store or first_load <= first_store)
+
+
 __all__ = ["FunctionNode", "annotation_kind", "class_attributes", "dead_names", "dead_stores",
-           "kind_of", "name_lines", "nearest_first", "same_kind", "scope_names"]
+           "kind_of", "name_lines", "nearest_first", "same_kind", "scope_names", "unread_last"]

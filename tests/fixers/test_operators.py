@@ -488,6 +488,41 @@ def test_a_name_bound_and_never_read_is_passed_first_where_neighbours_pass_by_na
     assert not [m for m in mutations_of(SourceText(stub), tree.body[0], tree) if m.kind == "arg_add"]
 
 
+def test_a_value_set_last_and_never_read_is_passed_where_neighbours_pass_by_name():
+    """``label`` is read (``if not label``) but the value it is given last is not: the call
+    after it that passes ``kind=kind`` forgot ``label=label``; a loop that reads what the
+    round before stored is no such case."""
+    from selfheal_local.fixers.operators import DEAD_NAME_WEIGHT
+
+    text = textwrap.dedent("""
+        def relabel(fields):
+            out = []
+            for field in fields:
+                kind = field.kind
+                label = field.label
+                if not label:
+                    label = field.name.title()
+                out.append(field.replace(kind=kind))
+            return out
+        """).lstrip("\n")
+    tree = ast.parse(text)
+    made = [m for m in mutations_of(SourceText(text), tree.body[0], tree) if m.kind == "arg_add"]
+    assert {m.apply(text).splitlines()[7].strip(): m.weight for m in made} == {
+        "out.append(field.replace(kind=kind, label=label))": DEAD_NAME_WEIGHT}
+    carried = textwrap.dedent("""
+        def running(values):
+            out = []
+            total = 0
+            for value in values:
+                out.append(dict(value=value, total=total))
+                total = total + value
+            return out
+        """).lstrip("\n")
+    tree = ast.parse(carried)
+    assert not [m for m in mutations_of(SourceText(carried), tree.body[0], tree)
+                if m.kind == "arg_add" and "total=total" in m.description]
+
+
 def test_a_variable_is_replaced_first_by_the_names_used_nearest_it():
     """Of many same-kind names in scope, only a few are tried per use: those used nearest the
     line (a local made on the line above beats the sixth parameter), a value computed and never
