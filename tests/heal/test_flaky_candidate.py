@@ -61,6 +61,19 @@ def test_a_candidate_that_passes_by_the_hash_seed_is_flaky_and_the_real_fix_is_p
     assert validator.validate(steady, diagnosis).verdict.passed
 
 
+def shop_fix_is_proved(root: Path) -> bool:
+    """The real fix of ``shop.total`` (an extra ``+ 1``) is validated."""
+    healer = healer_for(root)
+    healer.scan()
+    assert healer.baseline.failed == {"tests/test_shop.py::test_total"}
+    finding = next(f for f in healer.findings if f.test_ids)
+    validator = Validator(healer.project, healer.sandbox, healer.baseline)
+    fix = edit(healer.project, "shop.py", "sum(prices) + 1", "sum(prices)", "removed the + 1")
+    verdict = validator.validate(fix, diagnose(finding, healer.project)).verdict
+    assert verdict.passed, verdict
+    return verdict.passed
+
+
 ORDER_TESTS = '''
 from shop import total
 
@@ -86,14 +99,7 @@ def test_a_test_that_depends_on_file_order_is_not_flaky_when_the_fix_is_rerun(
         "shop.py": "def total(prices):\n    return sum(prices) + 1\n",
         "tests/test_shop.py": ORDER_TESTS,
         "tests/test_slow.py": "import time\n\n\ndef test_slow():\n    time.sleep(1.2)\n"})
-    healer = healer_for(root)
-    healer.scan()
-    assert healer.baseline.failed == {"tests/test_shop.py::test_total"}
-    finding = next(f for f in healer.findings if f.test_ids)
-    validator = Validator(healer.project, healer.sandbox, healer.baseline)
-    fix = edit(healer.project, "shop.py", "sum(prices) + 1", "sum(prices)", "removed the + 1")
-    verdict = validator.validate(fix, diagnose(finding, healer.project)).verdict
-    assert verdict.passed, verdict
+    assert shop_fix_is_proved(root)
 
 
 def test_a_test_that_was_flaky_before_the_candidate_is_not_held_against_it(
@@ -106,11 +112,4 @@ def test_a_test_that_was_flaky_before_the_candidate_is_not_held_against_it(
              f"def test_word_order():\n    assert list(set({WORDS!r})) == {expected!r}\n")
     root = write(tmp_path / "p", {"shop.py": "def total(prices):\n    return sum(prices) + 1\n",
                                   "tests/test_shop.py": tests})
-    healer = healer_for(root)
-    healer.scan()
-    assert healer.baseline.failed == {"tests/test_shop.py::test_total"}
-    finding = next(f for f in healer.findings if f.test_ids)
-    validator = Validator(healer.project, healer.sandbox, healer.baseline)
-    fix = edit(healer.project, "shop.py", "sum(prices) + 1", "sum(prices)", "removed the + 1")
-    verdict = validator.validate(fix, diagnose(finding, healer.project)).verdict
-    assert verdict.passed, verdict
+    assert shop_fix_is_proved(root)
