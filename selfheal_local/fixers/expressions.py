@@ -27,6 +27,8 @@ TWINS = {"any": "all", "all": "any", "floor": "ceil", "ceil": "floor", "basename
          "dirname": "basename", "copy": "deepcopy", "deepcopy": "copy", "str": "repr",
          "repr": "str", "isfile": "isdir", "isdir": "isfile"}
 """Functions confused with their twin (builtins, and ``math.``/``os.path.``/``copy.`` ones)."""
+RARE_TWINS = {"str": 0.5, "repr": 0.5, "copy": 0.6, "deepcopy": 0.6}
+"""Twins called everywhere and rarely the slip: weighed down so they do not crowd the rest."""
 TWIN_MODULES = {"math": {"floor", "ceil"}, "copy": {"copy", "deepcopy"},
                 "os.path": {"basename", "dirname", "isfile", "isdir"},
                 "path": {"basename", "dirname", "isfile", "isdir"}}
@@ -89,7 +91,7 @@ def twin_builtin(src: SourceText, node: ast.Call) -> Iterator[Mutation]:
     if src.text[start:end] != name:
         return
     yield Mutation(node.lineno, node.col_offset, "builtin", ((start, end, TWINS[name]),),
-                   f"changed '{name}' to '{TWINS[name]}'")
+                   f"changed '{name}' to '{TWINS[name]}'", RARE_TWINS.get(name, 1.0))
 
 
 __all__ = ["bitwise", "swap_operands", "twin_builtin"]
