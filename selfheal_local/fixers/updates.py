@@ -68,7 +68,7 @@ def unfilled(fn: ast.AST) -> dict[str, str]:
     nodes = _inner(fn)
     kinds: dict[str, str] = {}
     stores: Counter[str] = Counter()
-    touched: set[str] = set()
+    touched = _updated(nodes)
     for node in nodes:
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
             stores[node.id] += 1
@@ -77,19 +77,11 @@ def unfilled(fn: ast.AST) -> dict[str, str]:
             kind = _empty_kind(node.value)
             if kind:
                 kinds[node.targets[0].id] = kind
-        elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
-            touched.add(node.target.id)
-        elif isinstance(node, ast.Call):
-            func = node.func
-            if (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
-                    and func.attr not in READS):
-                touched.add(func.value.id)
-            if not (isinstance(func, ast.Name) and func.id in PURE):
-                touched.update(a.id for a in [*node.args, *(k.value for k in node.keywords)]
-                               if isinstance(a, ast.Name))
-        elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store | ast.Del) and (
-                isinstance(node.value, ast.Name)):
-            touched.add(node.value.id)
+        elif isinstance(node, ast.Call) and not (isinstance(node.func, ast.Name)
+                                                 and node.func.id in PURE):
+            # passed on: the callee may fill it
+            touched.update(a.id for a in [*node.args, *(k.value for k in node.keywords)]
+                           if isinstance(a, ast.Name))
     return {name: ADDS[kind] for name, kind in kinds.items()
             if stores[name] == 1 and name not in touched}
 
