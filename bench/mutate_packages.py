@@ -16,6 +16,12 @@ Each mutant is healed with ``selfheal heal --yes --json --no-model`` and re-chec
 clean pytest run. Prints per operator: plausible (the visible tests pass), correct (the held-out
 tests pass too; "no-held" where a package has too few test functions to hold one out),
 corrupted (left changed and still failing: must be 0), and false claims (must be 0).
+
+Cost: each package's visible suite is also run plainly (the bench's own pytest run, as a
+person would run it) before and after its heals, in the same run; per package the median heal
+is stated as a multiple of the median plain run ("suite runs"), the issue's measure for a
+package whose suite takes 10 s or more (``--package more-itertools==10.7.0``: its suite takes
+about 25 s here).
 """
 
 from __future__ import annotations
@@ -277,6 +283,20 @@ def heal_mutant(package: str, root: Path, mutant: Mutant, timeout_s: float,
                         got["sources"], got["failures"] + ([got["error"]] if got["error"] else []))
 
 
+def plain_suite_s(root: Path) -> float:
+    """One plain pytest run of ``root``'s visible suite, as a person runs it (seconds)."""
+    return round(pytest_run(root, timeout_s=1800).elapsed_s, 2)
+
+
+def suite_cost(heals: list[float], plain: list[float]) -> dict[str, float | None]:
+    """The median heal as a multiple of the median plain run of the same suite."""
+    median_plain = statistics.median(plain)
+    median_heal = statistics.median(heals) if heals else None
+    return {"plain_suite_s": round(median_plain, 2), "median_heal_s": median_heal,
+            "suite_runs": round(median_heal / median_plain, 2)
+            if median_heal is not None and median_plain else None}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--package", action="append", default=None)
@@ -292,6 +312,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--selfheal", default=f"{sys.executable} -m selfheal_local")
     args = parser.parse_args(argv)
     jobs: list[tuple[str, Path, Mutant]] = []
+    roots: dict[str, Path] = {}
     kinds = tuple(args.operator or OPERATORS)
     for spec in args.package or DEFAULT_PACKAGES:
         pristine = fetch(spec, args.cache)
@@ -307,6 +328,8 @@ def main(argv: list[str] | None = None) -> int:
         found = find_mutants(root, args.per_operator, args.seed, kinds=kinds)
         print(f"{spec}: {len(found)} mutants", file=sys.stderr, flush=True)
         jobs += [(spec, root, m) for m in found]
+        roots[spec] = root
+    plain = {spec: [plain_suite_s(root)] for spec, root in roots.items()}
     print(f"{len(jobs)} mutants found; healing", file=sys.stderr, flush=True)
 
     def heal(job: tuple[str, Path, Mutant]) -> MutantResult:
@@ -319,6 +342,10 @@ def main(argv: list[str] | None = None) -> int:
 
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         results = list(pool.map(heal, jobs))
+    for spec, root in roots.items():
+        plain[spec].append(plain_suite_s(root))
+    suite_runs = {spec: suite_cost([r.heal_s for r in results if r.package == spec], times)
+                  for spec, times in plain.items()}
     per_op: dict[str, list[int]] = {}
     for r in results:
         row = per_op.setdefault(r.operator, [0, 0, 0])
@@ -334,7 +361,7 @@ def main(argv: list[str] | None = None) -> int:
                "rate": round(healed / len(results), 3) if results else 0.0,
                "false_claims": sum(r.false_claim for r in results),
                "median_heal_s": statistics.median([r.heal_s for r in results]) if results else 0,
-               "per_operator": per_op}
+               "per_operator": per_op, "suite_runs": suite_runs}
     if args.json:
         print(json.dumps({"summary": summary, "mutants": [asdict(r) for r in results]}, indent=2))
     else:
@@ -352,6 +379,9 @@ def main(argv: list[str] | None = None) -> int:
               f"({unknown} from packages too small to hold any out), corrupted "
               f"{summary['corrupted']}, false claims "
               f"{summary['false_claims']}, median heal {summary['median_heal_s']}s")
+        for spec, cost in suite_runs.items():
+            print(f"  {spec}: plain suite {cost['plain_suite_s']}s, median heal "
+                  f"{cost['median_heal_s']}s = {cost['suite_runs']} suite runs")
     return 1 if summary["false_claims"] or summary["corrupted"] else 0
 
 

@@ -9,6 +9,9 @@ from .isolation import ISOLATION_WORDS, detect_isolation, isolation_report
 from .limits import ISOLATION_LEVELS, Limits, RunResult
 from .runner import DEFAULT_ENV_ALLOW, Sandbox, run_command
 from .stale import cleanup_stale
+from .warm import Prestarted
+from .workspace import stamp as workspace_stamp
+from .workspace import write_overrides
 
 __all__ = [
     "DEFAULT_ENV_ALLOW",
@@ -17,6 +20,7 @@ __all__ = [
     "CommandError",
     "IsolationError",
     "Limits",
+    "Prestarted",
     "RunResult",
     "Sandbox",
     "SandboxError",
@@ -25,4 +29,6 @@ __all__ = [
     "detect_isolation",
     "isolation_report",
     "run_command",
+    "workspace_stamp",
+    "write_overrides",
 ]

@@ -54,14 +54,29 @@ def execute(
     ``watch`` is called every ``watch_interval_s`` while the process runs; when it returns a
     reason, everything is killed and the reason is kept in ``Exit.stopped_by``.
     """
+    proc = spawn(argv, cwd=cwd, env=env, stdout_path=stdout_path, stderr_path=stderr_path)
+    return wait(proc, time.monotonic(), timeout_s=timeout_s, cgroup=cgroup, watch=watch,
+                watch_interval_s=watch_interval_s)
+
+
+def spawn(
+    argv: Sequence[str],
+    *,
+    cwd: Path,
+    env: Mapping[str, str],
+    stdout_path: Path,
+    stderr_path: Path,
+    stdin_pipe: bool = False,
+) -> subprocess.Popen:
+    """Start argv in its own session, output to the two files; ``stdin_pipe``: its standard
+    input is a pipe the caller writes (else ``/dev/null``). Pair it with ``wait``."""
     with open(stdout_path, "wb") as out, open(stderr_path, "wb") as err:
-        start = time.monotonic()
         try:
-            proc = subprocess.Popen(
+            return subprocess.Popen(
                 list(argv),
                 cwd=cwd,
                 env=dict(env),
-                stdin=subprocess.DEVNULL,
+                stdin=subprocess.PIPE if stdin_pipe else subprocess.DEVNULL,
                 stdout=out,
                 stderr=err,
                 start_new_session=True,
@@ -69,6 +84,18 @@ def execute(
             )
         except OSError as exc:
             raise CommandError(f"cannot start {argv[0]!r} in {cwd}: {exc}") from exc
+
+
+def wait(
+    proc: subprocess.Popen,
+    start: float,
+    *,
+    timeout_s: float,
+    cgroup: PidsCgroup | None = None,
+    watch: Callable[[], str | None] | None = None,
+    watch_interval_s: float = 0.25,
+) -> Exit:
+    """Wait for ``proc`` until ``start + timeout_s``, then kill everything it left behind."""
     timed_out = True
     stopped_by: str | None = None
     try:
@@ -92,10 +119,11 @@ def execute(
             cgroup.kill_all()
         returncode = proc.wait()
     elapsed = time.monotonic() - start
+    argv = proc.args if isinstance(proc.args, list) else [str(proc.args)]
     if timed_out:
-        logger.info("timed out after %.1fs, killed: %s", timeout_s, list(argv)[-3:])
+        logger.info("timed out after %.1fs, killed: %s", timeout_s, argv[-3:])
     if stopped_by is not None:
-        logger.info("stopped (%s), killed: %s", stopped_by, list(argv)[-3:])
+        logger.info("stopped (%s), killed: %s", stopped_by, argv[-3:])
     return Exit(returncode=returncode, timed_out=timed_out, elapsed_s=elapsed,
                 stopped_by=stopped_by)
 

@@ -101,6 +101,31 @@ def _copy_tree(src: Path, dst: Path, root: Path) -> None:
             raise WorkspaceError(f"cannot copy {entry.path} into the workspace: {exc}") from exc
 
 
+def stamp(root: Path) -> frozenset[tuple[str, int, int, int]]:
+    """What a workspace copy of ``root`` depends on: (path, size, mtime, mode) of every entry
+    ``create_workspace`` would copy. Equal stamps before a copy and later: the copy is current."""
+    out: set[tuple[str, int, int, int]] = set()
+    todo = [Path(root)]
+    while todo:
+        here = todo.pop()
+        try:
+            entries = list(os.scandir(here))
+        except OSError:
+            out.add((str(here), -1, -1, -1))
+            continue
+        for entry in entries:
+            if _skipped(entry.name):
+                continue
+            try:
+                st = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            out.add((entry.path, st.st_size, st.st_mtime_ns, st.st_mode))
+            if entry.is_dir(follow_symlinks=False):
+                todo.append(Path(entry.path))
+    return frozenset(out)
+
+
 def _copy_link(link: Path, target: Path, root: Path) -> None:
     """Recreate ``link`` as a relative link when it resolves inside ``root``; else drop it."""
     resolved = Path(os.path.realpath(link))
@@ -131,6 +156,20 @@ def _check_overrides(overrides: Mapping[str, str]) -> dict[PurePosixPath, str]:
             raise WorkspaceError(f"override for {raw!r} must be the file's full text (str)")
         checked[path] = text
     return checked
+
+
+def write_overrides(dest: Path, overrides: Mapping[str, str]) -> None:
+    """Write ``overrides`` (relative path -> text) into the workspace ``dest``; what it
+    creates gets the owner of ``dest`` (a command may run as another user than the agent)."""
+    owner = os.stat(dest)
+    before = {rel: dest.joinpath(*rel.parts).exists() for rel in _check_overrides(overrides)}
+    made = [d for rel in before for d in dest.joinpath(*rel.parts).parents
+            if d.is_relative_to(dest) and d != dest and not d.exists()]
+    _write_overrides(dest, _check_overrides(overrides))
+    if os.geteuid() == 0 and owner.st_uid != 0:
+        for path in [*made, *(dest.joinpath(*rel.parts) for rel, was in before.items()
+                              if not was)]:
+            os.lchown(path, owner.st_uid, owner.st_uid)
 
 
 def _write_overrides(dest: Path, overrides: Mapping[PurePosixPath, str]) -> None:

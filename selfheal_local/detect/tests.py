@@ -14,6 +14,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path, PurePath
+from typing import Any
 
 from selfheal_local.config import Config
 from selfheal_local.protocols import Sandbox
@@ -51,6 +52,27 @@ def function_id(test_id: str) -> str:
     return test_id.split("[", 1)[0] if "::" in test_id else test_id
 
 
+def prepare_run(root: Path, config: Config, *, test_ids: Sequence[str] = (),
+                extra_args: Sequence[str] = (), source_roots: Sequence[str] = (),
+                env: dict[str, str] | None = None, test_limit_s: float | None = None,
+                ) -> tuple[list[str], dict[str, str] | None, str]:
+    """The command, its environment and its report's name for a test run in ``root`` (the
+    hang guard written into ``root`` when a per-test limit is asked for)."""
+    junit_name = f".selfheal-junit-{uuid.uuid4().hex[:10]}.xml"
+    if test_limit_s and is_pytest(config.test_argv(root)):
+        from .hangguard import guard_args, install, with_guard_path
+
+        install(root)
+        extra_args = [*guard_args(test_limit_s), *extra_args]
+        env = with_guard_path(root, dict(env or {}))
+    argv = pytest_argv(root, config, junit_name, test_ids, extra_args)
+    if env and "PYTEST_PLUGINS" in env:
+        from .plugins import with_xdist
+
+        env = with_xdist(env, extra_args)
+    return argv, import_env(root, tuple(source_roots), env), junit_name
+
+
 def run_tests(
     root: Path,
     sandbox: Sandbox,
@@ -63,30 +85,24 @@ def run_tests(
     source_roots: Sequence[str] = (),
     env: dict[str, str] | None = None,
     test_limit_s: float | None = None,
+    warm: Any = None,
 ) -> TestReport:
     """Run the suite (or ``test_ids``) in ``root`` inside the sandbox and report per test;
     setting ``cancel`` stops the run (it then reads as timed out). ``source_roots``: the
     project's import directories (``Project.source_roots``), put first on the tests' path;
     ``env``: more of the run's environment (``Project.test_env``); ``test_limit_s``: stop a
-    single test past this many seconds as a failure of its own (``hangguard``)."""
-    junit_name = f".selfheal-junit-{uuid.uuid4().hex[:10]}.xml"
-    if test_limit_s and is_pytest(config.test_argv(root)):
-        from .hangguard import guard_args, install, with_guard_path
-
-        install(root)
-        extra_args = [*guard_args(test_limit_s), *extra_args]
-        env = with_guard_path(root, dict(env or {}))
-    argv = pytest_argv(root, config, junit_name, test_ids, extra_args)
+    single test past this many seconds as a failure of its own (``hangguard``); ``warm``: the
+    sandbox's run started ahead in ``root`` for this command (see ``validation.warm``)."""
+    argv, run_env, junit_name = prepare_run(root, config, test_ids=test_ids, extra_args=extra_args,
+                                            source_roots=source_roots, env=env,
+                                            test_limit_s=test_limit_s)
     limit = timeout_s if timeout_s is not None else config.test_timeout_s
     junit = root / junit_name
     try:
         # only a cancellable run passes ``cancel``: injected sandboxes need not take it
         extra: dict = {"cancel": cancel} if cancel is not None else {}
-        if env and "PYTEST_PLUGINS" in env:
-            from .plugins import with_xdist
-
-            env = with_xdist(env, extra_args)
-        run_env = import_env(root, tuple(source_roots), env)
+        if warm is not None:
+            extra["prestarted"] = warm
         if run_env:
             extra["env"] = run_env
         result = sandbox.run(argv, cwd=root, timeout_s=limit, **extra)

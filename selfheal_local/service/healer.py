@@ -41,12 +41,12 @@ from selfheal_local.validation.batch import first_proved
 from selfheal_local.validation.evidence import TestCoverage
 from selfheal_local.validation.limits import per_test_limit
 from selfheal_local.validation.validator import Validation, Validator
+from selfheal_local.validation.warm import WarmRuns
 
 from .applying import ApplySteps
-from .outcome import Cancelled, Event, FixOutcome, fingerprint
+from .outcome import Cancelled, Event, FixOutcome, fingerprint, why_not
 
 log = logging.getLogger(__name__)
-
 
 
 class Healer(ApplySteps):
@@ -85,6 +85,7 @@ class Healer(ApplySteps):
         from selfheal_local.fixers.localize import Localizer
 
         self.localizer = Localizer(sandbox)
+        self.warm = WarmRuns(project, sandbox)  # open while heal() runs
         for source in self.sources:  # the search screens its mutants in the same sandbox
             attach = getattr(source, "attach_sandbox", None)
             if callable(attach):
@@ -173,6 +174,7 @@ class Healer(ApplySteps):
         validator = self.validator()
         # a candidate validated alone (a replay, a rule) runs its second run on the free core
         validator.spare = len(patches) < self.project.config.workers()
+        validator.warm = self.warm if validator.spare else None
         for patch in patches:
             self.emit("validate.start", patch.explanation, finding_id=outcome.finding.id,
                       patch_id=patch.id, data={"source": patch.source})
@@ -305,24 +307,13 @@ class Healer(ApplySteps):
                 log.warning("source %s failed: %s", source.name, exc)
                 self.notes.append(f"{source.name} failed on {finding.location}: {exc}")
         if outcome.patch is None:
-            outcome.reason = self._why_not(outcome)
+            outcome.reason = why_not(outcome)
             self.emit("fix.none", outcome.reason, finding_id=finding.id)
         else:
             self.emit("fix.found", outcome.patch.explanation, finding_id=finding.id,
                       patch_id=outcome.patch.id, data={"source": outcome.patch.source})
         outcome.elapsed_s = time.monotonic() - started
         return outcome
-
-    def _why_not(self, outcome: FixOutcome) -> str:
-        if not outcome.attempts and outcome.held_back:
-            return outcome.held_back[-1].describe()
-        if not outcome.attempts:
-            tried = ", ".join(outcome.sources_tried) or "no source"
-            return f"no candidate proposed ({tried} tried)"
-        reasons = sorted({a.verdict.stage for a in outcome.attempts})
-        held = f"; not offered again: {outcome.held_back[-1].describe()}" if outcome.held_back else ""
-        return (f"{len(outcome.attempts)} candidate(s) tried, none passed ({', '.join(reasons)})"
-                + held)
 
     # ------------------------------------------------------------------ the loop
     def heal(
@@ -337,6 +328,15 @@ class Healer(ApplySteps):
         (neither) or "quit" (stop); without it every validated fix is applied, except on
         findings the person said no to before."""
         started = time.monotonic()
+        self.warm.reopen()  # test runs started ahead while the scan runs, for quick suites
+        self.warm.prime(None, per_test_limit(self.project, None))
+        try:
+            return self._heal(started, confirm, cancel)
+        finally:
+            self.warm.close()
+
+    def _heal(self, started: float, confirm: Callable[[FixOutcome], bool | str] | None,
+              cancel: threading.Event | None) -> HealResult:
         self.scan()
         initial = tuple(self.findings)
         applied: list[Applied] = []
@@ -347,6 +347,7 @@ class Healer(ApplySteps):
             pending = [f for f in healable(self.findings, self.project) if f.id not in failed]
             if not pending:
                 break
+            self.warm.prime(self.baseline, per_test_limit(self.project, self.baseline))
             self.emit("step", pending[0].location, finding_id=pending[0].id,
                       data={"index": len(failed) + len(applied) + 1,
                             "total": len(failed) + len(applied) + len(pending)})

@@ -77,4 +77,17 @@ def fingerprint(project: Project) -> dict[str, tuple[int, int]]:
     return out
 
 
-__all__ = ["Cancelled", "Event", "FixOutcome", "fingerprint"]
+def why_not(outcome: FixOutcome) -> str:
+    """Why no candidate of ``outcome`` was found or passed, in one line."""
+    if not outcome.attempts and outcome.held_back:
+        return outcome.held_back[-1].describe()
+    if not outcome.attempts:
+        tried = ", ".join(outcome.sources_tried) or "no source"
+        return f"no candidate proposed ({tried} tried)"
+    reasons = sorted({a.verdict.stage for a in outcome.attempts})
+    held = f"; not offered again: {outcome.held_back[-1].describe()}" if outcome.held_back else ""
+    return (f"{len(outcome.attempts)} candidate(s) tried, none passed ({', '.join(reasons)})"
+            + held)
+
+
+__all__ = ["Cancelled", "Event", "FixOutcome", "fingerprint", "why_not"]

@@ -29,17 +29,24 @@ from pathlib import Path
 from selfheal_local.protocols import Sandbox
 from selfheal_local.types import TestReport
 from selfheal_local.validation.evidence import regressed
+from selfheal_local.validation.warm import Slot
 
 log = logging.getLogger(__name__)
 
 Run = Callable[..., TestReport]
-"""``run(ids, seed, where, stop)``: the validator's test run (``ids`` ``()``: the whole suite),
-in the workspace ``where``, stopped when the event ``stop`` is set."""
+"""``run(ids, seed, where, stop, warm)``: the validator's test run (``ids`` ``()``: the whole
+suite), in the workspace ``where``, stopped when the event ``stop`` is set, in the started
+interpreter ``warm`` when given."""
 
 
 def in_copy(sandbox: Sandbox, root: Path, overrides: Mapping[str, str], run: Run,
-            ids: tuple[str, ...], seed: str, stop: threading.Event | None = None) -> TestReport:
-    """``run`` in a workspace of its own: the project with ``overrides`` written in."""
+            ids: tuple[str, ...], seed: str, stop: threading.Event | None = None,
+            slot: Slot | None = None) -> TestReport:
+    """``run`` in a workspace of its own: the project with ``overrides`` written in (the warm
+    ``slot``'s, started for a whole-suite run under ``seed``, when there is one)."""
+    if slot is not None:
+        with slot.use(overrides) as where:
+            return run(ids, seed, where, stop, slot.prestarted if not ids else None)
     with sandbox.workspace(root, overrides) as where:
         return run(ids, seed, where, stop)
 
@@ -49,13 +56,14 @@ class Beside:
     (None when it was stopped or could not run), ``stop()`` kills it."""
 
     def __init__(self, sandbox: Sandbox, root: Path, overrides: Mapping[str, str], run: Run,
-                 ids: tuple[str, ...], seed: str) -> None:
+                 ids: tuple[str, ...], seed: str, slot: Slot | None = None) -> None:
         self._stop = threading.Event()
         self._report: TestReport | None = None
 
         def go() -> None:
             try:
-                self._report = in_copy(sandbox, root, overrides, run, ids, seed, self._stop)
+                self._report = in_copy(sandbox, root, overrides, run, ids, seed, self._stop,
+                                       slot)
             except Exception:  # the second run is then made after the first, as without a spare core
                 log.exception("the second run beside the first failed")
 

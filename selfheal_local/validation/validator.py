@@ -35,6 +35,7 @@ from selfheal_local.types import Diagnosis, Patch, TestReport, Verdict
 from selfheal_local.validation import flaky
 from selfheal_local.validation.evidence import Exercise, TestCoverage, regressed
 from selfheal_local.validation.limits import per_test_limit, validation_timeout, xdist_args
+from selfheal_local.validation.warm import WarmRuns
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +107,8 @@ class Validator:
         self.suite_args = xdist_args(project, baseline)
         self.spare = False
         """A core is free beside this validation: a candidate's second run starts with its first."""
+        self.warm: WarmRuns | None = None
+        """Runs started ahead, taken by a validation made alone on a quick suite."""
 
     def _fail(self, stage: str, reason: str, started: float, **extra) -> Validation:
         report = extra.pop("report", None)  # the Validation carries it, not the Verdict
@@ -186,17 +189,20 @@ class Validator:
         limit = self.timeout_s
 
         def run(ids: tuple[str, ...] = (), seed: str | None = None, where: Path | None = None,
-                stop: threading.Event | None = cancel) -> TestReport:
+                stop: threading.Event | None = cancel, warm: object = None) -> TestReport:
             env = {**self.project.test_env, **({"PYTHONHASHSEED": seed} if seed else {})}
             return run_tests(where or ws, self.sandbox, config, test_ids=ids, timeout_s=limit,
                              cancel=stop, extra_args=() if ids else self.suite_args,
                              source_roots=self.project.source_roots, env=env,
-                             test_limit_s=self.test_limit_s)
+                             test_limit_s=self.test_limit_s, warm=warm)
 
-        with self.sandbox.workspace(self.project.root, overrides) as ws:
-            # a stage runs only when it is a strict part of a slow suite
+        # a stage runs only when it is a strict part of a slow suite
+        staged = baseline is not None and baseline.elapsed_s >= STAGED_ABOVE_S
+        ahead = self.warm if self.spare and not staged and not self.suite_args else None
+        first_slot, second_slot = (ahead.take(False), ahead.take(True)) if ahead else (None, None)
+        with (first_slot.use(overrides) if first_slot else
+              self.sandbox.workspace(self.project.root, overrides)) as ws:
             suite = _modules(baseline)
-            staged = baseline is not None and baseline.elapsed_s >= STAGED_ABOVE_S
             if staged and targets and {t.split("::")[0] for t in targets} < suite:
                 first = run(targets)
                 verdict = self._stage_failing(first, targets, started)
@@ -217,11 +223,11 @@ class Validator:
                            f"({', '.join(newly[:3])})")
                     return self._fail("touching", why, started, output=_tail(second.output),
                                       newly_failing=newly, tests_run=_ran(second))
-            seed = str(random.randrange(1, 2**32))
+            seed = second_slot.seed if second_slot else str(random.randrange(1, 2**32))
             beside = (flaky.Beside(self.sandbox, self.project.root, overrides, run, flaky.again(
-                targets, modules, staged, baseline), seed) if self.spare else None)
+                targets, modules, staged, baseline), seed, second_slot) if self.spare else None)
             try:
-                report = run()
+                report = run(warm=first_slot.prestarted if first_slot else None)
                 unimportable = self._import_check(patch, diagnosis, modules, ws, limit)
                 validation = None if unimportable else self._judge(report, targets, modules,
                                                                    started)
@@ -234,6 +240,8 @@ class Validator:
             finally:
                 if beside is not None:
                     beside.stop()
+                if second_slot is not None:  # unused when the run beside never started
+                    second_slot.close()
         if unimportable:
             return self._fail("evidence", unimportable, started, report=report,
                               tests_run=_ran(report), output=_tail(report.output))

@@ -8,12 +8,15 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from selfheal_local.analyze import diagnose
+from selfheal_local.validation.limits import per_test_limit
 from selfheal_local.validation.validator import Validator
+from selfheal_local.validation.warm import WarmRuns
 
 from .test_evidence import edit, healer_for, write
 
@@ -35,9 +38,10 @@ def seed_zero_order() -> list[str]:
     return eval(out)  # noqa: S307 - our own subprocess printing a list of our own strings
 
 
-@pytest.mark.parametrize("spare", [False, True], ids=["after", "beside"])
+@pytest.mark.parametrize("spare,warm", [(False, False), (True, False), (True, True)],
+                         ids=["after", "beside", "beside-started-ahead"])
 def test_a_candidate_that_passes_by_the_hash_seed_is_flaky_and_the_real_fix_is_proved(
-        tmp_path: Path, spare: bool) -> None:
+        tmp_path: Path, spare: bool, warm: bool) -> None:
     # "beside": with a core to spare the second run starts with the first, in its own workspace
     expected = seed_zero_order()
     tests = ("from vocab import vocabulary\n\n\n"
@@ -51,14 +55,30 @@ def test_a_candidate_that_passes_by_the_hash_seed_is_flaky_and_the_real_fix_is_p
     diagnosis = diagnose(finding, healer.project)
     validator = Validator(healer.project, healer.sandbox, healer.baseline)
     validator.spare = spare
+    if warm:  # both runs in interpreters started ahead (the second's seed chosen then)
+        validator.warm = started_ahead(healer)
     by_chance = edit(healer.project, "vocab.py", "sorted(WORDS, reverse=True)", "list(set(WORDS))",
                      "iterated a set")
     verdict = validator.validate(by_chance, diagnosis).verdict
     assert not verdict.passed and verdict.stage == "flaky", verdict
     assert "test_the_vocabulary_order" in verdict.reason
+    if warm:
+        assert validator.warm.ready() == set(), "the runs started ahead were not used"
+        validator.warm.prime(healer.baseline, validator.test_limit_s)
     steady = edit(healer.project, "vocab.py", "sorted(WORDS, reverse=True)",
                   f"{expected!r}", "listed the words")
     assert validator.validate(steady, diagnosis).verdict.passed
+
+
+def started_ahead(healer) -> WarmRuns:  # noqa: ANN001
+    """Runs started ahead for ``healer``'s project, once both are ready."""
+    runs = WarmRuns(healer.project, healer.sandbox)
+    runs.prime(healer.baseline, per_test_limit(healer.project, healer.baseline))
+    deadline = time.monotonic() + 30
+    while runs.ready() != {False, True} and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert runs.ready() == {False, True}
+    return runs
 
 
 def shop_fix_is_proved(root: Path) -> bool:
