@@ -10,8 +10,6 @@ from .limits import ISOLATION_LEVELS, Limits, RunResult
 from .runner import DEFAULT_ENV_ALLOW, Sandbox, run_command
 from .stale import cleanup_stale
 from .warm import Prestarted
-from .workspace import stamp as workspace_stamp
-from .workspace import write_overrides
 
 __all__ = [
     "DEFAULT_ENV_ALLOW",
@@ -29,6 +27,4 @@ __all__ = [
     "detect_isolation",
     "isolation_report",
     "run_command",
-    "workspace_stamp",
-    "write_overrides",
 ]

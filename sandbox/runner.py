@@ -24,7 +24,7 @@ from .errors import IsolationError, SandboxError
 from .isolation import detect_isolation, probe, process_limit_method
 from .limits import ISOLATION_LEVELS, Limits, RunResult
 from .warm import Prestarted, warm_argv
-from .workspace import create_workspace, remove_tree
+from .workspace import create_workspace, remove_tree, stamp, write_overrides
 
 logger = logging.getLogger(__name__)
 
@@ -127,6 +127,17 @@ class Sandbox:
             with self._lock:
                 self._workspaces.discard(path)
             remove_tree(path)
+
+    @staticmethod
+    def stamp(project_root: Path) -> frozenset:
+        """What a workspace copy of ``project_root`` depends on (equal later: still current)."""
+        return stamp(Path(project_root))
+
+    def write(self, workspace: Path, overrides: Mapping[str, str]) -> None:
+        """Write ``overrides`` into ``workspace``, one of this sandbox's workspaces."""
+        if self._workspace_of(Path(workspace).resolve()) is None:
+            raise SandboxError(f"{workspace} is not a workspace of this sandbox")
+        write_overrides(Path(workspace), overrides)
 
     def _workspace_of(self, cwd: Path) -> Path | None:
         with self._lock:

@@ -50,6 +50,19 @@ class Sandbox(Protocol):
         """Run argv in ``cwd`` with the sandbox's limits; never raises for a failing command."""
 
 
+class StartsAhead(Protocol):
+    """What a ``Sandbox`` may also do (``validation.warm`` uses it when present): start
+    ``[python, "-m", module]`` in one of its workspaces before its arguments are known, and
+    ``run(..., prestarted=it)`` later; ``stamp`` tells whether a copy is still current."""
+
+    def prestart(self, head: Sequence[str], preload: str, *, cwd: Path,
+                 env: Mapping[str, str] | None = None) -> Any: ...
+
+    def stamp(self, project_root: Path) -> frozenset: ...
+
+    def write(self, workspace: Path, overrides: Mapping[str, str]) -> None: ...
+
+
 @runtime_checkable
 class Engine(Protocol):
     """A chat model with LoRA adapters selectable per request (vLLM server or embedded)."""

@@ -38,6 +38,7 @@ QUICK_S = 1.0
 class Slot:
     """A workspace copy of the project and the interpreter started in it."""
 
+    sandbox: Sandbox
     workspace: Path
     seed: str | None
     prestarted: object
@@ -47,10 +48,8 @@ class Slot:
     @contextlib.contextmanager
     def use(self, overrides: Mapping[str, str]) -> Iterator[Path]:
         """The workspace with ``overrides`` written in; the slot is closed afterwards."""
-        from sandbox import write_overrides
-
         try:
-            write_overrides(self.workspace, overrides)
+            self.sandbox.write(self.workspace, overrides)
             yield self.workspace
         finally:
             self.close()
@@ -78,7 +77,8 @@ class WarmRuns:
 
         config, root = self.project.config, self.project.root
         argv = config.test_argv(root)
-        return (not self._closed and hasattr(self.sandbox, "prestart") and config.workers() > 1
+        return (not self._closed and config.workers() > 1
+                and all(hasattr(self.sandbox, m) for m in ("prestart", "stamp", "write"))
                 and is_pytest(argv) and len(argv) == 3 and argv[1:] == ["-m", "pytest"]
                 and not (root / "pytest.py").exists() and not (root / "pytest").exists()
                 and (baseline is None or (baseline.elapsed_s < QUICK_S and not baseline.timed_out)))
@@ -104,14 +104,13 @@ class WarmRuns:
                 thread.start()
 
     def _make(self, seeded: bool, test_limit_s: float | None) -> None:
-        from sandbox import workspace_stamp as stamp
         from selfheal_local.detect.tests import prepare_run
 
         stack = contextlib.ExitStack()
         slot = None
         try:
             project = self.project
-            before = stamp(project.root)
+            before = self.sandbox.stamp(project.root)
             workspace = stack.enter_context(self.sandbox.workspace(project.root))
             seed = str(random.randrange(1, 2**32)) if seeded else None
             env = {**project.test_env, **({"PYTHONHASHSEED": seed} if seed else {})}
@@ -119,7 +118,7 @@ class WarmRuns:
                                                 source_roots=project.source_roots,
                                                 test_limit_s=test_limit_s)
             started = self.sandbox.prestart(argv[:3], "pytest", cwd=workspace, env=run_env)
-            slot = Slot(workspace, seed, started, before, stack)
+            slot = Slot(self.sandbox, workspace, seed, started, before, stack)
         except Exception as exc:  # a warm run is an optimisation: without it, runs start cold
             log.info("no warm test run: %s", exc)
             stack.close()
@@ -133,13 +132,11 @@ class WarmRuns:
 
     def take(self, seeded: bool) -> Slot | None:
         """The ready slot of this kind, if the project's files are still what it copied."""
-        from sandbox import workspace_stamp as stamp
-
         with self._lock:
             slot = self._slots.pop(seeded, None)
         if slot is None:
             return None
-        if stamp(self.project.root) != slot.stamp:
+        if self.sandbox.stamp(self.project.root) != slot.stamp:
             slot.close()
             return None
         return slot

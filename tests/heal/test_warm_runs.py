@@ -4,14 +4,13 @@ when it is validated, never on a copy made before the project changed."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 from selfheal_local.analyze import diagnose
 from selfheal_local.validation.validator import Validator
 
 from .test_evidence import edit, healer_for, write
-from .test_flaky_candidate import started_ahead
+from .test_flaky_candidate import quick, started_ahead
 
 FILES = {
     "calc.py": "from consts import FLAG\n\n\ndef add(a, b):\n    return a - b\n",
@@ -25,8 +24,7 @@ FILES = {
 def validate_alone(healer, runs):  # noqa: ANN001, ANN201
     healer.scan()
     finding = next(f for f in healer.findings if "test_add" in " ".join(f.test_ids))
-    quick = replace(healer.baseline, elapsed_s=0.3)  # a quick suite, however busy the machine
-    validator = Validator(healer.project, healer.sandbox, quick)
+    validator = Validator(healer.project, healer.sandbox, quick(healer.baseline))
     validator.spare, validator.warm = True, runs
     fix = edit(healer.project, "calc.py", "a - b", "a + b", "added instead of subtracting")
     return validator.validate(fix, diagnose(finding, healer.project)).verdict
