@@ -191,6 +191,9 @@ class CaseResult:
     false_claim: bool = False
     exit_code: int = -1
     heal_s: float = 0.0
+    bug_s: float = 0.0
+    """Seconds until the last fix that was not a lint fix was written (the whole heal when
+    none was): what healing the breakage took, without the project's own lint after it."""
     pytest_s: float = 0.0
     ratio: float = 0.0
     search_tried: int = 0
@@ -231,6 +234,8 @@ def heal_project(project: Path, work: Path, timeout_s: float, selfheal: list[str
     return {
         "exit_code": heal.returncode,
         "heal_s": heal.elapsed_s,
+        "bug_s": max((float(a.get("at_s") or 0.0) for a in report.get("applied", [])
+                      if a.get("pattern") != "lint"), default=0.0) or heal.elapsed_s,
         "claimed_healthy": bool(report.get("healthy")) or heal.returncode == 0,
         "search_tried": search_tried(report),
         "sources": [a.get("source", "?") for a in report.get("applied", [])],

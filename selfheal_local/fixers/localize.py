@@ -31,7 +31,7 @@ from ..detect.importpath import import_env
 from ..detect.tests import function_id, is_pytest
 from ..project import Project
 from ..protocols import Sandbox
-from ..types import Diagnosis, Suspect
+from ..types import Diagnosis, Suspect, TestReport
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +40,12 @@ SKIPPED_PATTERNS = frozenset({"syntax_error", "lint"})
 other failure: the project's own import hook or a wrong version flag is often the fault, not the
 line the traceback names (a static finding has no failing test and falls back to its line)."""
 MAX_SUSPECTS = 150
+SLOW_NEIGHBOUR_S = 0.5
+"""A passing neighbour of a failing test slower than this in the baseline is left out of the
+covered run: traced, a compute-heavy test costs several times its plain time (more_itertools'
+4.5 s transform test took most of a 26 s run) and tells Ochiai little (it only lowers the
+lines it runs)."""
+MAX_LEFT_OUT = 200
 COVERAGE_SLOWDOWN = 4.0
 """A covered run may take this many times the plain time-out (coverage tracing is slower)."""
 PLUGIN_DIR = ".selfheal-cov"
@@ -207,13 +213,25 @@ def test_files(test_ids: Iterable[str]) -> list[str]:
 test_files.__test__ = False  # type: ignore[attr-defined]  # not a pytest test
 
 
+def slow_neighbours(baseline: TestReport | None, failing: Iterable[str]) -> list[str]:
+    """Passing tests in the failing tests' files slower than ``SLOW_NEIGHBOUR_S`` (slowest
+    first, at most ``MAX_LEFT_OUT``): what the covered run leaves out."""
+    if baseline is None:
+        return []
+    files = set(test_files(failing))
+    slow = [o for o in baseline.outcomes if o.outcome == "passed" and "::" in o.test_id
+            and o.test_id.split("::")[0] in files and o.duration_s > SLOW_NEIGHBOUR_S]
+    return [o.test_id for o in sorted(slow, key=lambda o: -o.duration_s)][:MAX_LEFT_OUT]
+
+
 def collect(project: Project, sandbox: Sandbox, test_ids: Iterable[str],
             cancel: threading.Event | None = None,
-            test_limit_s: float | None = None) -> Spectrum | None:
+            test_limit_s: float | None = None, leave_out: Iterable[str] = ()) -> Spectrum | None:
     """Run the failing tests' files under per-test coverage in a sandbox workspace;
     setting ``cancel`` kills the run (None: no spectrum). ``test_limit_s``: a candidate's
     per-test limit (from the baseline run): a covered test gets ``COVERAGE_SLOWDOWN`` times it,
-    so a test that hangs costs seconds here too, not ``test_case_timeout_s``."""
+    so a test that hangs costs seconds here too, not ``test_case_timeout_s``. ``leave_out``:
+    passing tests not to run (``slow_neighbours``)."""
     config = project.config
     base = config.test_argv(project.root)
     files = test_files(test_ids)
@@ -226,7 +244,8 @@ def collect(project: Project, sandbox: Sandbox, test_ids: Iterable[str],
         limit = min(limit, test_limit_s * COVERAGE_SLOWDOWN)
     argv = [*base, "-p", PLUGIN_NAME, *(guard_args(limit) if limit else ()),
             "-p", "no:cacheprovider", "-q", "--rootdir=.", "--tb=no",
-            "-o", "console_output_style=classic", *files]
+            "-o", "console_output_style=classic",
+            *(f"--deselect={t}" for t in leave_out), *files]
     with sandbox.workspace(project.root, overrides) as ws:
         extra = {"cancel": cancel} if cancel is not None else {}  # injected sandboxes need not take it
         env = with_guard_path(ws, {**project.test_env, "PYTHONPATH": str(ws / PLUGIN_DIR)})
@@ -287,6 +306,11 @@ class Localizer:
         """Set by the job that localizes (the TUI's x and q): kills a coverage run at once."""
         self.test_limit_s: float | None = None
         """A candidate's per-test limit, set by the healer from its baseline (``collect``)."""
+        self.baseline: TestReport | None = None
+        """The suite's last run: its slow passing tests are left out of covered runs."""
+
+    def use_baseline(self, baseline: TestReport | None, test_limit_s: float | None) -> None:
+        self.baseline, self.test_limit_s = baseline, test_limit_s
 
     def suspects(self, diagnosis: Diagnosis, project: Project) -> tuple[list[Suspect], str]:
         """``(suspects, method)`` for the diagnosis; method is coverage | frames | ""."""
@@ -304,7 +328,8 @@ class Localizer:
             try:
                 self.runs += 1
                 spectrum = collect(project, self.sandbox, failing, cancel=self.cancel,
-                                   test_limit_s=self.test_limit_s)
+                                   test_limit_s=self.test_limit_s,
+                                   leave_out=slow_neighbours(self.baseline, failing))
             except Exception as exc:  # localization is a help, never a reason to fail a heal
                 log.warning("coverage localization failed: %s", exc)
                 spectrum = None

@@ -155,7 +155,7 @@ class Healer(ApplySteps):
             if not localize:
                 return self._plain.setdefault(finding.id, diagnose(finding, self.project))
             plain = self._plain.get(finding.id) or diagnose(finding, self.project)
-            self.localizer.test_limit_s = per_test_limit(self.project, self.baseline)
+            self.localizer.use_baseline(self.baseline, per_test_limit(self.project, self.baseline))
             self._diagnoses[finding.id] = self.localizer.localize(plain, self.project)
             self.coverage = self.localizer.coverage or self.coverage
         return self._diagnoses[finding.id]
@@ -175,6 +175,7 @@ class Healer(ApplySteps):
         # a candidate validated alone (a replay, a rule) runs its second run on the free core
         validator.spare = len(patches) < self.project.config.workers()
         validator.warm = self.warm if validator.spare else None
+        validator.cores = self.project.config.workers()
         for patch in patches:
             self.emit("validate.start", patch.explanation, finding_id=outcome.finding.id,
                       patch_id=patch.id, data={"source": patch.source})
@@ -372,7 +373,8 @@ class Healer(ApplySteps):
                     "skipped" if answer == "skip" else "rejected by the user")
                 continue
             try:
-                applied.append(self.apply(outcome, accepted_by="user" if confirm else "auto"))
+                done = self.apply(outcome, accepted_by="user" if confirm else "auto")
+                applied.append(replace(done, at_s=time.monotonic() - started))
             except (ApplyError, UnsafeEditError) as exc:  # read-only, changed, outside: nothing written
                 failed[pending[0].id] = Failure(
                     outcome.finding, outcome.diagnosis.pattern, tuple(outcome.sources_tried),

@@ -97,6 +97,8 @@ class Applied:
     search_tried: int = 0
     fix_s: float = 0.0
     """Seconds spent finding and proving this fix (the fix step, without scan and apply)."""
+    at_s: float = 0.0
+    """Seconds from the start of the heal to this fix being written (0: not in a heal)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -113,6 +115,7 @@ class Applied:
             "candidates_tried": self.candidates_tried,
             "search_tried": self.search_tried,
             "fix_s": round(self.fix_s, 3),
+            "at_s": round(self.at_s, 3),
             # passing candidates that disagree on a generated input (fixers.disagree), or None
             "disagreement": self.patch.metadata.get("disagreement"),
         }

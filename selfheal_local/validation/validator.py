@@ -34,6 +34,7 @@ from selfheal_local.protocols import Sandbox
 from selfheal_local.types import Diagnosis, Patch, TestReport, Verdict
 from selfheal_local.validation import flaky
 from selfheal_local.validation.evidence import Exercise, TestCoverage, regressed
+from selfheal_local.validation.importing import import_failure, untested_files
 from selfheal_local.validation.limits import per_test_limit, validation_timeout, xdist_args
 from selfheal_local.validation.warm import WarmRuns
 
@@ -109,6 +110,11 @@ class Validator:
         """A core is free beside this validation: a candidate's second run starts with its first."""
         self.warm: WarmRuns | None = None
         """Runs started ahead, taken by a validation made alone on a quick suite."""
+        self.cores = 1
+        """Cores for this batch's validations: when fewer are running, the second run of a
+        candidate that reached its whole-suite run starts beside it."""
+        self._running = 0
+        self._count = threading.Lock()
 
     def _fail(self, stage: str, reason: str, started: float, **extra) -> Validation:
         report = extra.pop("report", None)  # the Validation carries it, not the Verdict
@@ -170,6 +176,20 @@ class Validator:
         """Run every check on ``patch``; never raises for a bad candidate.
 
         ``cancel`` stops the test run in progress (its process group is killed) when set."""
+        with self._count:
+            self._running += 1
+        try:
+            return self._validate(patch, diagnosis, cancel)
+        finally:
+            with self._count:
+                self._running -= 1
+
+    def _spare_now(self) -> bool:
+        with self._count:
+            return self.spare or self._running < self.cores
+
+    def _validate(self, patch: Patch, diagnosis: Diagnosis,
+                  cancel: threading.Event | None) -> Validation:
         from selfheal_local.detect.tests import run_tests
 
         started = time.monotonic()
@@ -225,10 +245,12 @@ class Validator:
                                       newly_failing=newly, tests_run=_ran(second))
             seed = second_slot.seed if second_slot else str(random.randrange(1, 2**32))
             beside = (flaky.Beside(self.sandbox, self.project.root, overrides, run, flaky.again(
-                targets, modules, staged, baseline), seed, second_slot) if self.spare else None)
+                targets, modules, staged, baseline), seed, second_slot)
+                if self._spare_now() else None)
             try:
                 report = run(warm=first_slot.prestarted if first_slot else None)
-                unimportable = self._import_check(patch, diagnosis, modules, ws, limit)
+                unimportable = import_failure(self.project, self.sandbox, patch, diagnosis,
+                                              modules, ws, limit)
                 validation = None if unimportable else self._judge(report, targets, modules,
                                                                    started)
                 proved = validation is not None and validation.verdict.passed
@@ -250,56 +272,13 @@ class Validator:
                               f"{', '.join(unsteady[:3])} passed, then failed when run again "
                               f"(PYTHONHASHSEED={seed})", started, report=report,
                               tests_run=_ran(report), output=_tail(report.output))
-        untested = self._untested(patch, modules)
+        untested = untested_files(patch, modules)
         if validation.verdict.passed and untested:
             what = ("parse + ruff + import only: no test exercises " + ", ".join(untested)
                     + (" (the project has no tests)" if not has_tests(self.baseline) else
                        " (the rest of the suite shows no regression)"))
             validation = Validation(replace(validation.verdict, checked_by=what), report)
         return validation
-
-    def _untested(self, patch: Patch, modules: tuple[str, ...]) -> list[str]:
-        """Changed source files that no test exercises (their only dynamic check is import)."""
-        if modules:
-            return []
-        from selfheal_local.detect.paths import is_test_path
-
-        return [e.path for e in patch.edits if e.path.endswith(".py") and not is_test_path(e.path)]
-
-    def _import_check(self, patch: Patch, diagnosis: Diagnosis, modules: tuple[str, ...],
-                      ws, limit: float) -> str | None:  # noqa: ANN001 - ws: workspace Path
-        """A changed module no test exercises must at least import (its module-level code runs):
-        why not, or None. A module that did not import before either is only held to it when
-        the finding is about that file."""
-        for rel in self._untested(patch, modules):
-            name = self.project.module_name(rel)
-            if not name or name.endswith("__main__"):
-                continue
-            after = self._imports(ws, name, limit)
-            if after is None:
-                continue
-            if rel != diagnosis.finding.file and rel != diagnosis.file:
-                with self.sandbox.workspace(self.project.root) as original:
-                    if self._imports(original, name, limit) is not None:
-                        continue  # it did not import before either: not this candidate's doing
-            return f"no test exercises {rel}, and importing it fails with the candidate: {after}"
-        return None
-
-    def _imports(self, root, name: str, limit: float) -> str | None:  # noqa: ANN001 - Path
-        """None when ``import name`` works in ``root`` (in the sandbox), else the error line."""
-        from selfheal_local.detect.importpath import import_env
-
-        python = self.project.config.python_for(self.project.root)
-        code = f"import importlib; importlib.import_module({name!r})"  # cwd is first on the path
-        roots = tuple(dict.fromkeys([*self.project.source_roots, "src"]))
-        result = self.sandbox.run([python, "-c", code], cwd=root, timeout_s=limit,
-                                  env=import_env(root, roots))
-        if result.returncode == 0 and not result.timed_out:
-            return None
-        if result.timed_out:
-            return "the import did not finish"
-        lines = [ln for ln in (result.stderr or result.stdout).splitlines() if ln.strip()]
-        return lines[-1].strip() if lines else f"exit status {result.returncode}"
 
     def _stage_failing(self, report: TestReport, targets: tuple[str, ...],
                        started: float) -> Validation | None:

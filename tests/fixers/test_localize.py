@@ -354,3 +354,23 @@ def test_a_test_that_hangs_under_coverage_costs_the_candidates_limit_not_the_con
     assert spectrum.outcomes == {"tests/test_spin.py::test_drains": "failed",
                                  "tests/test_spin.py::test_empty": "passed"}
     assert spectrum.tests_covering("spin.py", [3]) == {"tests/test_spin.py::test_drains"}
+
+
+def test_a_slow_passing_neighbour_is_left_out_of_the_covered_run(tmp_path, sandbox):
+    # traced, a compute-heavy neighbour costs several times its plain time and says little
+    slow = ("\n\ndef test_heavy_rates_table():\n    import time\n    time.sleep(0.8)\n"
+            "    assert invoice_total([{'price': 1.0, 'qty': 1, 'kg': 2}]) == 5.0\n")
+    root = write(tmp_path / "shop", SHOP)
+    with (root / "tests/test_orders.py").open("a", encoding="utf-8") as tests:
+        tests.write(slow)
+    project = Project.open(root)
+    healer = Healer(project, sandbox)
+    healer.scan()
+    heavy = "tests/test_orders.py::test_heavy_rates_table"
+    assert heavy in healer.baseline.passed
+    localizer = Localizer(sandbox)
+    localizer.use_baseline(healer.baseline, None)
+    diagnosis = localizer.localize(assertion_in_test(), project)
+    assert heavy not in localizer.coverage.outcomes
+    assert "tests/test_orders.py::test_light_parcel" in localizer.coverage.outcomes
+    assert FAULTY in [(s.file, s.line) for s in diagnosis.suspects[:3]]

@@ -40,10 +40,11 @@ def seed_zero_order() -> list[str]:
     return eval(out)  # noqa: S307 - our own subprocess printing a list of our own strings
 
 
-@pytest.mark.parametrize("spare,warm", [(False, False), (True, False), (True, True)],
-                         ids=["after", "beside", "beside-started-ahead"])
+@pytest.mark.parametrize("spare,warm,cores", [
+    (False, False, 1), (True, False, 1), (True, True, 1), (False, False, 2)],
+    ids=["after", "beside", "beside-started-ahead", "beside-on-a-core-the-batch-left"])
 def test_a_candidate_that_passes_by_the_hash_seed_is_flaky_and_the_real_fix_is_proved(
-        tmp_path: Path, spare: bool, warm: bool) -> None:
+        tmp_path: Path, spare: bool, warm: bool, cores: int) -> None:
     # "beside": with a core to spare the second run starts with the first, in its own workspace
     expected = seed_zero_order()
     tests = ("from vocab import vocabulary\n\n\n"
@@ -57,7 +58,7 @@ def test_a_candidate_that_passes_by_the_hash_seed_is_flaky_and_the_real_fix_is_p
     diagnosis = diagnose(finding, healer.project)
     validator = Validator(healer.project, healer.sandbox,
                           quick(healer.baseline) if warm else healer.baseline)
-    validator.spare = spare
+    validator.spare, validator.cores = spare, cores
     if warm:  # both runs in interpreters started ahead (the second's seed chosen then)
         validator.warm = started_ahead(healer)
     by_chance = edit(healer.project, "vocab.py", "sorted(WORDS, reverse=True)", "list(set(WORDS))",
