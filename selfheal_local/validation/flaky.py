@@ -33,6 +33,8 @@ from selfheal_local.validation.warm import Slot
 
 log = logging.getLogger(__name__)
 
+GATE_POLL_S = 0.05
+
 Run = Callable[..., TestReport]
 """``run(ids, seed, where, stop, warm)``: the validator's test run (``ids`` ``()``: the whole
 suite), in the workspace ``where``, stopped when the event ``stop`` is set, in the started
@@ -56,11 +58,19 @@ class Beside:
     (None when it was stopped or could not run), ``stop()`` kills it."""
 
     def __init__(self, sandbox: Sandbox, root: Path, overrides: Mapping[str, str], run: Run,
-                 ids: tuple[str, ...], seed: str, slot: Slot | None = None) -> None:
+                 ids: tuple[str, ...], seed: str, slot: Slot | None = None,
+                 when: Callable[[], bool] | None = None) -> None:
         self._stop = threading.Event()
         self._report: TestReport | None = None
+        self.due = threading.Event()
+        """Set when the second run must start whatever ``when`` says (the first run ended)."""
 
         def go() -> None:
+            # ``when``: a core is free (the batch's other candidates are done)
+            while when is not None and not (when() or self.due.is_set() or self._stop.is_set()):
+                self.due.wait(GATE_POLL_S)
+            if self._stop.is_set():
+                return
             try:
                 self._report = in_copy(sandbox, root, overrides, run, ids, seed, self._stop,
                                        slot)
@@ -71,6 +81,7 @@ class Beside:
         self._thread.start()
 
     def report(self) -> TestReport | None:
+        self.due.set()
         self._thread.join()
         return None if self._stop.is_set() else self._report
 

@@ -357,3 +357,33 @@ def test_a_module_level_fix_is_judged_by_its_own_failure_not_every_failure_in_th
                   "import json\nimport os\nlen = len\n", "added 'import json' and rebound len")
     verdict = validator.validate(rebind, diagnosis).verdict
     assert not verdict.passed and verdict.stage == "partial", verdict
+
+
+def test_changed_blocks_rebuild_the_new_text_and_cost_a_scan_on_a_large_module():
+    import random
+    import time
+
+    from selfheal_local.validation.evidence import changes
+
+    rng = random.Random(1)
+    for _ in range(300):  # repeated lines, inserts, deletes, replacements, at the ends too
+        before = [f"l{rng.randrange(6)}" for _ in range(rng.randrange(0, 15))]
+        after = list(before)
+        for _ in range(rng.randrange(0, 3)):
+            at = rng.randrange(len(after) + 1)
+            if rng.random() < 0.4 or not after:
+                after.insert(at, f"n{rng.randrange(3)}")
+            elif rng.random() < 0.5:
+                del after[min(at, len(after) - 1)]
+            else:
+                after[min(at, len(after) - 1)] = f"r{rng.randrange(3)}"
+        rebuilt, pos = [], 0
+        for i1, i2, j1, j2 in changes(before, after):
+            rebuilt += before[pos:i1] + after[j1:j2]
+            pos = i2
+        assert rebuilt + before[pos:] == after, (before, after)
+    module = [f"    x{i % 50} = y{i % 7}" for i in range(20000)]
+    edited = module[:9000] + ["    x0 = y1 + 1"] + module[9001:]
+    began = time.monotonic()
+    assert list(changes(module, edited)) == [(9000, 9001, 9000, 9001)]
+    assert time.monotonic() - began < 1.0  # difflib on the whole of it takes seconds
