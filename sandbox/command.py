@@ -22,6 +22,7 @@ import threading
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from .cgroups import PidsCgroup, find_pids_parent
 from .diskuse import DiskWatch
@@ -125,31 +126,13 @@ def run_command(
     *,
     cwd: Path,
     limits: Limits = DEFAULT_LIMITS,
-    isolation: str | None = None,
-    env: Mapping[str, str] | None = None,
-    writable: Sequence[Path] | None = None,
-    env_allow: Sequence[str] = DEFAULT_ENV_ALLOW,
-    tmp_root: Path | None = None,
-    process_limit: str | None = None,
-    pids_parent: Path | None = None,
     cancel: threading.Event | None = None,
-    unprivileged: bool = False,
-    readable: Sequence[Path] = (),
+    **options: Any,
 ) -> RunResult:
     """Run argv in ``cwd`` under ``limits``; never raises because the command failed.
-
-    ``isolation``/``process_limit``/``pids_parent`` are detected when not given (the
-    ``Sandbox`` detects them once and passes them in). ``writable`` defaults to ``(cwd,)``;
-    ``readable`` adds paths the command may read (its interpreter's tree always is).
-    ``unprivileged`` (or ``process_limit="uid"``) runs the command as uid 65534 when the agent
-    is root and chowns ``writable`` to it, so it is only chosen when asked for (the
-    ``Sandbox`` asks for it for its own workspaces). Whatever the run adds to ``writable``
-    past ``limits.disk_bytes`` stops it (``RunResult.stopped_by``).
-    """
-    started = start_command(argv, cwd=cwd, limits=limits, isolation=isolation, env=env,
-                            writable=writable, env_allow=env_allow, tmp_root=tmp_root,
-                            process_limit=process_limit, pids_parent=pids_parent,
-                            unprivileged=unprivileged, readable=readable)
+    ``options``: those of ``start_command`` (isolation, env, writable, ...); setting
+    ``cancel`` kills the run at once (it then reads as timed out)."""
+    started = start_command(argv, cwd=cwd, limits=limits, **options)
     return started.finish(limits.timeout_s, cancel)
 
 
@@ -241,8 +224,16 @@ def start_command(
     readable: Sequence[Path] = (),
     stdin_pipe: bool = False,
 ) -> Started:
-    """``run_command`` up to the start of the command (see there); ``stdin_pipe``: the command
-    reads what ``Started.finish`` is given (else ``/dev/null``)."""
+    """Start argv in ``cwd`` under ``limits``; ``Started.finish`` waits for it.
+
+    ``isolation``/``process_limit``/``pids_parent`` are detected when not given (the
+    ``Sandbox`` detects them once and passes them in). ``writable`` defaults to ``(cwd,)``;
+    ``readable`` adds paths the command may read (its interpreter's tree always is).
+    ``unprivileged`` (or ``process_limit="uid"``) runs the command as uid 65534 when the agent
+    is root and chowns ``writable`` to it, so it is only chosen when asked for (the
+    ``Sandbox`` asks for it for its own workspaces). Whatever the run adds to ``writable``
+    past ``limits.disk_bytes`` stops it (``RunResult.stopped_by``). ``stdin_pipe``: the
+    command reads what ``Started.finish`` is given (else ``/dev/null``)."""
     argv = tuple(str(arg) for arg in argv)
     if not argv:
         raise CommandError("empty argv: pass the command as a list, e.g. ['pytest', '-q']")
