@@ -32,6 +32,9 @@ log = logging.getLogger(__name__)
 
 QUICK_S = 1.0
 """Suites at least this slow are staged (``validator.STAGED_ABOVE_S``): no warm runs."""
+SMALL_FILES = 300
+"""Before the suite's first run, only a project of at most this many Python files is copied
+ahead (a large tree's copies would slow the scan they run beside)."""
 
 
 @dataclass
@@ -81,7 +84,8 @@ class WarmRuns:
                 and all(hasattr(self.sandbox, m) for m in ("prestart", "stamp", "write"))
                 and is_pytest(argv) and len(argv) == 3 and argv[1:] == ["-m", "pytest"]
                 and not (root / "pytest.py").exists() and not (root / "pytest").exists()
-                and (baseline is None or (baseline.elapsed_s < QUICK_S and not baseline.timed_out)))
+                and (baseline.elapsed_s < QUICK_S and not baseline.timed_out if baseline is not None
+                     else len(self.project.python_files) <= SMALL_FILES))
 
     def prime(self, baseline: TestReport | None, test_limit_s: float | None) -> None:
         """Start (in threads) the slots that are missing, for runs with ``test_limit_s``."""

@@ -57,3 +57,13 @@ def test_a_copy_made_before_the_project_changed_is_never_what_is_validated(
     assert "tests/test_calc.py::test_flag" in healer.baseline.failed
     assert runs.ready() == set()
     runs.close()
+
+
+def test_a_large_tree_is_not_copied_ahead_before_its_suite_has_run(tmp_path: Path) -> None:
+    from selfheal_local.validation.warm import SMALL_FILES, WarmRuns
+
+    small = healer_for(write(tmp_path / "small", FILES))
+    large = healer_for(write(tmp_path / "large", {
+        **FILES, **{f"pkg/m{i}.py": "" for i in range(SMALL_FILES)}}))
+    assert WarmRuns(small.project, small.sandbox).usable(None)
+    assert not WarmRuns(large.project, large.sandbox).usable(None)
