@@ -19,6 +19,7 @@ from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
 
+from .layout import display_path
 from .logs import LibraryLoggers, stream_only
 from .screens.dialogs import HelpScreen
 from .screens.main import MainScreen
@@ -28,21 +29,6 @@ from .widgets.header import ProjectHeader
 from .widgets.log_panel import QueueHandler
 
 DEFAULT_AUTO_THRESHOLD = 0.9
-
-
-def display_path(path: Path, cwd: Path | None = None) -> str:
-    """The project path as a person reads it: relative to cwd, else with ``~``."""
-    cwd = cwd or Path.cwd()
-    try:
-        rel = path.relative_to(cwd)
-        return str(rel) if str(rel) != "." else path.name
-    except ValueError:
-        pass
-    home = Path.home()
-    try:
-        return "~/" + str(path.relative_to(home))
-    except ValueError:
-        return str(path)
 
 
 class SelfHealApp(App[None]):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import pickle
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
@@ -94,10 +95,19 @@ def _read_and_reap(child: tuple[int, int]) -> Any:
     return pickle.loads(data)
 
 
-def start(project_path: str | Path, overrides: dict[str, Any] | None) -> None:
-    """Begin the first look (in a forked child where it can) for the app to take."""
+def start(project_path: str | Path, overrides: dict[str, Any] | None,
+          show: Callable[[list[Any] | None], None] | None = None) -> None:
+    """Begin the first look (in a forked child where it can) for the app to take; ``show``
+    is handed its findings the moment they arrive (``tui.first_frame`` draws them)."""
     future: Future = Future()
     child = _static_in_child(project_path, overrides)
+
+    def shown(static: list[Any] | None) -> None:
+        if show is not None:
+            try:
+                show(static)
+            except Exception:  # a frame that cannot be drawn is no reason to lose the look
+                pass
 
     def work() -> None:
         try:
@@ -107,9 +117,12 @@ def start(project_path: str | Path, overrides: dict[str, Any] | None) -> None:
                 except Exception:  # the child died or sent nothing: scan here
                     pass
                 else:
+                    shown(static)
                     future.set_result(_opened(project_path, overrides, static))
                     return
-            future.set_result(first_look(project_path, overrides))
+            look = first_look(project_path, overrides)
+            shown(look[2])
+            future.set_result(look)
         except BaseException as exc:  # handed to whoever takes it
             future.set_exception(exc)
 

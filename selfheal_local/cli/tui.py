@@ -30,14 +30,26 @@ def run(args: argparse.Namespace) -> int:
     overrides = overrides_from(args)
     from selfheal_local.config import selfheal_home
     from tui import prefetch
+    from tui.first_frame import FirstFrame
+    from tui.layout import display_path
 
-    # an apply cut short is rolled back, then ruff runs, while Textual loads
-    prefetch.start(root, overrides)
-    from tui.app import SelfHealApp
-
+    # an apply cut short is rolled back, then ruff runs, while Textual loads; its findings
+    # are drawn as they arrive, until the app takes the terminal
+    frame = FirstFrame.for_terminal(display_path(root.resolve()))
+    prefetch.start(root, overrides, show=frame.paint if frame is not None else None)
     log_file = selfheal_home() / "logs" / "tui.log"
-    SelfHealApp(root, overrides, watch=not args.no_watch, verbose=bool(getattr(args, "verbose", 0)),
-                log_file=log_file).run()
+    try:
+        from tui.app import SelfHealApp
+
+        app = SelfHealApp(root, overrides, watch=not args.no_watch,
+                          verbose=bool(getattr(args, "verbose", 0)), log_file=log_file)
+    except BaseException:
+        if frame is not None:
+            frame.release()
+        raise
+    if frame is not None:
+        frame.claim()
+    app.run()
     print(f"selfheal: the session's log is in {log_file}")
     # Quit is immediate: run() returns once the cancelled job has unwound (its sandboxed
     # processes killed, its workspace removed: asyncio joins the worker threads), and the

@@ -11,7 +11,7 @@ import pytest
 from tui_helpers import NO_HEAVY, log_text, make_many, settle
 
 from tui.app import SelfHealApp
-from tui.widgets.findings import shorten_middle
+from tui.layout import shorten_middle
 from tui.widgets.header import ProjectHeader
 
 pytestmark = pytest.mark.anyio

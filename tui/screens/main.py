@@ -15,6 +15,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input, TabbedContent, TabPane
 
+from tui.layout import NARROW_WIDTH
 from tui.widgets.candidates import CandidatesTable
 from tui.widgets.detail import FindingDetail
 from tui.widgets.diff import DiffView
@@ -49,7 +50,6 @@ MAIN_BINDINGS = [
     Binding("d", "tab('tab-diff')", "Diff", show=False),
     Binding("escape", "leave_filter", "Leave filter", show=False),
 ]
-NARROW_WIDTH = 140
 """Below this many columns the findings and the detail stack instead of sitting side by side."""
 
 

@@ -20,6 +20,8 @@ from textual.message import Message
 from textual.widgets import DataTable
 from textual.widgets._data_table import Row, RowKey
 
+from tui.layout import PATTERN_WIDTH, STATUS_WIDTH, column_widths, shorten_middle
+
 try:  # the rows of a long list are put in at once (below); add_row one by one without it
     from textual._two_way_dict import TwoWayDict
 except ImportError:  # pragma: no cover - a Textual that moved it
@@ -30,10 +32,6 @@ STATUS_STYLE = {
     "applied": "green", "rejected": "yellow", "cancelled": "yellow", "stale": "yellow",
 }
 COLUMNS = ("status", "pattern", "location", "message")
-STATUS_WIDTH = 9
-PATTERN_WIDTH = 18
-MIN_LOCATION = 12
-CELL_PADDING = 2  # DataTable pads each cell by one column on either side
 FILTER_DEBOUNCE_S = 0.06
 LONG_LIST = 500
 LONG_LIST_DEBOUNCE_S = 0.2
@@ -46,23 +44,6 @@ a re-measure per cell)."""
 
 def status_cell(status: str) -> Text:
     return Text(status, style=STATUS_STYLE.get(status, "white"))
-
-
-def shorten_middle(text: str, width: int) -> str:
-    """``text`` in ``width`` columns: the head and the tail kept, the middle replaced by ``…``.
-
-    The tail (file name and line) is kept whole whenever it fits: ``inv…/pricing.py:16``.
-    """
-    if len(text) <= width:
-        return text
-    if width <= 1:
-        return "…"[:width]
-    slash = text.rfind("/")
-    tail = text[slash:] if slash >= 0 else text[-(width - 1):]
-    if len(tail) > width - 2:  # the file name alone is too long: keep its end
-        return "…" + text[-(width - 1):]
-    head = width - 1 - len(tail)
-    return text[:head] + "…" + tail
 
 
 class FindingsTable(DataTable):
@@ -108,10 +89,8 @@ class FindingsTable(DataTable):
         """(location, message) widths for the table's width: the location first (whole when
         it fits, else shortened in the middle), the message gets the rest."""
         width = self.size.width or (self.app.size.width if self.is_attached else 80)
-        free = width - STATUS_WIDTH - PATTERN_WIDTH - CELL_PADDING * 4 - 2  # 2: scrollbar
-        longest = max((len(f.location) for f in self._findings.values()), default=24)
-        location = min(longest, max(MIN_LOCATION, free - 20))
-        return location, max(10, free - location)
+        return column_widths(width, max((len(f.location) for f in self._findings.values()),
+                                        default=None))
 
     def on_resize(self) -> None:
         widths = self._column_widths()
