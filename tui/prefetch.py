@@ -140,8 +140,8 @@ def ready(project_path: str | Path, overrides: dict[str, Any] | None,
         return None
     try:
         return future.result(timeout=wait_s)
-    except BaseException:  # not done yet, or failed: ``take`` raises it where it is handled
-        return None
+    except Exception:  # not done yet, or failed: ``take`` raises it where it is handled
+        return None  # (Ctrl+C while waiting is the person's: it goes on up)
 
 
 def take(project_path: str | Path, overrides: dict[str, Any] | None) -> tuple[Any, Any, Any]:
