@@ -78,10 +78,17 @@ class ImportGraph:
 
     def bindings(self, rel: str) -> dict[str, Binding]:
         """Local names that ``rel`` binds to project modules or names from them."""
-        if rel in self._bindings:
-            return self._bindings[rel]
+        if rel not in self._bindings:
+            try:  # kept with the file's tree: every validation asks for the test modules'
+                self._bindings[rel] = self.project.derived(
+                    rel, "import_bindings", lambda tree: self._bindings_of(rel, tree))
+            except READ_ERRORS as exc:
+                log.debug("cannot read %s: %s", rel, exc)
+                self._bindings[rel] = {}
+        return self._bindings[rel]
+
+    def _bindings_of(self, rel: str, tree: ast.Module | None) -> dict[str, Binding]:
         found: dict[str, Binding] = {}
-        tree = self.tree(rel)
         for node in ast.walk(tree) if tree else ():
             if isinstance(node, ast.Import):
                 for alias in node.names:
@@ -100,7 +107,6 @@ class ImportGraph:
                         found[local] = Binding(sub)
                     elif base_rel:
                         found[local] = Binding(base_rel, alias.name)
-        self._bindings[rel] = found
         return found
 
     def imported_modules(self, rel: str) -> list[str]:

@@ -218,32 +218,28 @@ def _add_return(src: SourceText, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> 
                        f"added 'return {name}' at the end", weight)
 
 
-def _enclosing_class(module: ast.Module | None, fn: ast.AST) -> ast.ClassDef | None:
-    for node in ast.walk(module) if module is not None else ():
-        if isinstance(node, ast.ClassDef) and fn in node.body:
-            return node
-    return None
+_OUTER: dict[int, tuple[ast.Module, dict[int, tuple[ast.ClassDef | None, tuple[ast.AST, ...]]]]] = {}
 
 
-def _enclosing_names(module: ast.Module | None, fn: ast.AST) -> dict[str, tuple[int, str]]:
-    """Names the functions around a nested ``fn`` bind (its closure), the nearest last."""
-    found: dict[str, tuple[int, str]] = {}
+def _outer(module: ast.Module | None, fn: ast.AST) -> tuple[ast.ClassDef | None, tuple[ast.AST, ...]]:
+    """The class whose body holds ``fn`` and the functions around it, outermost first: one
+    walk per module tree (kept for the last few), not one per function searched."""
+    kept = _OUTER.get(id(module)) if module is not None else None
+    if module is not None and (kept is None or kept[0] is not module):
+        index: dict[int, tuple[ast.ClassDef | None, tuple[ast.AST, ...]]] = {}
 
-    def visit(body: list[ast.stmt], outer: list[ast.FunctionDef | ast.AsyncFunctionDef]) -> bool:
-        for node in body:
-            if node is fn:
-                for parent in outer:
-                    found.update(scopes.scope_names(parent))
-                return True
-            inner = [*outer, node] if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) \
-                else outer
-            if visit([c for c in ast.iter_child_nodes(node) if isinstance(c, ast.stmt)], inner):
-                return True
-        return False
+        def visit(body: list[ast.stmt], cls: ast.ClassDef | None, outer: tuple[ast.AST, ...]) -> None:
+            for node in body:
+                index[id(node)] = (cls, outer)
+                inner = [c for c in ast.iter_child_nodes(node) if isinstance(c, ast.stmt)]
+                visit(inner, node if isinstance(node, ast.ClassDef) else None, (*outer, node)
+                      if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) else outer)
 
-    if module is not None:
-        visit(module.body, [])
-    return found
+        visit(module.body, None, ())
+        while len(_OUTER) >= 4:
+            _OUTER.pop(next(iter(_OUTER)))
+        kept = _OUTER[id(module)] = (module, index)
+    return kept[1].get(id(fn), (None, ())) if kept is not None else (None, ())
 
 
 def _module_defs(module: ast.Module | None, cls: ast.ClassDef | None
@@ -269,12 +265,13 @@ def mutations_of(src: SourceText, fn: ast.FunctionDef | ast.AsyncFunctionDef,
     forgotten arguments a call could pass).
     """
 
-    cls = _enclosing_class(module, fn)
+    cls, outer = _outer(module, fn)
     defs = _module_defs(module, cls)
     methods = {name: len(d.args.args) for name, d in defs.items()} if cls else {}
     callable_defs = {**(imported or {}), **defs}
     scope = scopes.scope_names(fn)
-    closure = {**_enclosing_names(module, fn), **scope}  # what a call here can still pass
+    closure = {name: bound for parent in outer for name, bound in scopes.scope_names(parent).items()}
+    closure.update(scope)  # what a call here can still pass (the nearest binding last)
     dead = scopes.dead_names(fn)
     dropped = scopes.dead_stores(fn, dead)
     forgotten_value = dead | scopes.unread_last(fn)  # what a call may have forgotten to pass

@@ -25,7 +25,7 @@ from typing import Protocol
 
 from selfheal_local.detect.paths import is_test_path
 from selfheal_local.fixers.imports_graph import ImportGraph
-from selfheal_local.project import Project, parse_or_none
+from selfheal_local.project import Project, parsed
 from selfheal_local.types import FileEdit, Patch, TestOutcome, TestReport
 
 GUESSED = frozenset({"search", "model", "memory"})
@@ -113,7 +113,7 @@ def _binds(node: ast.stmt) -> set[str] | None:
 def _module_bound(edit: FileEdit) -> frozenset[str] | None:
     """Names bound by the module-level statements the edit changed, before or after it."""
     before, after = edit.before.splitlines(), edit.after.splitlines()
-    trees = (parse_or_none(edit.before), parse_or_none(edit.after))
+    trees = (parsed(edit.before), parsed(edit.after))
     if trees[0] is None or trees[1] is None:
         return None
     spans: tuple[set[int], set[int]] = (set(), set())
@@ -137,7 +137,7 @@ def site_of(edit: FileEdit) -> Site:
     """What ``edit`` changed (kept for the edits of the candidates being validated: each is
     asked for several times, and parsing a large module costs a tenth of a second)."""
     lines = changed_lines(edit)
-    tree = parse_or_none(edit.before) or parse_or_none(edit.after)
+    tree = parsed(edit.before) or parsed(edit.after)
     names: set[str] = set()
     spans: list[tuple[int, int]] = []
     module_level = False

@@ -7,12 +7,16 @@ swallowing the error, returning a constant, deleting a function) is not a fix.
 from __future__ import annotations
 
 import ast
+import functools
 import logging
 import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from selfheal_local.errors import UnsafeEditError
-from selfheal_local.project import Project, parse_or_none
+from selfheal_local.project import Project, parsed
 from selfheal_local.types import FileEdit, Patch
 
 log = logging.getLogger(__name__)
@@ -59,7 +63,7 @@ def _adds_skip(edit: FileEdit, project: Project) -> str | None:
     return None
 
 
-def _swallowing_handlers(tree: ast.Module) -> int:
+def _swallowing_handlers(tree: ast.AST) -> int:
     """``except:`` / ``except Exception:`` handlers whose body does nothing."""
     count = 0
     for node in ast.walk(tree):
@@ -75,16 +79,7 @@ def _swallowing_handlers(tree: ast.Module) -> int:
     return count
 
 
-def _swallows_errors(edit: FileEdit, project: Project) -> str | None:
-    before, after = parse_or_none(edit.before), parse_or_none(edit.after)
-    if after is None:
-        return None
-    if _swallowing_handlers(after) > (_swallowing_handlers(before) if before else 0):
-        return f"adds an except clause that swallows every error in {edit.path}"
-    return None
-
-
-def definitions(tree: ast.Module) -> dict[str, ast.AST]:
+def definitions(tree: ast.AST) -> dict[str, ast.AST]:
     """Qualified name -> node of every function and class."""
     found: dict[str, ast.AST] = {}
 
@@ -99,17 +94,6 @@ def definitions(tree: ast.Module) -> dict[str, ast.AST]:
 
     visit(tree, "")
     return found
-
-
-def _deletes_definitions(edit: FileEdit, project: Project) -> str | None:
-    before, after = parse_or_none(edit.before), parse_or_none(edit.after)
-    if before is None or after is None:
-        return None
-    old, new = definitions(before), definitions(after)
-    gone = sorted(set(old) - set(new))
-    if gone and len(new) < len(old):
-        return f"deletes {', '.join(gone)} from {edit.path}"
-    return None
 
 
 def _return_kinds(fn: ast.AST) -> tuple[int, int]:
@@ -139,16 +123,86 @@ def _is_constant(node: ast.expr) -> bool:
     return isinstance(node, ast.JoinedStr) and all(isinstance(v, ast.Constant) for v in node.values)
 
 
-def _returns_constant(edit: FileEdit, project: Project) -> str | None:
-    before, after = parse_or_none(edit.before), parse_or_none(edit.after)
+@dataclass(frozen=True)
+class _Facts:
+    """What the checks compare, of a module or of one of its top-level statements."""
+
+    swallowing: int
+    """Handlers that swallow every error."""
+    functions: dict[str, tuple[int, int] | None]
+    """Qualified name of every function and class -> a function's return kinds (None: a class)."""
+
+
+def _statement_facts(node: ast.stmt) -> _Facts:
+    holder = ast.Module(body=[node], type_ignores=[])
+    return _Facts(_swallowing_handlers(node), {
+        name: None if isinstance(fn, ast.ClassDef) else _return_kinds(fn)
+        for name, fn in definitions(holder).items()})
+
+
+_STATEMENTS: OrderedDict[tuple[str, int, int], _Facts] = OrderedDict()
+_STATEMENTS_LOCK = threading.Lock()
+STATEMENTS_KEPT = 4096
+
+
+@functools.lru_cache(maxsize=4)
+def _facts(text: str) -> _Facts | None:
+    """The module's facts, None when it does not parse. A top-level statement's are kept by
+    its text (a candidate changes one statement of a module: the others are looked up, not
+    walked again)."""
+    tree = parsed(text)
+    if tree is None:
+        return None
+    lines = text.splitlines(keepends=True)
+    swallowing = 0
+    functions: dict[str, tuple[int, int] | None] = {}
+    for node in tree.body:
+        key = ("".join(lines[node.lineno - 1:node.end_lineno or node.lineno]),
+               node.col_offset, node.end_col_offset or 0)
+        with _STATEMENTS_LOCK:
+            facts = _STATEMENTS.get(key)
+            if facts is not None:
+                _STATEMENTS.move_to_end(key)
+        if facts is None:
+            facts = _statement_facts(node)
+            with _STATEMENTS_LOCK:
+                _STATEMENTS[key] = facts
+                while len(_STATEMENTS) > STATEMENTS_KEPT:
+                    _STATEMENTS.popitem(last=False)
+        swallowing += facts.swallowing
+        functions.update(facts.functions)
+    return _Facts(swallowing, functions)
+
+
+def _swallows_errors(edit: FileEdit, project: Project) -> str | None:
+    before, after = _facts(edit.before), _facts(edit.after)
+    if after is None:
+        return None
+    if after.swallowing > (before.swallowing if before else 0):
+        return f"adds an except clause that swallows every error in {edit.path}"
+    return None
+
+
+def _deletes_definitions(edit: FileEdit, project: Project) -> str | None:
+    before, after = _facts(edit.before), _facts(edit.after)
     if before is None or after is None:
         return None
-    old, new = definitions(before), definitions(after)
-    for name, node in new.items():
-        if name not in old or isinstance(node, ast.ClassDef):
-            continue
-        was_computed, was_constant = _return_kinds(old[name])
-        now_computed, now_constant = _return_kinds(node)
+    old, new = before.functions, after.functions
+    gone = sorted(set(old) - set(new))
+    if gone and len(new) < len(old):
+        return f"deletes {', '.join(gone)} from {edit.path}"
+    return None
+
+
+def _returns_constant(edit: FileEdit, project: Project) -> str | None:
+    before, after = _facts(edit.before), _facts(edit.after)
+    if before is None or after is None:
+        return None
+    for name, kinds in after.functions.items():
+        was = before.functions.get(name)
+        if kinds is None or was is None:
+            continue  # a class, or a function that is new
+        (was_computed, was_constant), (now_computed, now_constant) = was, kinds
         if was_computed and now_computed < was_computed and now_constant > was_constant:
             return f"replaces a computed return with a constant in {name}() ({edit.path})"
     return None

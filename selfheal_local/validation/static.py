@@ -8,9 +8,10 @@ import threading
 from collections import Counter, OrderedDict
 
 from selfheal_local.detect.triage import is_error_rule
-from selfheal_local.project import Project, parse_or_none
+from selfheal_local.project import Project, parsed
 from selfheal_local.types import Diagnosis, Patch
 from selfheal_local.validation.evidence import changes
+from selfheal_local.validation.policy import check_patch
 
 
 def _ruff_keys(findings) -> Counter:
@@ -61,18 +62,19 @@ def _edited_lines(before: str, after: str, margin: int = 2) -> set[int]:
 def check_static(patch: Patch, project: Project,
                  diagnosis: Diagnosis | None = None) -> tuple[str, str] | None:
     """Policy, parse and ruff: (stage, reason) of the first failure, or None."""
-    from selfheal_local.validation.policy import check_patch
-
     reason = check_patch(patch, project)
     if reason:
         return ("policy", reason)
     for edit in patch.edits:
         if not edit.path.endswith(".py"):
             continue
+        if parsed(edit.after) is not None:
+            continue
         try:
             ast.parse(edit.after, filename=edit.path)
-        except SyntaxError as exc:
-            return ("parse", f"{edit.path}:{exc.lineno}: {exc.msg}")
+        except (SyntaxError, ValueError) as exc:
+            where = f"{edit.path}:{exc.lineno}" if isinstance(exc, SyntaxError) else edit.path
+            return ("parse", f"{where}: {exc.msg if isinstance(exc, SyntaxError) else exc}")
     from selfheal_local.detect.ruff import ruff_check_text
 
     for edit in patch.edits:
@@ -80,7 +82,7 @@ def check_static(patch: Patch, project: Project,
             continue
         before_findings = _findings_before(edit, project)
         after_findings = ruff_check_text(edit.after, edit.path, project)
-        if parse_or_none(edit.before) is None:
+        if parsed(edit.before) is None:
             # ruff saw only the syntax error before: findings it can see now are not new
             # unless they are errors in their own right, where the candidate wrote (the rest
             # of the file was there all along, hidden behind the syntax error)
