@@ -158,11 +158,19 @@ def _compiled(path, text, starts, node, classes, splices):
     return None
 
 
+_LIVE = {}
+
+
 def _live(path, node):
+    """``node``'s function objects, found once per function (a walk over every object costs
+    tens of milliseconds; the objects stay while mutants swap their code in and out)."""
     lines = {node.lineno, *(d.lineno for d in node.decorator_list)}
-    return [f for f in gc.get_objects() if isinstance(f, types.FunctionType)
-            and f.__code__.co_filename == path and f.__code__.co_name == node.name
-            and f.__code__.co_firstlineno in lines]
+    key = (path, node.name, node.lineno)
+    if key not in _LIVE:
+        _LIVE[key] = [f for f in gc.get_objects() if isinstance(f, types.FunctionType)
+                      and f.__code__.co_filename == path and f.__code__.co_name == node.name
+                      and f.__code__.co_firstlineno in lines]
+    return _LIVE[key]
 
 
 def _outcome(item, limit):
