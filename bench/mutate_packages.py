@@ -347,7 +347,7 @@ def main(argv: list[str] | None = None) -> int:
         state = "CORRUPT" if result.corrupted else "healed" if result.healed else "NOT"
         print(f"{result.package:<20}{state:<8}{'correct' if result.correct else '-':<8}"
               f"{'FALSE-CLAIM' if result.false_claim else '':<12}{result.heal_s:>7.1f}s  "
-              f"{result.mutation}", file=sys.stderr, flush=True)
+              f"(bug {result.bug_s:.1f}s)  {result.mutation}", file=sys.stderr, flush=True)
         return result
 
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
