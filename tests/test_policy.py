@@ -123,3 +123,22 @@ def test_deleting_a_function_or_class_refused(project):
 
 def test_renaming_a_function_is_not_a_deletion(project):
     assert check_patch(change(project, "def mean(", "def average("), project) is None
+
+
+def test_candidates_on_one_module_are_each_judged_on_their_own_change(project):
+    """The facts of a module's statements are kept between candidates on it: a harmless
+    candidate first must not hide what the next one does to the same or to a twin function."""
+    text = project.read("stats.py") + "\n\ndef mean2(values):\n    total = sum(values)\n" \
+        "    return total / len(values)\n"
+    harmless = text.replace("    total = sum(values)\n", "    total = sum(values) + 0\n", 1)
+    assert check_patch(candidate("stats.py", text, harmless), project) is None
+    constant = text.replace("    return total / len(values)\n", "    return 2\n", 1)
+    assert "constant in mean()" in check_patch(candidate("stats.py", text, constant), project)
+    # the twin's text is the one just judged harmless before: its change is still seen
+    head, _, tail = text.rpartition("    return total / len(values)\n")
+    twin = head + "    return 2\n" + tail
+    assert "constant in mean2()" in check_patch(candidate("stats.py", text, twin), project)
+    swallow = text.replace("    total = sum(values)\n",
+                           "    try:\n        total = sum(values)\n    except Exception:\n"
+                           "        pass\n", 1)
+    assert "swallows" in check_patch(candidate("stats.py", text, swallow), project)
