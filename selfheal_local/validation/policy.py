@@ -183,11 +183,16 @@ def _swallows_errors(edit: FileEdit, project: Project) -> str | None:
     return None
 
 
-def _deletes_definitions(edit: FileEdit, project: Project) -> str | None:
+def _both(edit: FileEdit) -> tuple[_Facts, _Facts] | None:
+    """The module's facts before and after the edit, None unless both parse."""
     before, after = _facts(edit.before), _facts(edit.after)
-    if before is None or after is None:
+    return None if before is None or after is None else (before, after)
+
+
+def _deletes_definitions(edit: FileEdit, project: Project) -> str | None:
+    if (both := _both(edit)) is None:
         return None
-    old, new = before.functions, after.functions
+    old, new = both[0].functions, both[1].functions
     gone = sorted(set(old) - set(new))
     if gone and len(new) < len(old):
         return f"deletes {', '.join(gone)} from {edit.path}"
@@ -195,9 +200,9 @@ def _deletes_definitions(edit: FileEdit, project: Project) -> str | None:
 
 
 def _returns_constant(edit: FileEdit, project: Project) -> str | None:
-    before, after = _facts(edit.before), _facts(edit.after)
-    if before is None or after is None:
+    if (both := _both(edit)) is None:
         return None
+    before, after = both
     for name, kinds in after.functions.items():
         was = before.functions.get(name)
         if kinds is None or was is None:
