@@ -60,10 +60,15 @@ def memory_size(healer: Any) -> str:
     memory = getattr(healer, "memory", None)
     if memory is None:
         return "off" if not healer.project.config.use_memory else "not available"
-    stats = getattr(memory, "stats", None)
-    if not callable(stats):
-        return "on"
+    counts, stats = getattr(memory, "counts", None), getattr(memory, "stats", None)
     try:
+        # counted without LanceDB when the memory can: its import would hold the interpreter
+        # for seconds while the person types
+        known = counts() if callable(counts) else None
+        if known is not None:
+            return f"{known[0]} fixes, {known[1]} negatives"
+        if not callable(stats):
+            return "on"
         data = stats()
     except Exception as exc:
         return f"error ({exc})"

@@ -27,6 +27,8 @@ MAX_SCAN = 2000
 """Fixes of one pattern compared directly; above this the vector index answers."""
 MAX_CACHED = 500
 """A fixes table up to this size is cached whole (every pattern) per version."""
+MAX_IDS = 10_000
+"""Ids kept per table version for counting without LanceDB (a bigger table is counted by it)."""
 
 
 def _parts(sig: str) -> dict[str, list[str]]:
@@ -74,6 +76,33 @@ def cache_table(memory: FixMemory) -> None:
     needs LanceDB only when the cache is not current already."""
     if scancache.needs_lancedb(memory.root):
         _read_table(memory, "")
+
+
+def counts(memory: FixMemory) -> tuple[int, int] | None:
+    """(fixes, negatives), stored and spooled, without LanceDB or the embedding model: the
+    ids the scan cache and ``row-ids.json`` hold for the tables' current versions, and the
+    spool's (a row spooled again is one row); None when they are not known that way."""
+    cached = scancache.all_rows(memory.root)
+    negatives = scancache.known_ids(memory.root, "negatives")
+    if cached is None or negatives is None:
+        return None
+    fixes = {str(r.get("id")) for r in cached}
+    for kind, record in memory.spool.items():
+        (fixes if kind == "fix" else negatives).add(str(record.get("id")))
+    return len(fixes), len(negatives)
+
+
+def count_rows(memory: FixMemory, name: str) -> int:
+    """Table ``name``'s row count; its ids are kept for its version (when there are not too
+    many) so that ``counts`` needs no LanceDB."""
+    token = scancache.table_token(memory.root, name)
+    table = memory._table(name)
+    rows = table.count_rows()
+    if rows <= MAX_IDS:
+        ids = [str(r["id"]) for r in table.search().select(["id"]).limit(MAX_IDS).to_list()]
+        if scancache.table_token(memory.root, name) == token:  # no commit while reading
+            scancache.remember_ids(memory.root, name, token, ids)
+    return rows
 
 
 def transform_rows(memory: FixMemory, key: str) -> list[dict[str, Any]]:
@@ -124,5 +153,5 @@ def scan(memory: FixMemory, sig: str, pattern: str, k: int) -> list[dict[str, An
     return hits[:k]
 
 
-__all__ = ["MAX_CACHED", "MAX_SCAN", "cache_table", "likeness", "scan",
+__all__ = ["MAX_CACHED", "MAX_IDS", "MAX_SCAN", "cache_table", "count_rows", "counts", "likeness", "scan",
            "transform_rows"]

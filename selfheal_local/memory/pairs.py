@@ -190,6 +190,34 @@ class PairLog:
         return pairs
 
 
+def served_messages(diagnosis: Diagnosis, patch: Patch) -> list[dict[str, str]] | None:
+    """The fix as the model would be served it (prompt + answer), for training; None if not."""
+    try:
+        from selfheal_local.llm.prompt import training_messages
+        from selfheal_local.project import Project
+
+        root = str(patch.metadata.get("project_root", ""))
+        project = Project.open(root) if root and Path(root).is_dir() else None
+        return training_messages(diagnosis, patch, project)
+    except Exception as exc:  # a training example is a bonus; the pair is kept without it
+        log.debug("memory: no served-prompt example for %s: %s", diagnosis.finding.location, exc)
+        return None
+
+
+MAX_BEFORE_CHARS = 512 * 1024
+
+
+def heal_context(diagnosis: Diagnosis, patch: Patch) -> dict[str, Any]:
+    """What the nightly gate needs to re-run this heal: the edited files as they were before
+    the fix, the diagnosis, and where the project is."""
+    before = {e.path: e.before for e in patch.edits}
+    if sum(len(t) for t in before.values()) > MAX_BEFORE_CHARS:
+        return {}
+    root = str(patch.metadata.get("project_root", ""))
+    return {"files_before": before, "diagnosis": diagnosis.to_dict(),
+            **({"project_root": root} if root else {})}
+
+
 class SuccessPairCollector:
     """Collects successful error -> fix pairs (the Saplings API), optionally into a FixMemory."""
 

@@ -25,6 +25,8 @@ from selfheal_local.io import atomic_write_text
 log = logging.getLogger(__name__)
 
 CACHE_FILE = "scan-cache.json"
+IDS_FILE = "row-ids.json"
+"""Which rows a table held at a version: the header's "N fixes, M negatives" without LanceDB."""
 ABSENT = "absent"
 """The token of a table that does not exist (no rows, nothing to cache)."""
 
@@ -110,6 +112,41 @@ def remember(root: Path, name: str, token: str | None, rows_by_pattern: dict[str
         log.info("memory scan cache not written: %s", exc)
 
 
+def known_ids(root: Path, name: str) -> set[str] | None:
+    """The row ids table ``name`` holds at its current version (none when it does not exist),
+    or None when they are not known without LanceDB."""
+    token = table_token(root, name)
+    if token == ABSENT:
+        return set()
+    entry = _load(Path(root) / IDS_FILE).get(name)
+    if token is None or not isinstance(entry, dict) or entry.get("token") != token:
+        return None
+    ids = entry.get("ids")
+    return {str(i) for i in ids} if isinstance(ids, list) else None
+
+
+def remember_ids(root: Path, name: str, token: str | None, ids: list[str]) -> None:
+    """Keep table ``name``'s row ids at version ``token`` (taken before and after reading
+    them, and the same both times: the ids are of that version)."""
+    if token is None or token == ABSENT:
+        return
+    path = Path(root) / IDS_FILE
+    known = _load(path)
+    known[name] = {"token": token, "ids": sorted(ids)}
+    try:
+        atomic_write_text(path, json.dumps(known, sort_keys=True) + "\n")
+    except OSError as exc:  # only a copy: the header asks LanceDB instead
+        log.info("memory row ids not written: %s", exc)
+
+
+def _load(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
 def _header(path: Path) -> dict[str, Any]:
     """The first line: which table version the cache is of (read without the rows)."""
     try:
@@ -131,4 +168,5 @@ def _read(path: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-__all__ = ["ABSENT", "CACHE_FILE", "all_rows", "cached_rows", "needs_lancedb", "remember", "table_token"]
+__all__ = ["ABSENT", "CACHE_FILE", "IDS_FILE", "all_rows", "cached_rows", "known_ids",
+           "needs_lancedb", "remember", "remember_ids", "table_token"]

@@ -3,7 +3,7 @@
 Recording a fix never waits for the embedding model (importing sentence-transformers and
 loading the model takes seconds on a CPU). A recorded fix is durable at once in the pairs
 JSONL; its memory row waits here, one JSON line each, until something loads the model anyway —
-a search, a replay that has something to search, the TUI's idle worker, ``selfheal memory``,
+a search, a replay that has something to search, ``selfheal memory``,
 the nightly round — and ``FixMemory.flush`` embeds and stores them all in one batch. Storing is
 idempotent (rows are keyed by id), so a flush cut short is simply done again.
 """

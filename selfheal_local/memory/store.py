@@ -26,41 +26,13 @@ from . import lookup, scancache, schema
 from .connection import Connection
 from .embedder import Embedder
 from .learned import DEFAULT_PROMOTE_AFTER, LearnedRules, enough_projects
-from .pairs import PAIRS_FILE, PairLog, build_pair, now_iso, pair_id
+from .pairs import PAIRS_FILE, PairLog, build_pair, heal_context, now_iso, pair_id, served_messages
 from .shapes import transform_key
 from .signature import signature, text_signature
 from .spool import Spool
 from .transform import extract
 
 log = logging.getLogger(__name__)
-
-def _served_messages(diagnosis: Diagnosis, patch: Patch) -> list[dict[str, str]] | None:
-    """The fix as the model would be served it (prompt + answer), for training; None if not."""
-    try:
-        from selfheal_local.llm.prompt import training_messages
-        from selfheal_local.project import Project
-
-        root = str(patch.metadata.get("project_root", ""))
-        project = Project.open(root) if root and Path(root).is_dir() else None
-        return training_messages(diagnosis, patch, project)
-    except Exception as exc:  # a training example is a bonus; the pair is kept without it
-        log.debug("memory: no served-prompt example for %s: %s", diagnosis.finding.location, exc)
-        return None
-
-
-MAX_BEFORE_CHARS = 512 * 1024
-
-
-def _heal_context(diagnosis: Diagnosis, patch: Patch) -> dict[str, Any]:
-    """What the nightly gate needs to re-run this heal: the edited files as they were before
-    the fix, the diagnosis, and where the project is."""
-    before = {e.path: e.before for e in patch.edits}
-    if sum(len(t) for t in before.values()) > MAX_BEFORE_CHARS:
-        return {}
-    root = str(patch.metadata.get("project_root", ""))
-    return {"files_before": before, "diagnosis": diagnosis.to_dict(),
-            **({"project_root": root} if root else {})}
-
 
 class FixMemory:
     """The fix memory (satisfies ``protocols.Memory``): record, recall, search, forget."""
@@ -191,8 +163,8 @@ class FixMemory:
             extra = {"signature": sig, "transformation": transformation,
                      "transform_key": transform_key(transformation) if transformation else "",
                      "replayed_fix_id": str(patch.metadata.get("replayed_fix_id", "")),
-                     "messages": _served_messages(diagnosis, patch),
-                     **_heal_context(diagnosis, patch)}
+                     "messages": served_messages(diagnosis, patch),
+                     **heal_context(diagnosis, patch)}
             pair = build_pair(diagnosis, patch, verdict, accepted_by=accepted_by,
                               embedding_model=self.embedder.model_id, project=project,
                               extra=extra)
@@ -249,6 +221,10 @@ class FixMemory:
             for row, vector in zip(negatives, vectors, strict=True):
                 self._store_negative({**row, "vector": vector})
             self.spool.clear()
+            # the next start counts and replays without LanceDB (a failure counted on a fix
+            # changed the fixes table)
+            lookup.cache_table(self)
+            lookup.count_rows(self, "negatives")
         return len(items)
 
     def record_undo(self, diagnosis: Diagnosis, patch: Patch, reason: str) -> None:
@@ -371,13 +347,17 @@ class FixMemory:
         gone += self.pairs.remove({fix_id})
         return gone
 
+    def counts(self) -> tuple[int, int] | None:
+        """(fixes, negatives) without LanceDB or the embedding model, when known that way."""
+        return lookup.counts(self)
+
     def stats(self) -> dict[str, Any]:
         """Pairs per pattern and source, accept rate, table size, index state."""
         self.flush()
         fixes, negatives = self._table("fixes"), self._table("negatives")
         rows = fixes.search().select(["pattern", "source", "accepted_by"]).limit(
             10_000_000).to_list()
-        n_fix, n_neg = len(rows), negatives.count_rows()
+        n_fix, n_neg = len(rows), lookup.count_rows(self, "negatives")
         size = sum(p.stat().st_size for p in self.root.rglob("*") if p.is_file())
         return {
             "fixes": n_fix,
