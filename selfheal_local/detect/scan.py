@@ -209,14 +209,20 @@ def _stuck_places(outcomes: Sequence[TestOutcome]) -> dict[int, Frame]:
     def where(f: Frame) -> tuple[str, str]:
         return f.file, f.function or str(f.line)
 
-    groups: list[list[TestOutcome]] = []
+    # a test joins the first group whose shared functions it is also in; the group keeps the
+    # ones all its tests share (never none: a chain of tests each sharing a function only
+    # with the next is not one loop)
+    groups: list[tuple[set[tuple[str, str]], list[TestOutcome]]] = []
     for outcome in (o for o in outcomes if stopped(o.exception_type) and places(o)):
         mine = {where(f) for f in places(outcome)}
-        joined = [g for g in groups if any(mine & {where(f) for f in places(o)} for o in g)]
-        groups = [g for g in groups if g not in joined] + [[outcome, *(o for g in joined for o in g)]]
+        for i, (shared, members) in enumerate(groups):
+            if shared & mine:
+                groups[i] = (shared & mine, [*members, outcome])
+                break
+        else:
+            groups.append((mine, [outcome]))
     out: dict[int, Frame] = {}
-    for group in (g for g in groups if len(g) > 1):
-        shared = set.intersection(*({where(f) for f in places(o)} for o in group))
+    for shared, group in (g for g in groups if len(g[1]) > 1):
         inner = [[f for f in places(o) if where(f) in shared][-1] for o in group]
         best = Counter((f.file, f.line) for f in inner).most_common(1)[0][0]
         frame = next(f for f in inner if (f.file, f.line) == best)

@@ -220,3 +220,26 @@ def test_tests_stuck_in_one_loop_are_one_finding_at_the_loop():
     assert found == {("cache.py", 79): ("tests/test_c.py::test_a", "tests/test_c.py::test_b",
                                         "tests/test_c.py::test_d"),
                      ("other.py", 3): ("tests/test_c.py::test_c",)}
+
+
+def test_tests_that_share_a_function_only_pairwise_are_not_one_loop():
+    """A chain (the first shares a function with the second, the second another with the
+    third, the first and third none) is not one loop: no frame they all share to put it at."""
+    from selfheal_local.detect.scan import merge_outcomes
+    from selfheal_local.types import Frame, TestOutcome
+
+    def stuck(test: str, *where: tuple[str, int, str]) -> TestOutcome:
+        frames = (Frame("tests/test_c.py", 5, test, "", True),
+                  *(Frame(f, n, fn, "", True) for f, n, fn in where))
+        return TestOutcome(test_id=f"tests/test_c.py::{test}", outcome="failed",
+                           exception_type="_selfheal_hang.TestTimeout", message="stopped",
+                           frames=frames)
+
+    setitem, popitem, wrapper = (("cache.py", 78, "__setitem__"), ("cache.py", 231, "popitem"),
+                                 ("keys.py", 40, "wrapper"))
+    outcomes = [stuck("test_a", setitem, popitem),
+                stuck("test_b", wrapper, setitem),
+                stuck("test_c", wrapper)]
+    found = {(f.file, f.line): f.test_ids for f in merge_outcomes(outcomes)}
+    assert found == {("cache.py", 78): ("tests/test_c.py::test_a", "tests/test_c.py::test_b"),
+                     ("keys.py", 40): ("tests/test_c.py::test_c",)}
