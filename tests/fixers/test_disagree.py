@@ -9,7 +9,13 @@ import pytest
 
 from sandbox import Limits, Sandbox
 from selfheal_local.fixers.base import make_patch
-from selfheal_local.fixers.disagree import choose, disagreement, rank_passing, strategies_for
+from selfheal_local.fixers.disagree import (
+    choose,
+    disagreement,
+    edit_chars,
+    rank_passing,
+    strategies_for,
+)
 from selfheal_local.project import Project
 from selfheal_local.types import Diagnosis, Finding
 
@@ -84,3 +90,37 @@ def test_rank_prefers_smaller_edit_then_more_suspicious_site(tmp_path):
     high = candidate(project, "max(0, min(x, 90))", 0.8)
     big = candidate(project, "max(0, min(int(x), 100)) if x is not None else 0", 0.9)
     assert rank_passing([big, low, high]) == [high, low, big]
+
+
+def test_rank_of_one_token_changes_in_a_five_thousand_line_module(tmp_path):
+    """Two passing candidates in a big module are ranked by what they change, at once: a
+    character match of the whole module against itself ran for minutes."""
+    import threading
+
+    root = tmp_path / "big"
+    root.mkdir()
+    body = "".join(f"def f{i}(result, pool):\n    result.append(pool[{i}])\n    return result\n\n"
+                   for i in range(1250))
+    (root / "big.py").write_text(body)
+    project = Project.open(root)
+    finding = Finding("test", "big.py", 4998, "TypeError", "insert expected 2 arguments")
+    diagnosis = Diagnosis(finding, "type_error", "TypeError", "insert")
+    line = "    result.append(pool[1249])\n"
+    assert body.count(line) == 1
+
+    def patch(after_line: str):
+        return make_patch(diagnosis, project, {"big.py": body.replace(line, after_line)},
+                          after_line.strip(), confidence=0.3, source="search")
+
+    extend, add = patch("    result.extend(pool[1249])\n"), patch("    result += [pool[1249]]\n")
+    ranked: list = []
+    worker = threading.Thread(target=lambda: ranked.extend(rank_passing([add, extend])),
+                              daemon=True)
+    worker.start()
+    worker.join(timeout=30)
+    assert ranked == [extend, add]  # one line each: the fewer changed characters first
+    assert edit_chars(extend) == 3  # "app" -> "ext" (the common "end" kept)
+    # a change at the very start and one at the very end of the module
+    head = make_patch(diagnosis, project, {"big.py": "#" + body}, "", confidence=0.3)
+    tail = make_patch(diagnosis, project, {"big.py": body + "x = 1\n"}, "", confidence=0.3)
+    assert (edit_chars(head), edit_chars(tail)) == (1, 6)
